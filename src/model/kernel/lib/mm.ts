@@ -1,0 +1,154 @@
+/**
+ * struct mm_struct, struct vm_area_struct, page table entries for enclave mappings, the mmap_lock,
+ * mm_users, mm_cpumask, zap_vma_ptes() with its TLB shootdown, vmf_insert_pfn(), the young bit, and
+ * MMU notifiers. Only what the SGX paths use.
+ */
+import type { AtomicOp, IpiOp, ModelGen, WorkOp } from "../../../rt/ops.ts";
+import { PAGE_SIZE } from "../../hw/arch.ts";
+import type { Machine } from "../../machine.ts";
+import { Chunked } from "../../util/chunked.ts";
+import { atomic_long_t } from "./atomic.ts";
+import { down_read, rw_semaphore, up_read } from "./locks.ts";
+
+export const VM_READ = 0x1;
+export const VM_WRITE = 0x2;
+export const VM_EXEC = 0x4;
+
+export const VM_FAULT_NOPAGE = 0x100;
+export const VM_FAULT_SIGBUS = 0x2;
+export const VM_FAULT_OOM = 0x1;
+
+/** struct mmu_notifier with the one callback the driver registers. */
+export interface mmu_notifier {
+  release: (m: Machine, mm: mm_struct) => ModelGen;
+  /** The owner object (struct sgx_encl_mm). */
+  owner: unknown;
+}
+
+/**
+ * struct vm_area_struct mapping an enclave's ELRANGE. Its page table entries live here, indexed by
+ * the page number inside the VMA: a PFN (EPC page) or -1, and the Accessed bit.
+ */
+export class vm_area_struct {
+  readonly pte: Chunked<Int32Array>;
+  readonly young: Chunked<Uint8Array>;
+  /** Page table lock of this mapping's PTEs: zap, young-bit tests and PFN inserts serialize on it. */
+  readonly ptl: AtomicOp;
+  constructor(
+    readonly id: number,
+    readonly vm_mm: mm_struct,
+    readonly vm_start: number,
+    readonly vm_end: number,
+    public vm_flags: number,
+    public vm_private_data: unknown,
+  ) {
+    const n = Math.ceil((vm_end - vm_start) / PAGE_SIZE);
+    this.pte = new Chunked(Int32Array, n, -1);
+    this.young = new Chunked(Uint8Array, n);
+    this.ptl = { kind: "atomic", loc: { id, cls: "ptl" }, what: "page table lock", write: true };
+  }
+  pageOf(addr: number): number {
+    return Math.floor((addr - this.vm_start) / PAGE_SIZE);
+  }
+}
+
+export class mm_struct {
+  readonly mmap_lock: rw_semaphore;
+  readonly mm_users: atomic_long_t;
+  /** mm_cpumask(): CPUs currently running a thread of this mm. */
+  readonly cpumask: Uint8Array;
+  readonly vmas: vm_area_struct[] = [];
+  readonly notifiers: mmu_notifier[] = [];
+  /** The memory cgroup of the mm's owner (get_mem_cgroup_from_mm); null = root. */
+  memcg: unknown = null;
+  /** The mm is being torn down (exit_mmap ran). */
+  dead = false;
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    nrCpus: number,
+    mmapLockId: number,
+    usersId: number,
+  ) {
+    this.mmap_lock = new rw_semaphore(mmapLockId, "mmap_lock");
+    this.mm_users = new atomic_long_t(usersId, "mm_users", 1);
+    this.cpumask = new Uint8Array(nrCpus);
+  }
+}
+
+/** mmap_read_lock. */
+export function* mmap_read_lock(m: Machine, mm: mm_struct): ModelGen {
+  yield* down_read(m, mm.mmap_lock);
+}
+
+/** mmap_read_unlock. */
+export function* mmap_read_unlock(m: Machine, mm: mm_struct): ModelGen {
+  yield* up_read(m, mm.mmap_lock);
+}
+
+/** mmget_not_zero: pin the address space unless it is already being torn down. */
+export function* mmget_not_zero(_m: Machine, mm: mm_struct): ModelGen<boolean> {
+  yield mm.mm_users.wr;
+  if (mm.mm_users.v === 0) return false;
+  mm.mm_users.v++;
+  return true;
+}
+
+/** mmput_async: drop an mm_users reference (the final teardown is deferred to a work item). */
+export function* mmput_async(_m: Machine, mm: mm_struct): ModelGen {
+  yield mm.mm_users.wr;
+  mm.mm_users.v--;
+}
+
+/** find_vma restricted to the mapping that contains `addr`. Context: mmap_lock held. */
+export function find_vma(mm: mm_struct, addr: number): vm_area_struct | null {
+  for (const v of mm.vmas) if (addr >= v.vm_start && addr < v.vm_end) return v;
+  return null;
+}
+
+const ZAP_LOCAL: WorkOp = { kind: "work", what: "zap_pte", n: 1 };
+
+/**
+ * zap_vma_ptes: clear the PTE of one page and flush the TLB: a shootdown IPI to every other CPU
+ * running this mm (an enclave thread on such a CPU takes an AEX). Context: mmap_lock held (read).
+ */
+export function* zap_vma_ptes(m: Machine, vma: vm_area_struct, addr: number): ModelGen {
+  yield vma.ptl;
+  const i = vma.pageOf(addr);
+  const had = vma.pte.get(i) >= 0;
+  vma.pte.set(i, -1);
+  vma.young.set(i, 0);
+  if (!had) return;
+  const self = m.current.cpu;
+  const mask = vma.vm_mm.cpumask;
+  const targets: number[] = [];
+  for (let c = 0; c < mask.length; c++) if (mask[c] && c !== self) targets.push(c);
+  if (targets.length === 0) {
+    yield ZAP_LOCAL;
+    return;
+  }
+  const op: IpiOp = { kind: "ipi", why: "tlb_shootdown", targets: targets.length, aex: [] };
+  yield op;
+  op.aex = m.hw.interrupt(targets);
+}
+
+/** ptep_test_and_clear_young for one enclave page. Context: mmap_lock held. */
+export function* ptep_test_and_clear_young(_m: Machine, vma: vm_area_struct, addr: number): ModelGen<boolean> {
+  yield vma.ptl;
+  const i = vma.pageOf(addr);
+  if (vma.pte.get(i) < 0) return false;
+  const y = vma.young.get(i) === 1;
+  if (y) vma.young.set(i, 0);
+  return y;
+}
+
+/** vmf_insert_pfn: install a PTE to an EPC page; an existing PTE is left alone (as insert_pfn does). */
+export function* vmf_insert_pfn(_m: Machine, vma: vm_area_struct, addr: number, pfn: number): ModelGen<number> {
+  yield vma.ptl;
+  const i = vma.pageOf(addr);
+  if (vma.pte.get(i) < 0) {
+    vma.pte.set(i, pfn);
+    vma.young.set(i, 1);
+  }
+  return VM_FAULT_NOPAGE;
+}

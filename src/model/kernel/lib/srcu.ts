@@ -1,0 +1,51 @@
+/**
+ * struct srcu_struct: sleepable RCU as the SGX driver uses it for encl->mm_list.
+ * Readers record the grace period they started in; synchronize_srcu() starts a new grace period and
+ * waits until no reader of an older one remains.
+ */
+import type { AtomicOp, ModelGen, SrcuLike, SrcuSyncOp } from "../../../rt/ops.ts";
+import type { Machine } from "../../machine.ts";
+
+export class srcu_struct implements SrcuLike {
+  /** Current grace period; readers that lock now belong to it. */
+  gp = 0;
+  /** Active reader count per grace period. */
+  readonly readers = new Map<number, number>();
+  readonly op: AtomicOp;
+  constructor(
+    readonly id: number,
+    readonly cls: string,
+  ) {
+    this.op = { kind: "atomic", loc: this, what: `${cls} srcu_read_lock/unlock`, write: true };
+  }
+  oldestReader(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const [g, n] of this.readers) if (n > 0 && g < min) min = g;
+    return min;
+  }
+}
+
+/** srcu_read_lock: enter a read-side critical section; returns the index to unlock with. */
+export function* srcu_read_lock(_m: Machine, s: srcu_struct): ModelGen<number> {
+  yield s.op;
+  const g = s.gp;
+  s.readers.set(g, (s.readers.get(g) ?? 0) + 1);
+  return g;
+}
+
+/** srcu_read_unlock: leave the read-side critical section entered with `idx`. */
+export function* srcu_read_unlock(m: Machine, s: srcu_struct, idx: number): ModelGen {
+  yield s.op;
+  const n = s.readers.get(idx) ?? 0;
+  if (n <= 0) m.bug(`srcu_read_unlock without reader in gp ${idx}`);
+  if (n === 1) s.readers.delete(idx);
+  else s.readers.set(idx, n - 1);
+}
+
+/** synchronize_srcu: wait until every reader that started before the call has finished. Sleeps. */
+export function* synchronize_srcu(_m: Machine, s: srcu_struct): ModelGen {
+  yield s.op;
+  const gp = s.gp++;
+  const op: SrcuSyncOp = { kind: "srcu_sync", srcu: s, gp };
+  yield op;
+}

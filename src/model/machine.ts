@@ -1,0 +1,315 @@
+/**
+ * Machine: all state of one execution of the model (kernel globals, hardware, tasks, workload).
+ * Nothing in the model is module-level mutable state: parallel runs, resets and replay depend on it.
+ * Drivers write only the CPU context (`current`, via context_switch); everything else changes by
+ * model code run between yields.
+ */
+import type {
+  EnclsLeaf,
+  EnclsOp,
+  Located,
+  MarkOp,
+  ModelGen,
+  SharedOp,
+  SpawnOp,
+  ThreadSpec,
+  WorkOp,
+} from "../rt/ops.ts";
+import { encls_faulted, sgxRetName } from "./hw/arch.ts";
+import type { Cpu } from "./hw/cpu.ts";
+import { SgxHw } from "./hw/sgx_hw.ts";
+import { mm_struct } from "./kernel/lib/mm.ts";
+import { PF_KTHREAD, task_struct, wait_queue_head_t } from "./kernel/lib/sched.ts";
+import { shmem_file } from "./kernel/lib/shmem.ts";
+import type { xarray } from "./kernel/lib/xarray.ts";
+import { type KernelFns, mainline } from "./kernel/sgx/index.ts";
+import { epcFlagsWriteOp } from "./kernel/sgx/main.ts";
+import {
+  DEFAULT_SGX_CONSTANTS,
+  EnclPages,
+  EpcPages,
+  SgxGlobals,
+  type SgxConstants,
+  sgx_encl,
+  sgx_epc_section,
+  sgx_numa_node,
+  type sgx_va_page,
+} from "./kernel/sgx/sgx.ts";
+
+/** A kernel BUG(): the execution cannot continue. */
+export class KernelBug extends Error {
+  constructor(
+    message: string,
+    readonly pid: number,
+  ) {
+    super(message);
+  }
+}
+
+/** One line of the kernel log (WARN, pr_warn, BUG). */
+export interface DmesgEntry {
+  level: "warn" | "bug";
+  /** Stable tag for tests and reports (e.g. "encls:EWB", "pcmd_not_empty"). */
+  tag: string;
+  msg: string;
+  pid: number;
+  comm: string;
+}
+
+export interface EpcSectionConfig {
+  node: number;
+  pages: number;
+}
+
+export interface MachineConfig {
+  /** NUMA node of each logical CPU. */
+  cpuNodes: number[];
+  sections: EpcSectionConfig[];
+  constants?: Partial<SgxConstants>;
+  /** Kernel function table (a variant); defaults to mainline. */
+  fn?: KernelFns;
+  /** Check lock ownership in lockdep_assert_held and friends (costs a little). */
+  debugLocks?: boolean;
+}
+
+export class Machine {
+  private nextId = 1;
+  readonly c: SgxConstants;
+  fn: KernelFns;
+  readonly hw: SgxHw;
+  readonly pages: EpcPages;
+  readonly encl_pages = new EnclPages();
+  readonly va_pages: sgx_va_page[] = [];
+  readonly sgx: SgxGlobals;
+  readonly ksgxd_waitq: wait_queue_head_t;
+  readonly enclaves: sgx_encl[] = [];
+  readonly mms: mm_struct[] = [];
+  readonly tasks: task_struct[] = [];
+  readonly shmem_files: shmem_file[] = [];
+  readonly dmesg: DmesgEntry[] = [];
+  readonly nrCpus: number;
+  debugLocks: boolean;
+  /** The task running the model code right now (set by context_switch). */
+  current: task_struct;
+  /** set_active_memcg(): the memcg shmem allocations are charged to; null = current's. */
+  active_memcg: unknown = null;
+  /** Memory cgroup hooks; the cgroup model replaces them. */
+  memcgCharge: (m: Machine, memcg: unknown) => boolean = () => true;
+  memcgUncharge: (m: Machine, memcg: unknown) => void = () => {};
+  /** Shared locations that are not objects of their own (for ops on fields). */
+  readonly locs: { epc_flags: Located; mm_cpumask: Located; xa_rcu: Located };
+  readonly activeListRead: SharedOp;
+  /** Task id of the boot CPU's idle/init context (model code run outside any thread). */
+  readonly init_task: task_struct;
+
+  constructor(cfg: MachineConfig) {
+    this.c = { ...DEFAULT_SGX_CONSTANTS, ...cfg.constants };
+    this.fn = cfg.fn ?? mainline;
+    this.debugLocks = cfg.debugLocks ?? true;
+    this.nrCpus = cfg.cpuNodes.length;
+    const nr_pages = cfg.sections.reduce((s, x) => s + x.pages, 0);
+    this.hw = new SgxHw(nr_pages, cfg.cpuNodes);
+    this.pages = new EpcPages(nr_pages);
+    const ids = () => this.newId();
+    this.ksgxd_waitq = new wait_queue_head_t(ids(), "ksgxd_waitq");
+    this.sgx = new SgxGlobals(ids, this.pages, this.ksgxd_waitq);
+    this.locs = {
+      epc_flags: { id: ids(), cls: "epc_page->flags" },
+      mm_cpumask: { id: ids(), cls: "mm_cpumask" },
+      xa_rcu: { id: ids(), cls: "xa_load" },
+    };
+    this.activeListRead = {
+      kind: "read",
+      loc: this.sgx.sgx_active_page_list,
+      sub: -1,
+      what: "list_empty(&sgx_active_page_list)",
+    };
+    this.init_task = new task_struct(0, "swapper", PF_KTHREAD, null);
+    this.current = this.init_task;
+    this.setupEpc(cfg.sections);
+  }
+
+  /** sgx_page_cache_init + sanitization: sections, nodes, all pages free in physical order. */
+  private setupEpc(sections: EpcSectionConfig[]): void {
+    let first = 0;
+    for (const s of sections) {
+      let node = this.sgx.sgx_numa_nodes[s.node];
+      if (!node) {
+        node = new sgx_numa_node(
+          s.node,
+          this.newId(),
+          this.pages.newHead(this.newId(), "free_page_list"),
+          this.pages.newHead(this.newId(), "sgx_poison_page_list"),
+        );
+        this.sgx.sgx_numa_nodes[s.node] = node;
+        this.sgx.sgx_numa_mask.push(s.node);
+      }
+      this.sgx.sgx_epc_sections.push(new sgx_epc_section(first, s.pages, node));
+      node.fresh.push({ next: first, end: first + s.pages });
+      node.size += s.pages;
+      first += s.pages;
+    }
+    this.sgx.sgx_numa_mask.sort((a, b) => a - b);
+    this.sgx.sgx_nr_free_pages.v = first;
+  }
+
+  newId(): number {
+    return this.nextId++;
+  }
+
+  // ---- diagnostics ----------------------------------------------------------------------------
+
+  /** BUG(): record and abort the execution. */
+  bug(msg: string): never {
+    this.dmesg.push({ level: "bug", tag: "bug", msg, pid: this.current.pid, comm: this.current.comm });
+    throw new KernelBug(msg, this.current.pid);
+  }
+
+  /** WARN()/pr_warn(): record and continue. */
+  warn(tag: string, msg: string): void {
+    this.dmesg.push({ level: "warn", tag, msg, pid: this.current.pid, comm: this.current.comm });
+  }
+
+  /** ENCLS_WARN(ret, name). */
+  ENCLS_WARN(ret: number, name: string): void {
+    this.warn(`encls:${name}`, `${name} returned ${ret} (0x${ret.toString(16)}) ${sgxRetName(ret)}`);
+  }
+
+  // ---- ops helpers ----------------------------------------------------------------------------
+
+  /** Yield an ENCLS op, run the leaf, record its return code in the op. */
+  *encls(leaf: EnclsLeaf, page: number, run: () => number): ModelGen<number> {
+    const op: EnclsOp = { kind: "encls", leaf, page, ret: 0 };
+    yield op;
+    const ret = run();
+    op.ret = ret;
+    if (encls_faulted(ret)) op.ret = ret;
+    return ret;
+  }
+
+  *work(what: string, n: number): ModelGen {
+    const op: WorkOp = { kind: "work", what, n };
+    yield op;
+  }
+
+  *mark(what: string, detail: number): ModelGen {
+    const op: MarkOp = { kind: "mark", what, detail };
+    yield op;
+  }
+
+  sharedRead(loc: Located, sub: number, what: string): SharedOp {
+    return { kind: "read", loc, sub, what };
+  }
+
+  sharedWrite(loc: Located, what: string): SharedOp {
+    return { kind: "write", loc, sub: -1, what };
+  }
+
+  epcFlagsWrite(page: number): SharedOp {
+    return epcFlagsWriteOp(this, page);
+  }
+
+  /** xa_load() outside the lock that guards the array (an RCU read). */
+  *xaLoadUnlocked(xa: xarray, index: number): ModelGen<number> {
+    yield xa.rd;
+    return xa.get(index);
+  }
+
+  /** kthread_run: create a kernel thread; it becomes runnable right away. Returns its pid. */
+  *kthread_run(comm: string, body: () => ModelGen<unknown>): ModelGen<number> {
+    const task = this.newTask(comm, PF_KTHREAD, null);
+    const op: SpawnOp = { kind: "spawn", thread: { task, body, kind: "kthread", cpu: -1 } };
+    yield op;
+    return task.pid;
+  }
+
+  // ---- object lookup --------------------------------------------------------------------------
+
+  /** encl_page->encl, catching use of a freed enclave or enclave page. */
+  enclOf(encl_page: number): sgx_encl {
+    const E = this.encl_pages;
+    if (encl_page < 0 || encl_page >= E.count) this.bug(`bad sgx_encl_page id ${encl_page}`);
+    if (!E.alive.a[encl_page]) this.bug(`use after free of sgx_encl_page ${encl_page}`);
+    const encl = this.enclaves[E.encl.a[encl_page]!]!;
+    if (encl.freed) this.bug(`use after free of enclave ${encl.name || encl.id}`);
+    return encl;
+  }
+
+  /** encl_page->desc & PAGE_MASK. */
+  enclPageAddr(encl_page: number): number {
+    const encl = this.enclaves[this.encl_pages.encl.a[encl_page]!]!;
+    return encl.base + this.encl_pages.index.a[encl_page]! * 4096;
+  }
+
+  /** section->node of an EPC page. */
+  nodeOf(page: number): sgx_numa_node {
+    for (const s of this.sgx.sgx_epc_sections) if (page >= s.first && page < s.first + s.nr_pages) return s.node;
+    return this.bug(`EPC page ${page} is in no section`);
+  }
+
+  cpu(): Cpu {
+    return this.hw.cpus[this.current.cpu]!;
+  }
+
+  // ---- objects --------------------------------------------------------------------------------
+
+  newTask(comm: string, flags: number, mm: mm_struct | null): task_struct {
+    const t = new task_struct(this.tasks.length + 1, comm, flags, mm);
+    this.tasks.push(t);
+    return t;
+  }
+
+  newMm(name: string): mm_struct {
+    const mm = new mm_struct(this.mms.length, name, this.nrCpus, this.newId(), this.newId());
+    this.mms.push(mm);
+    return mm;
+  }
+
+  newEncl(name: string): sgx_encl {
+    const e = new sgx_encl(this.enclaves.length, () => this.newId(), this.nrCpus);
+    e.name = name;
+    this.enclaves.push(e);
+    return e;
+  }
+
+  shmem_file_setup(name: string, size_pages: number): shmem_file {
+    const f = new shmem_file(this.newId(), name, size_pages);
+    this.shmem_files.push(f);
+    return f;
+  }
+
+  /** fput() of a backing file: its pages are freed and uncharged. */
+  fput(f: shmem_file): void {
+    for (let i = 0; i < f.pages.size; i++) this.memcgUncharge(this, this.active_memcg ?? this.current.mm?.memcg);
+    f.pages.clear();
+  }
+
+  /** Charge a new shmem page to the active memcg (or current's). False: allocation refused. */
+  shmemCharge(_f: shmem_file): boolean {
+    return this.memcgCharge(this, this.active_memcg ?? this.current.mm?.memcg ?? null);
+  }
+
+  shmemUncharge(_f: shmem_file): void {
+    this.memcgUncharge(this, this.active_memcg ?? this.current.mm?.memcg ?? null);
+  }
+
+  /**
+   * context_switch: `task` now runs on `cpu` (the scheduler's part of the kernel). A driver calls it
+   * whenever it puts a thread on a CPU; it updates current, task->cpu and mm_cpumask.
+   */
+  context_switch(cpu: number, task: task_struct, prevOnCpu: task_struct | null): void {
+    if (prevOnCpu && prevOnCpu !== task && prevOnCpu.mm && prevOnCpu.mm !== task.mm) {
+      prevOnCpu.mm.cpumask[cpu] = 0;
+    }
+    task.cpu = cpu;
+    if (task.mm) task.mm.cpumask[cpu] = 1;
+    this.current = task;
+  }
+
+  /** A CPU went idle after running `prev`: its mm no longer runs there. */
+  cpu_idle(cpu: number, prev: task_struct): void {
+    if (prev.mm) prev.mm.cpumask[cpu] = 0;
+  }
+}
+
+export type { ThreadSpec };

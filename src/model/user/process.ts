@@ -1,0 +1,230 @@
+/**
+ * User space: processes with an mm, enclaves they build and map, and their life cycle (create, add
+ * pages, init, mmap, fork, exit). These are the syscalls an SGX application makes, written as the
+ * kernel entry points they reach (ioctl, mmap, fork's dup_mmap, exit_mmap, close).
+ */
+import type { ModelGen, UserEventOp } from "../../rt/ops.ts";
+import { PAGE_SIZE } from "../hw/arch.ts";
+import { down_write, up_write } from "../kernel/lib/locks.ts";
+import { type mm_struct, VM_READ, VM_WRITE, vm_area_struct } from "../kernel/lib/mm.ts";
+import { wait_event, wait_queue_head_t, wake_up } from "../kernel/lib/sched.ts";
+import {
+  SGX_ATTR_DEBUG,
+  SGX_PAGE_MEASURE,
+  SGX_SECINFO_R,
+  SGX_SECINFO_REG,
+  SGX_SECINFO_TCS,
+  SGX_SECINFO_W,
+  SGX_SECINFO_X,
+} from "../kernel/sgx/ioctl.ts";
+import type { sgx_encl } from "../kernel/sgx/sgx.ts";
+import type { Machine } from "../machine.ts";
+
+/** What a process builds: an enclave of `pages` heap pages (plus TCS pages) in an ELRANGE. */
+export interface EnclaveBuildSpec {
+  name: string;
+  /** Regular pages added with ADD_PAGES (code + heap). */
+  pages: number;
+  /** TCS pages added after them (one per thread the enclave supports). */
+  tcs: number;
+  /** ELRANGE size in bytes: a power of two >= (pages + tcs) * 4096; 0 = smallest that fits. */
+  size: number;
+  /** EEXTEND every added page (measurement). */
+  measure: boolean;
+  /** Pages per ADD_PAGES ioctl (the SDK adds a segment per call). */
+  add_chunk: number;
+}
+
+/** An enclave as its process sees it: the file, the mapping, and what it last wrote to each page. */
+export class UserEnclave {
+  /** Data token the enclave last wrote to each page (what a read must see). */
+  readonly truth: Float64Array;
+  vma: vm_area_struct | null = null;
+  constructor(
+    readonly encl: sgx_encl,
+    readonly spec: EnclaveBuildSpec,
+    nrPages: number,
+  ) {
+    this.truth = new Float64Array(nrPages);
+  }
+}
+
+/** An open /dev/sgx_enclave file (struct file): shared by parent and child after fork. */
+export class SgxFile {
+  /** f_count: descriptors referring to the file; the last fput runs sgx_release. */
+  f_count = 1;
+  constructor(readonly encl: sgx_encl) {}
+}
+
+/** A user process: its mm, its enclaves and open enclave files, its threads. */
+export class Process {
+  readonly enclaves: UserEnclave[] = [];
+  /** Open /dev/sgx_enclave files. */
+  readonly files: SgxFile[] = [];
+  /** Live threads besides the main one, and where the main thread waits for them. */
+  live = 0;
+  readonly join: wait_queue_head_t;
+  exited = false;
+  /** Build failed with this errno (0 = no failure). */
+  buildError = 0;
+  constructor(
+    readonly name: string,
+    readonly mm: mm_struct,
+    joinId: number,
+  ) {
+    this.join = new wait_queue_head_t(joinId, "process join");
+  }
+}
+
+function userEvent(kind: UserEventOp["kind"], page: number, why: string): UserEventOp {
+  return { kind, page, why };
+}
+
+/** Where enclaves are placed in the address space: far apart, aligned to their size. */
+const ENCL_BASE = 0x7f00_0000_0000;
+
+export function newProcess(m: Machine, name: string): Process {
+  const mm = m.newMm(name);
+  return new Process(name, mm, m.newId());
+}
+
+function elrangeSize(spec: EnclaveBuildSpec): number {
+  if (spec.size) return spec.size;
+  let s = PAGE_SIZE;
+  while (s < (spec.pages + spec.tcs) * PAGE_SIZE) s *= 2;
+  return s;
+}
+
+/**
+ * Build an enclave the way the SGX SDK and the selftests do: open, ECREATE, ADD_PAGES (regular
+ * pages, then TCS pages), EINIT, then mmap the ELRANGE. Returns the enclave or -errno.
+ */
+export function* build_enclave(m: Machine, proc: Process, spec: EnclaveBuildSpec, base: number): ModelGen<UserEnclave | number> {
+  const encl = m.fn.sgx_open(m, spec.name);
+  proc.files.push(new SgxFile(encl));
+  const size = elrangeSize(spec);
+  const ue = new UserEnclave(encl, spec, spec.pages + spec.tcs);
+  yield userEvent("syscall", -1, "ioctl(SGX_IOC_ENCLAVE_CREATE)");
+  let ret = yield* m.fn.sgx_ioctl(m, encl, {
+    cmd: "SGX_IOC_ENCLAVE_CREATE",
+    secs: { base, size, attributes: SGX_ATTR_DEBUG },
+  });
+  if (ret) return ret;
+  const segments = [
+    { first: 0, n: spec.pages, secinfo: SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X },
+    { first: spec.pages, n: spec.tcs, secinfo: SGX_SECINFO_TCS },
+  ];
+  for (const seg of segments) {
+    for (let off = 0; off < seg.n; off += spec.add_chunk) {
+      const n = Math.min(spec.add_chunk, seg.n - off);
+      const first = seg.first + off;
+      yield userEvent("syscall", -1, "ioctl(SGX_IOC_ENCLAVE_ADD_PAGES)");
+      const arg = {
+        offset: first * PAGE_SIZE,
+        length: n * PAGE_SIZE,
+        secinfo: seg.secinfo,
+        flags: spec.measure ? SGX_PAGE_MEASURE : 0,
+        count: 0,
+        // The source page's contents: the enclave expects to read exactly this back.
+        src: (i: number) => {
+          const t = m.hw.newToken();
+          ue.truth[first + i] = t;
+          return t;
+        },
+      };
+      ret = yield* m.fn.sgx_ioctl(m, encl, { cmd: "SGX_IOC_ENCLAVE_ADD_PAGES", arg });
+      if (ret) return ret;
+    }
+  }
+  yield userEvent("syscall", -1, "ioctl(SGX_IOC_ENCLAVE_INIT)");
+  ret = yield* m.fn.sgx_ioctl(m, encl, { cmd: "SGX_IOC_ENCLAVE_INIT" });
+  if (ret) return ret;
+  // One mapping of the whole ELRANGE, read-write (the TCS pages allow no more than RW).
+  const vma = yield* mmap(m, proc.mm, encl, base, base + size, VM_READ | VM_WRITE);
+  if (typeof vma === "number") return vma;
+  ue.vma = vma;
+  proc.enclaves.push(ue);
+  return ue;
+}
+
+/** The i-th enclave of the machine gets its own, size-aligned slice of the address space. */
+export function enclaveBase(ordinal: number): number {
+  return ENCL_BASE + ordinal * 2 ** 38;
+}
+
+/** mmap(): vm_mmap takes the mmap_lock for write around the driver's mmap hook. */
+export function* mmap(
+  m: Machine,
+  mm: mm_struct,
+  encl: sgx_encl,
+  start: number,
+  end: number,
+  flags: number,
+): ModelGen<vm_area_struct | number> {
+  yield userEvent("syscall", -1, "mmap");
+  yield* down_write(m, mm.mmap_lock);
+  const vma = yield* m.fn.sgx_mmap(m, encl, mm, start, end, flags);
+  yield* up_write(m, mm.mmap_lock);
+  return vma;
+}
+
+/**
+ * fork(): dup_mmap copies every VMA into the child's mm with both mmap_locks held for write; the
+ * enclave VMA's open hook registers the child's mm. Returns the child process.
+ * Model: enclave PTEs are not copied (the child faults them in).
+ */
+export function* fork(m: Machine, parent: Process, childName: string): ModelGen<Process> {
+  const child = newProcess(m, childName);
+  yield userEvent("syscall", -1, "fork");
+  yield* down_write(m, parent.mm.mmap_lock);
+  yield* down_write(m, child.mm.mmap_lock);
+  for (const vma of parent.mm.vmas) {
+    const nv = new vm_area_struct(m.newId(), child.mm, vma.vm_start, vma.vm_end, vma.vm_flags, vma.vm_private_data);
+    child.mm.vmas.push(nv);
+    yield* m.fn.sgx_vma_open(m, nv);
+  }
+  yield* up_write(m, child.mm.mmap_lock);
+  yield* up_write(m, parent.mm.mmap_lock);
+  // The child's descriptors refer to the parent's open files.
+  for (const f of parent.files) {
+    f.f_count++;
+    child.files.push(f);
+  }
+  return child;
+}
+
+/**
+ * exit(): exit_mm drops mm_users; the last user runs exit_mmap, whose MMU notifier release unlinks
+ * the mm from every enclave; then exit_files closes the enclave files (sgx_release).
+ */
+export function* exit_process(m: Machine, proc: Process): ModelGen {
+  yield userEvent("syscall", -1, "exit");
+  const mm = proc.mm;
+  yield mm.mm_users.wr;
+  mm.mm_users.v--;
+  if (mm.mm_users.v === 0) {
+    // exit_mmap: __mmu_notifier_release() then unmap everything.
+    for (const n of mm.notifiers.slice()) yield* n.release(m, mm);
+    mm.vmas.length = 0;
+    mm.dead = true;
+  }
+  for (const f of proc.files) {
+    // fput(): the file's release runs when its last descriptor is closed.
+    if (--f.f_count === 0) yield* m.fn.sgx_release(m, f.encl);
+  }
+  proc.files.length = 0;
+  proc.exited = true;
+}
+
+/** The process's main thread waits until all its other threads exited (pthread_join). */
+export function* join_threads(m: Machine, proc: Process): ModelGen {
+  yield* wait_event(m, proc.join, function* () {
+    return proc.live === 0;
+  });
+}
+
+/** A thread of `proc` exits: wake the joiner. */
+export function* thread_exit(m: Machine, proc: Process): ModelGen {
+  proc.live--;
+  yield* wake_up(m, proc.join);
+}

@@ -1,0 +1,133 @@
+/**
+ * From a validated scenario to a running simulation: the modeled machine (CPUs, NUMA nodes, EPC
+ * sections), the kernel (variant and knobs), ksgxd, and one main thread per process.
+ */
+import { getVariant, variantFns, variantNames } from "../model/kernel/variants/index.ts";
+import { type EpcSectionConfig, Machine } from "../model/machine.ts";
+import { newProcess, type Process } from "../model/user/process.ts";
+import { type ProcessProgram, process_main } from "../model/user/program.ts";
+import { type CostProfile, getProfile, overrideProfile, PROFILES } from "../sim/costs.ts";
+import { Simulator } from "../sim/simulator.ts";
+import { ScenarioError } from "./load.ts";
+import type { Scenario } from "./schema.ts";
+
+export interface BuildOptions {
+  seed?: number;
+  trace?: boolean;
+}
+
+export interface Built {
+  m: Machine;
+  sim: Simulator;
+  profile: CostProfile;
+  processes: Process[];
+  seed: number;
+}
+
+export function resolveProfile(sc: Scenario): CostProfile {
+  const p = getProfile(sc.machine.profile);
+  if (!p)
+    throw new ScenarioError([
+      `machine.profile: unknown cost profile "${sc.machine.profile}" (known: ${Object.keys(PROFILES).join(", ")})`,
+    ]);
+  return overrideProfile(p, sc.costs);
+}
+
+/** The machine a scenario describes, with no threads yet. */
+export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
+  const v = getVariant(sc.kernel);
+  if (!v) throw new ScenarioError([`kernel: unknown kernel variant "${sc.kernel}" (known: ${variantNames().join(", ")})`]);
+  const nodes = sc.machine.numa_nodes;
+  const cpuNodes = Array.from({ length: sc.machine.cpus }, (_, i) => Math.floor((i * nodes) / sc.machine.cpus));
+  const epc = sc.machine.epc ?? profile.epc_pages;
+  if (epc < nodes) throw new ScenarioError([`machine.epc: ${epc} pages cannot be split over ${nodes} NUMA nodes`]);
+  const sections: EpcSectionConfig[] = [];
+  for (let n = 0; n < nodes; n++) {
+    const pages = Math.floor(epc / nodes) + (n === nodes - 1 ? epc % nodes : 0);
+    sections.push({ node: n, pages });
+  }
+  return new Machine({
+    cpuNodes,
+    sections,
+    fn: variantFns(v),
+    constants: {
+      ...v.constants,
+      SGX_NR_TO_SCAN: sc.reclaimer.batch,
+      SGX_NR_LOW_PAGES: sc.reclaimer.low_pages,
+      SGX_NR_HIGH_PAGES: sc.reclaimer.high_pages,
+      nr_ksgxd: sc.reclaimer.threads,
+    },
+    debugLocks: false,
+  });
+}
+
+/** The programs of every process of the scenario (count copies expanded). */
+export function processPrograms(sc: Scenario, seed: number): { name: string; prog: ProcessProgram }[] {
+  const out: { name: string; prog: ProcessProgram }[] = [];
+  let ordinal = 0;
+  let stream = 0;
+  for (const ps of sc.processes) {
+    for (let k = 0; k < ps.count; k++) {
+      const name = ps.count > 1 ? `${ps.name}${k}` : ps.name;
+      const enclaves = ps.enclaves.map((e) => ({
+        spec: { name: `${name}/${e.name}`, pages: e.pages, tcs: e.tcs, size: e.size ?? 0, measure: e.measure, add_chunk: e.add_chunk },
+        ordinal: ordinal++,
+      }));
+      const threads = [];
+      for (const t of ps.threads) {
+        const ei = ps.enclaves.findIndex((e) => e.name === t.enclave);
+        if (ei < 0)
+          throw new ScenarioError([
+            `processes.${sc.processes.indexOf(ps)}.threads: enclave "${t.enclave}" is not an enclave of process "${ps.name}"`,
+          ]);
+        const pages = ps.enclaves[ei]!.pages;
+        const range: [number, number] = t.range ?? [0, pages];
+        if (range[1] > pages || range[0] >= range[1])
+          throw new ScenarioError([`processes.${sc.processes.indexOf(ps)}.threads.range: [${range}] is outside the ${pages} pages of "${t.enclave}"`]);
+        for (let c = 0; c < t.count; c++) {
+          threads.push({
+            enclave: ei,
+            pattern: t.pattern,
+            writeRatio: t.write_ratio,
+            touches: t.touches,
+            budget: t.budget,
+            range,
+            ocallEvery: t.ocall_every,
+            cpu: t.cpu,
+            touchNs: t.compute_ns,
+            stream: stream++,
+          });
+        }
+      }
+      out.push({ name, prog: { enclaves, threads, exit: ps.exit, seed } });
+    }
+  }
+  return out;
+}
+
+/** Build the machine and the simulator with ksgxd and every process's main thread spawned. */
+export function buildSimulation(sc: Scenario, opt: BuildOptions = {}): Built {
+  const seed = opt.seed ?? sc.seed;
+  const profile = resolveProfile(sc);
+  const m = buildMachine(sc, profile);
+  for (const c of m.hw.cpus) if (c.id >= sc.machine.cpus) throw new Error("cpu count mismatch");
+  const sim = new Simulator(m, {
+    profile,
+    seed,
+    endNs: sc.run.duration,
+    trace: opt.trace ?? false,
+    sampleNs: sc.run.sample,
+    maxOps: sc.run.max_ops,
+  });
+  // Boot: sgx_init() starts the reclaimer thread(s).
+  const init = m.newTask("sgx_init", 0x00200000, null);
+  sim.spawn({ task: init, body: () => m.fn.sgx_page_reclaimer_init(m), kind: "kthread", cpu: -1 });
+  const processes: Process[] = [];
+  for (const { name, prog } of processPrograms(sc, seed)) {
+    const proc = newProcess(m, name);
+    processes.push(proc);
+    const task = m.newTask(name, 0, proc.mm);
+    sim.spawn({ task, body: () => process_main(m, proc, prog), kind: "user", cpu: -1 });
+  }
+  return { m, sim, profile, processes, seed };
+}

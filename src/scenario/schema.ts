@@ -1,0 +1,162 @@
+/**
+ * The scenario schema (zod). A scenario describes a machine (CPUs, NUMA nodes, EPC, cost profile),
+ * the kernel (variant and reclaimer knobs) and a workload (processes, their enclaves and threads).
+ * docs/scenarios.md is the user-facing description of the same format.
+ */
+import { z } from "zod";
+import { parseBytes, parseDuration, parsePages } from "./units.ts";
+
+const sizeInPages = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
+  const r = parsePages(v);
+  if (typeof r === "string") {
+    ctx.addIssue({ code: "custom", message: r });
+    return z.NEVER;
+  }
+  return r;
+});
+
+const sizeInBytes = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
+  const r = parseBytes(v);
+  if (typeof r === "string") {
+    ctx.addIssue({ code: "custom", message: r });
+    return z.NEVER;
+  }
+  return r;
+});
+
+const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
+  const r = parseDuration(v);
+  if (typeof r === "string") {
+    ctx.addIssue({ code: "custom", message: r });
+    return z.NEVER;
+  }
+  return r;
+});
+
+const countOrInf = z.union([z.number().int().nonnegative(), z.literal("inf")]).transform((v) =>
+  v === "inf" ? Number.POSITIVE_INFINITY : v,
+);
+
+export const patternSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("sequential"),
+      passes: z.array(z.enum(["read", "write", "mixed"])).min(1).optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal("uniform") }).strict(),
+  z.object({ kind: z.literal("zipf"), s: z.number().positive().default(1) }).strict(),
+  z
+    .object({
+      kind: z.literal("hotcold"),
+      hot_fraction: z.number().gt(0).lte(1),
+      hot_probability: z.number().gte(0).lte(1),
+    })
+    .strict(),
+  z.object({ kind: z.literal("pointer_chase") }).strict(),
+]);
+
+export const enclaveSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Regular pages added at build time (the heap and code). */
+    pages: sizeInPages,
+    /** TCS pages added after them. */
+    tcs: z.number().int().nonnegative().default(1),
+    /** ELRANGE size; default: the smallest power of two that holds the pages. */
+    size: sizeInBytes.optional(),
+    measure: z.boolean().default(false),
+    /** Pages per ADD_PAGES ioctl. */
+    add_chunk: z.number().int().positive().default(1024),
+  })
+  .strict();
+
+export const threadSchema = z
+  .object({
+    enclave: z.string().min(1),
+    count: z.number().int().positive().default(1),
+    pattern: patternSchema.default({ kind: "uniform" }),
+    write_ratio: z.number().gte(0).lte(1).default(0.3),
+    /** Touches per thread ("inf": until the run's duration ends). */
+    touches: countOrInf.default(Number.POSITIVE_INFINITY),
+    /** Compute time per touch (ns); default from the cost profile. */
+    compute_ns: z.number().nonnegative().optional(),
+    /** Touches per enclave_run slice. */
+    budget: z.number().int().positive().default(64),
+    /** Page range [first, end) of the enclave the thread touches; default: all regular pages. */
+    range: z.tuple([z.number().int().nonnegative(), z.number().int().positive()]).optional(),
+    /** EEXIT/EENTER for an OCALL every N touches (0: never). */
+    ocall_every: z.number().int().nonnegative().default(0),
+    /** Pin every thread of this entry to one CPU (-1: any). */
+    cpu: z.number().int().gte(-1).default(-1),
+  })
+  .strict();
+
+export const processSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Identical copies of this process. */
+    count: z.number().int().positive().default(1),
+    enclaves: z.array(enclaveSchema).min(1),
+    threads: z.array(threadSchema).default([]),
+    /** Exit (close the enclave, release it) when all threads are done. */
+    exit: z.boolean().default(true),
+  })
+  .strict();
+
+export const machineSchema = z
+  .object({
+    profile: z.string().default("client-93.5MiB"),
+    cpus: z.number().int().positive().max(4096).default(8),
+    numa_nodes: z.number().int().positive().max(64).default(1),
+    /** Usable EPC, split evenly over the NUMA nodes (one section per node); default: the profile's. */
+    epc: sizeInPages.optional(),
+  })
+  .strict();
+
+export const reclaimerSchema = z
+  .object({
+    /** SGX_NR_TO_SCAN: pages per sgx_reclaim_pages() round. */
+    batch: z.number().int().positive().max(4096).default(16),
+    /** Reclaim threads (mainline: 1 ksgxd; more is a model extension). */
+    threads: z.number().int().positive().max(256).default(1),
+    /** SGX_NR_LOW_PAGES: ksgxd is woken below this many free pages. */
+    low_pages: z.number().int().nonnegative().default(32),
+    /** SGX_NR_HIGH_PAGES: ksgxd reclaims until this many pages are free. */
+    high_pages: z.number().int().nonnegative().default(64),
+  })
+  .strict();
+
+export const runSchema = z
+  .object({
+    /** Stop after this much simulated time even if threads are still running. */
+    duration: duration.default(1_000_000_000),
+    /** Timeline sampling period. */
+    sample: duration.default(1_000_000),
+    /** Abort a runaway simulation after this many executed ops. */
+    max_ops: z.number().int().positive().default(2_000_000_000),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().default(""),
+    kind: z.enum(["run", "check"]).default("run"),
+    seed: z.number().int().default(1),
+    kernel: z.string().default("mainline"),
+    machine: machineSchema.default({ profile: "client-93.5MiB", cpus: 8, numa_nodes: 1 }),
+    reclaimer: reclaimerSchema.default({ batch: 16, threads: 1, low_pages: 32, high_pages: 64 }),
+    /** Cost-model overrides: a profile field name (or encls.EWB, ...) to nanoseconds. */
+    costs: z.record(z.string(), z.number().nonnegative()).default({}),
+    run: runSchema.default({ duration: 1_000_000_000, sample: 1_000_000, max_ops: 2_000_000_000 }),
+    processes: z.array(processSchema).default([]),
+    /** The interleaving checker's section (used by `epcsim check`). */
+    check: z.unknown().optional(),
+  })
+  .strict();
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ProcessSpec = z.output<typeof processSchema>;
+export type ThreadEntry = z.output<typeof threadSchema>;
+export type EnclaveEntry = z.output<typeof enclaveSchema>;

@@ -1,0 +1,255 @@
+/**
+ * Metrics of a timed run, derived only from the ops the simulator executed (and their result
+ * fields). Nothing here is counted inside model code. docs/metrics.md documents every field.
+ */
+import type { Op } from "../rt/ops.ts";
+import { SGX_NOT_TRACKED } from "../model/hw/arch.ts";
+
+export interface LockStats {
+  acquisitions: number;
+  contended: number;
+  wait_ns: number;
+  hold_ns: number;
+}
+
+export interface Percentiles {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface Metrics {
+  ipi_rounds: number;
+  ipis: number;
+  ipi_aex: number;
+  tlb_shootdowns: number;
+  tlb_shootdown_ipis: number;
+  etrack: number;
+  ewb: number;
+  ewb_not_tracked: number;
+  ewb_failed: number;
+  eblock: number;
+  eldu: number;
+  eldu_failed: number;
+  eremove: number;
+  epa: number;
+  eadd: number;
+  faults: number;
+  fault_retries: number;
+  fault_latency_ns: Percentiles;
+  reclaimed_pages: number;
+  secs_evictions: number;
+  reclaim_rounds: number;
+  reclaim_isolated: number;
+  reclaim_pages_per_sec: number;
+  alloc_ebusy: number;
+  alloc_enomem: number;
+  sigbus: number;
+  accesses: number;
+  accesses_per_sec: number;
+  data_errors: number;
+  timer_aex: number;
+  context_switches: number;
+  locks: Record<string, LockStats>;
+  model_ops: number;
+  warnings: number;
+}
+
+/** Exact percentiles of a sample (nearest-rank). */
+export function percentiles(xs: Float64Array | number[]): Percentiles {
+  const n = xs.length;
+  if (n === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  const s = Float64Array.from(xs).sort();
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += s[i]!;
+  const at = (q: number) => s[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!;
+  return { count: n, mean: Math.round(sum / n), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s[n - 1]! };
+}
+
+/** Per-thread bookkeeping the collector needs (owned by the simulator's thread record). */
+export interface MetricThread {
+  /** Time of the first #PF of the access being resolved, or -1. */
+  faultStart: number;
+}
+
+export class MetricsCollector {
+  readonly m: Omit<Metrics, "fault_latency_ns" | "locks" | "reclaim_pages_per_sec" | "accesses_per_sec" | "warnings">;
+  private readonly latency: number[] = [];
+  private readonly locks = new Map<string, LockStats>();
+  /** Hold start per (lock id, thread id). */
+  private readonly holdStart = new Map<number, number>();
+
+  constructor() {
+    this.m = {
+      ipi_rounds: 0,
+      ipis: 0,
+      ipi_aex: 0,
+      tlb_shootdowns: 0,
+      tlb_shootdown_ipis: 0,
+      etrack: 0,
+      ewb: 0,
+      ewb_not_tracked: 0,
+      ewb_failed: 0,
+      eblock: 0,
+      eldu: 0,
+      eldu_failed: 0,
+      eremove: 0,
+      epa: 0,
+      eadd: 0,
+      faults: 0,
+      fault_retries: 0,
+      reclaimed_pages: 0,
+      secs_evictions: 0,
+      reclaim_rounds: 0,
+      reclaim_isolated: 0,
+      alloc_ebusy: 0,
+      alloc_enomem: 0,
+      sigbus: 0,
+      accesses: 0,
+      data_errors: 0,
+      timer_aex: 0,
+      context_switches: 0,
+      model_ops: 0,
+    };
+  }
+
+  private lock(cls: string): LockStats {
+    let s = this.locks.get(cls);
+    if (!s) {
+      s = { acquisitions: 0, contended: 0, wait_ns: 0, hold_ns: 0 };
+      this.locks.set(cls, s);
+    }
+    return s;
+  }
+
+  /**
+   * Account an op right after its action. `waitedSince` is when the thread first found the op
+   * disabled (-1 if it never waited); `wasSecs` tells whether an EWB targeted a SECS page.
+   */
+  executed(op: Op, now: number, tid: number, t: MetricThread, waitedSince: number, wasSecs: boolean): void {
+    const m = this.m;
+    m.model_ops++;
+    switch (op.kind) {
+      case "spin_lock":
+      case "mutex_lock":
+      case "down_read":
+      case "down_write": {
+        const s = this.lock(op.lock.cls);
+        s.acquisitions++;
+        if (waitedSince >= 0) {
+          s.contended++;
+          s.wait_ns += now - waitedSince;
+        }
+        this.holdStart.set(op.lock.id * 65536 + tid, now);
+        break;
+      }
+      case "spin_unlock":
+      case "mutex_unlock":
+      case "up_read":
+      case "up_write": {
+        const k = op.lock.id * 65536 + tid;
+        const st = this.holdStart.get(k);
+        if (st !== undefined) {
+          this.lock(op.lock.cls).hold_ns += now - st;
+          this.holdStart.delete(k);
+        }
+        break;
+      }
+      case "encls":
+        switch (op.leaf) {
+          case "EWB":
+            m.ewb++;
+            if (op.ret === SGX_NOT_TRACKED) m.ewb_not_tracked++;
+            else if (op.ret !== 0) m.ewb_failed++;
+            else if (wasSecs) m.secs_evictions++;
+            else m.reclaimed_pages++;
+            break;
+          case "ETRACK":
+            m.etrack++;
+            break;
+          case "EBLOCK":
+            m.eblock++;
+            break;
+          case "ELDU":
+            m.eldu++;
+            if (op.ret !== 0) m.eldu_failed++;
+            break;
+          case "EREMOVE":
+            m.eremove++;
+            break;
+          case "EPA":
+            m.epa++;
+            break;
+          case "EADD":
+            m.eadd++;
+            break;
+          default:
+            break;
+        }
+        break;
+      case "ipi":
+        if (op.why === "tlb_shootdown") {
+          m.tlb_shootdowns++;
+          m.tlb_shootdown_ipis += op.targets;
+        } else {
+          m.ipi_rounds++;
+          m.ipis += op.targets;
+        }
+        m.ipi_aex += op.aex.length;
+        break;
+      case "page_fault":
+        if (t.faultStart < 0) {
+          t.faultStart = now;
+          m.faults++;
+        } else {
+          m.fault_retries++;
+        }
+        break;
+      case "enclave_run":
+        m.accesses += op.touches;
+        m.data_errors += op.dataErrors;
+        if (t.faultStart >= 0 && op.touches > 0) {
+          this.latency.push(now - t.faultStart);
+          t.faultStart = -1;
+        }
+        break;
+      case "sigbus":
+        m.sigbus++;
+        t.faultStart = -1;
+        break;
+      case "aex":
+        if (op.why === "tick" || op.why === "preempt") m.timer_aex++;
+        break;
+      case "mark":
+        if (op.what === "reclaim_isolated") {
+          m.reclaim_rounds++;
+          m.reclaim_isolated += op.detail;
+        } else if (op.what === "alloc_ebusy") m.alloc_ebusy++;
+        else if (op.what === "alloc_enomem") m.alloc_enomem++;
+        break;
+      default:
+        break;
+    }
+  }
+
+  contextSwitch(): void {
+    this.m.context_switches++;
+  }
+
+  finish(simulatedNs: number, warnings: number): Metrics {
+    const secs = simulatedNs / 1e9;
+    const locks: Record<string, LockStats> = {};
+    for (const k of [...this.locks.keys()].sort()) locks[k] = this.locks.get(k)!;
+    return {
+      ...this.m,
+      fault_latency_ns: percentiles(this.latency),
+      reclaim_pages_per_sec: secs > 0 ? Math.round(this.m.reclaimed_pages / secs) : 0,
+      accesses_per_sec: secs > 0 ? Math.round(this.m.accesses / secs) : 0,
+      locks,
+      warnings,
+    };
+  }
+}

@@ -1,0 +1,512 @@
+/**
+ * The timed driver: a discrete-event simulator that runs model threads on modeled CPUs.
+ *
+ * Each thread's pending op is attempted at an event time. If it can execute, the simulator resumes
+ * the thread (the op's action happens) and charges the op's cost: the thread is busy on its CPU
+ * until then. Zero-cost ops, and ops whose completion comes before every other queued event, run
+ * inline without a heap round trip. A thread whose op cannot execute blocks on the op's location:
+ * spinning (keeps its CPU) for spinlocks, sleeping (frees it) otherwise; an executed op that
+ * releases a location re-checks its waiters in FIFO order.
+ */
+import { SGX_PAGE_TYPE_SECS } from "../model/hw/arch.ts";
+import { KernelBug, type Machine } from "../model/machine.ts";
+import type { task_struct } from "../model/kernel/lib/sched.ts";
+import { PREEMPT_NONE, PREEMPT_RESCHED, PREEMPT_TICK } from "../model/user/enclave_thread.ts";
+import type { Op, ThreadSpec } from "../rt/ops.ts";
+import {
+  describeOp,
+  isEnabled,
+  isExclusiveAcquire,
+  releaseLoc,
+  spinsWhileBlocked,
+  stepThread,
+  Thread,
+  waitLoc,
+} from "../rt/thread.ts";
+import type { CostProfile } from "./costs.ts";
+import { EventHeap } from "./heap.ts";
+import { type Metrics, MetricsCollector, type MetricThread } from "./metrics.ts";
+import { SimRng } from "./rng.ts";
+
+type State = "new" | "runnable" | "running" | "spinning" | "sleeping" | "done";
+
+class SimThread implements MetricThread {
+  state: State = "new";
+  cpu = -1;
+  /** Sequence of this thread's valid queued event, or -1. */
+  evSeq = -1;
+  evTime = 0;
+  /** When the pending op was first found disabled (-1: it never waited). */
+  blockedAt = -1;
+  woken = false;
+  reschedOk = false;
+  readyAt = 0;
+  runSince = 0;
+  faultStart = -1;
+  constructor(
+    readonly t: Thread,
+    /** Compute time per enclave page touch. */
+    readonly touchNs: number,
+  ) {}
+}
+
+class SimCpu {
+  thread: SimThread | null = null;
+  last: task_struct | null = null;
+  needResched = false;
+  nextTick: number;
+  constructor(
+    readonly id: number,
+    tick: number,
+  ) {
+    this.nextTick = tick;
+  }
+}
+
+export interface TraceEvent {
+  ts: number;
+  dur: number;
+  tid: number;
+  cpu: number;
+  name: string;
+}
+
+export interface Sample {
+  t: number;
+  free_pages: number;
+  reclaim_rounds: number;
+  faults: number;
+  accesses: number;
+}
+
+export interface SimOptions {
+  profile: CostProfile;
+  seed: number;
+  /** Stop at this simulated time (ns). */
+  endNs: number;
+  trace: boolean;
+  /** Sampling period of the timeline (ns). */
+  sampleNs: number;
+  /** Abort after this many executed ops (a runaway guard). */
+  maxOps: number;
+}
+
+export interface SimResult {
+  simulated_ns: number;
+  metrics: Metrics;
+  timeline: Sample[];
+  trace: TraceEvent[];
+  /** Why the run ended. */
+  end: "workload_done" | "time_limit" | "stalled" | "kernel_bug" | "op_limit";
+  /** Threads still blocked when the run stalled, with the op they wait for. */
+  stalled: string[];
+  dmesg: Machine["dmesg"];
+}
+
+export class Simulator {
+  now = 0;
+  private readonly heap = new EventHeap();
+  private readonly threads: SimThread[] = [];
+  private readonly byPid = new Map<number, SimThread>();
+  private readonly cpus: SimCpu[];
+  private readonly runq: SimThread[] = [];
+  private readonly waiters = new Map<number, SimThread[]>();
+  /**
+   * Lock hand-off: a lock released to a waiter is reserved for it until it takes it, so the
+   * releasing thread cannot steal it back at once (FIFO qspinlocks; the mutex HANDOFF flag).
+   */
+  private readonly reserved = new Map<number, SimThread>();
+  readonly metrics = new MetricsCollector();
+  private readonly rng: SimRng;
+  private liveUser = 0;
+  private end: SimResult["end"] | null = null;
+  private readonly trace: TraceEvent[] = [];
+  private readonly timeline: Sample[] = [];
+  private nextSample = 0;
+  private ops = 0;
+
+  constructor(
+    readonly m: Machine,
+    readonly opt: SimOptions,
+  ) {
+    this.cpus = m.hw.cpus.map((c) => new SimCpu(c.id, opt.profile.tick || Number.POSITIVE_INFINITY));
+    this.rng = new SimRng(opt.seed);
+  }
+
+  /** Add a thread; it becomes runnable at the current time. */
+  spawn(spec: ThreadSpec): Thread {
+    const t = new Thread(this.threads.length, spec);
+    const st = new SimThread(t, spec.touchNs ?? this.opt.profile.touch);
+    this.threads.push(st);
+    this.byPid.set(spec.task.pid, st);
+    if (spec.kind === "user") this.liveUser++;
+    this.makeRunnable(st, 0);
+    return t;
+  }
+
+  run(): SimResult {
+    this.dispatch();
+    const heap = this.heap;
+    const end = this.opt.endNs;
+    while (this.end === null) {
+      if (heap.size === 0) {
+        this.end = this.liveUser > 0 ? "stalled" : "workload_done";
+        break;
+      }
+      const t = heap.peekTime();
+      if (t > end) {
+        this.advance(end);
+        this.end = "time_limit";
+        break;
+      }
+      const who = heap.peekWho();
+      const seq = heap.peekSeq();
+      heap.pop();
+      const st = this.threads[who]!;
+      if (st.evSeq !== seq) continue;
+      st.evSeq = -1;
+      this.advance(t);
+      this.attempt(st);
+    }
+    const stalled: string[] = [];
+    if (this.end === "stalled") {
+      for (const st of this.threads) {
+        if (st.state === "done" || st.t.spec.kind === "kthread") continue;
+        stalled.push(`${st.t.name}: ${st.t.op ? describeOp(st.t.op) : "?"}`);
+      }
+    }
+    this.sample(true);
+    const warnings = this.m.dmesg.filter((d) => d.level === "warn").length;
+    return {
+      simulated_ns: this.now,
+      metrics: this.metrics.finish(this.now, warnings),
+      timeline: this.timeline,
+      trace: this.trace,
+      end: this.end,
+      stalled,
+      dmesg: this.m.dmesg,
+    };
+  }
+
+  private advance(t: number): void {
+    this.now = t;
+    if (t >= this.nextSample) this.sample(false);
+  }
+
+  private sample(final: boolean): void {
+    const mm = this.metrics.m;
+    while (this.nextSample <= this.now || final) {
+      this.timeline.push({
+        t: final ? this.now : this.nextSample,
+        free_pages: this.m.sgx.sgx_nr_free_pages.v,
+        reclaim_rounds: mm.reclaim_rounds,
+        faults: mm.faults,
+        accesses: mm.accesses,
+      });
+      if (final) break;
+      this.nextSample += this.opt.sampleNs;
+    }
+  }
+
+  private schedule(st: SimThread, at: number): void {
+    st.evTime = at;
+    st.evSeq = this.heap.push(at, st.t.id);
+  }
+
+  /** Attempt the thread's pending op now; keep going inline while that is exact. */
+  private attempt(st: SimThread): void {
+    const m = this.m;
+    const th = st.t;
+    const P = this.opt.profile;
+    for (;;) {
+      m.current = th.spec.task as task_struct;
+      if (!th.started) {
+        stepThread(th, 0);
+        if (this.afterStep(st)) return;
+        continue;
+      }
+      const op = th.op!;
+      if (!isEnabled(op) || this.reservedForOther(op, st)) {
+        this.block(st, op);
+        return;
+      }
+      let value = 0;
+      switch (op.kind) {
+        case "choose":
+          value = this.rng.below(op.n);
+          break;
+        case "preempt_point":
+          value = this.decidePreempt(st);
+          break;
+        case "cond_resched":
+          if (!st.reschedOk && this.wantsCpu(st.cpu)) {
+            st.reschedOk = true;
+            this.yieldCpu(st);
+            return;
+          }
+          st.reschedOk = false;
+          break;
+        case "spawn":
+          this.spawn(op.thread);
+          break;
+        default:
+          break;
+      }
+      const wasSecs = op.kind === "encls" && op.leaf === "EWB" && m.hw.type.get(op.page) === SGX_PAGE_TYPE_SECS;
+      stepThread(th, value);
+      this.ops++;
+      this.metrics.executed(op, this.now, th.id, st, st.blockedAt, wasSecs);
+      if (st.woken && isExclusiveAcquire(op)) this.reserved.delete(waitLoc(op));
+      st.blockedAt = -1;
+      st.woken = false;
+      const cost = this.cost(op, st, P);
+      if (this.opt.trace) this.trace.push({ ts: this.now, dur: cost, tid: th.id, cpu: st.cpu, name: describeOp(op) });
+      const rel = releaseLoc(op);
+      if (rel >= 0) this.wakeWaiters(rel);
+      if (op.kind === "ipi" && op.aex.length) this.interruptVictims(op.aex, P.aex_eresume);
+      if (this.afterStep(st)) return;
+      if (this.ops >= this.opt.maxOps) {
+        this.end = "op_limit";
+        return;
+      }
+      if (cost === 0) continue;
+      const next = this.now + cost;
+      if (next < this.heap.peekTime() && next <= this.opt.endNs) {
+        this.advance(next);
+        continue;
+      }
+      this.schedule(st, next);
+      return;
+    }
+  }
+
+  /** After a step: handle a finished or crashed thread. Returns true when the thread is done. */
+  private afterStep(st: SimThread): boolean {
+    const th = st.t;
+    if (th.error) {
+      const e = th.error;
+      if (e instanceof KernelBug) {
+        this.end = "kernel_bug";
+        this.finish(st);
+        return true;
+      }
+      throw e;
+    }
+    if (th.done) {
+      this.finish(st);
+      return true;
+    }
+    return false;
+  }
+
+  private reservedForOther(op: Op, st: SimThread): boolean {
+    if (!isExclusiveAcquire(op)) return false;
+    const r = this.reserved.get(waitLoc(op));
+    return r !== undefined && r !== st;
+  }
+
+  private block(st: SimThread, op: Op): void {
+    if (st.blockedAt < 0) st.blockedAt = this.now;
+    const loc = waitLoc(op);
+    let q = this.waiters.get(loc);
+    if (!q) {
+      q = [];
+      this.waiters.set(loc, q);
+    }
+    // A waiter that was handed the location but lost it to a running thread keeps its place.
+    if (st.woken) q.unshift(st);
+    else q.push(st);
+    st.woken = false;
+    if (spinsWhileBlocked(op) || this.optimisticSpin(op)) {
+      st.state = "spinning";
+    } else {
+      st.state = "sleeping";
+      this.releaseCpu(st);
+      this.dispatch();
+    }
+  }
+
+  /**
+   * Mutex optimistic spinning: a mutex waiter spins instead of sleeping while the owner is running
+   * on a CPU (decided when it starts waiting).
+   */
+  private optimisticSpin(op: Op): boolean {
+    if (op.kind !== "mutex_lock") return false;
+    const owner = this.byPid.get(op.lock.owner);
+    return owner !== undefined && (owner.state === "running" || owner.state === "spinning");
+  }
+
+  private wakeWaiters(loc: number): void {
+    const q = this.waiters.get(loc);
+    if (!q || q.length === 0) return;
+    const P = this.opt.profile;
+    for (let i = 0; i < q.length; ) {
+      const w = q[i]!;
+      const op = w.t.op!;
+      if (!isEnabled(op)) {
+        i++;
+        continue;
+      }
+      q.splice(i, 1);
+      w.woken = true;
+      if (isExclusiveAcquire(op)) this.reserved.set(loc, w);
+      if (w.state === "spinning") {
+        w.state = "running";
+        this.schedule(w, this.now + P.lock_handoff);
+      } else {
+        this.makeRunnable(w, P.wakeup);
+      }
+      if (isExclusiveAcquire(op)) break;
+    }
+  }
+
+  /** CPUs forced out of enclave mode by an IPI: their threads pay AEX + ERESUME. */
+  private interruptVictims(cpus: number[], aexCost: number): void {
+    for (const c of cpus) {
+      const v = this.cpus[c]!.thread;
+      if (!v || v.evSeq < 0) continue;
+      this.schedule(v, v.evTime + aexCost);
+    }
+  }
+
+  private decidePreempt(st: SimThread): number {
+    const cpu = this.cpus[st.cpu]!;
+    const P = this.opt.profile;
+    if (cpu.needResched || (this.wantsCpu(cpu.id) && this.now - st.runSince >= P.timeslice)) {
+      cpu.needResched = false;
+      st.reschedOk = false;
+      return PREEMPT_RESCHED;
+    }
+    if (this.now >= cpu.nextTick) {
+      cpu.nextTick = (Math.floor(this.now / P.tick) + 1) * P.tick;
+      return PREEMPT_TICK;
+    }
+    return PREEMPT_NONE;
+  }
+
+  private cost(op: Op, st: SimThread, P: CostProfile): number {
+    switch (op.kind) {
+      case "encls":
+        return P.encls[op.leaf];
+      case "ipi":
+        return op.targets ? P.ipi_base + P.ipi_per_cpu * op.targets : 0;
+      case "work":
+        return workCost(op.what, P) * op.n;
+      case "enclave_run":
+        return op.touches * st.touchNs;
+      case "aex":
+        return P.aex_eresume;
+      case "eenter":
+        return P.eenter;
+      case "eexit":
+        return P.eexit;
+      case "syscall":
+        return P.syscall;
+      default:
+        return 0;
+    }
+  }
+
+  // ---- CPU scheduling -------------------------------------------------------------------------
+
+  private allowed(st: SimThread, cpu: number): boolean {
+    const pin = st.t.spec.cpu;
+    return pin < 0 || pin === cpu;
+  }
+
+  private wantsCpu(cpu: number): boolean {
+    for (const w of this.runq) if (this.allowed(w, cpu)) return true;
+    return false;
+  }
+
+  private makeRunnable(st: SimThread, delay: number): void {
+    st.state = "runnable";
+    st.readyAt = this.now + delay;
+    this.runq.push(st);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    if (this.runq.length === 0) return;
+    for (const cpu of this.cpus) {
+      if (cpu.thread) continue;
+      const i = this.runq.findIndex((w) => this.allowed(w, cpu.id));
+      if (i < 0) continue;
+      const st = this.runq.splice(i, 1)[0]!;
+      this.assign(cpu, st);
+      if (this.runq.length === 0) return;
+    }
+    // No idle CPU: a runnable kernel thread asks a CPU running a user thread to reschedule.
+    for (const w of this.runq) {
+      if (w.t.spec.kind !== "kthread") continue;
+      const victim = this.cpus.find((c) => c.thread?.t.spec.kind === "user" && !c.needResched && this.allowed(w, c.id));
+      if (victim) victim.needResched = true;
+    }
+  }
+
+  private assign(cpu: SimCpu, st: SimThread): void {
+    const task = st.t.spec.task as task_struct;
+    const switching = cpu.last !== task;
+    cpu.thread = st;
+    st.cpu = cpu.id;
+    st.state = "running";
+    this.m.context_switch(cpu.id, task, cpu.last);
+    cpu.last = task;
+    st.runSince = this.now;
+    if (switching) this.metrics.contextSwitch();
+    const at = Math.max(this.now, st.readyAt) + (switching ? this.opt.profile.context_switch : 0);
+    this.schedule(st, at);
+  }
+
+  private releaseCpu(st: SimThread): void {
+    if (st.cpu < 0) return;
+    const cpu = this.cpus[st.cpu]!;
+    if (cpu.thread === st) cpu.thread = null;
+    st.cpu = -1;
+    if (!this.wantsCpu(cpu.id) && cpu.last) {
+      this.m.cpu_idle(cpu.id, cpu.last);
+      cpu.last = null;
+    }
+  }
+
+  private yieldCpu(st: SimThread): void {
+    this.releaseCpu(st);
+    st.state = "runnable";
+    st.readyAt = this.now;
+    this.runq.push(st);
+    this.dispatch();
+  }
+
+  private finish(st: SimThread): void {
+    st.state = "done";
+    if (st.t.spec.kind === "user") {
+      this.liveUser--;
+      if (this.liveUser === 0 && this.end === null) this.end = "workload_done";
+    }
+    this.releaseCpu(st);
+    this.dispatch();
+  }
+}
+
+function workCost(what: string, P: CostProfile): number {
+  switch (what) {
+    case "fault_entry":
+      return P.fault_entry;
+    case "test_young":
+      return P.test_young;
+    case "zap_pte":
+      return P.zap_pte;
+    case "shmem_lookup":
+      return P.shmem_lookup;
+    case "shmem_alloc":
+      return P.shmem_alloc;
+    case "shmem_truncate":
+      return P.shmem_truncate;
+    case "lru_op":
+      return P.lru_op;
+    case "freelist_op":
+      return P.freelist_op;
+    default:
+      return 0;
+  }
+}
