@@ -89,6 +89,13 @@ export class Machine {
   readonly dmesg: DmesgEntry[] = [];
   readonly nrCpus: number;
   debugLocks: boolean;
+  /**
+   * Yield every shared access (atomics, unlocked reads and writes, page-table locks) as its own
+   * op. The checker needs each as a scheduling point; the timed simulator does not (it runs such
+   * zero-cost, never-blocking ops inline anyway) and turns this off for speed. Lock, ENCLS, IPI,
+   * wait and wake ops are always yielded.
+   */
+  interleaveAll = true;
   /** The task running the model code right now (set by context_switch). */
   current: task_struct;
   /** set_active_memcg(): the memcg shmem allocations are charged to; null = current's. */
@@ -211,7 +218,7 @@ export class Machine {
 
   /** xa_load() outside the lock that guards the array (an RCU read). */
   *xaLoadUnlocked(xa: xarray, index: number): ModelGen<number> {
-    yield xa.rd;
+    if (this.interleaveAll) yield xa.rd;
     return xa.get(index);
   }
 

@@ -2,6 +2,7 @@
  * Threads as generators, and what both drivers need to run them: whether a pending op can execute
  * now, which location a blocked op waits on, and which location an executed op may have released.
  */
+import { applyEffect } from "./effects.ts";
 import {
   type Op,
   type RwLockLike,
@@ -103,6 +104,7 @@ export function spinsWhileBlocked(op: Op): boolean {
  */
 export function stepThread(t: Thread, value: number): void {
   try {
+    if (t.op !== null) applyEffect(t.op, t.spec.task.pid);
     const r = t.gen.next(value);
     t.started = true;
     if (r.done) {

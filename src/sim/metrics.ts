@@ -79,8 +79,13 @@ export class MetricsCollector {
   readonly m: Omit<Metrics, "fault_latency_ns" | "locks" | "reclaim_pages_per_sec" | "accesses_per_sec" | "warnings">;
   private readonly latency: number[] = [];
   private readonly locks = new Map<string, LockStats>();
-  /** Hold start per (lock id, thread id). */
-  private readonly holdStart = new Map<number, number>();
+  /** Stats object per lock id (a cache of `locks` by class). */
+  private readonly statsById: (LockStats | undefined)[] = [];
+  /** Start of the current exclusive hold, per lock id. */
+  private holdStart = new Float64Array(1024);
+  /** Shared holds: readers now and when that count last changed, per lock id (hold time = integral of readers). */
+  private readonly readers: number[] = [];
+  private readonly readersSince: number[] = [];
 
   constructor() {
     this.m = {
@@ -116,20 +121,39 @@ export class MetricsCollector {
     };
   }
 
-  private lock(cls: string): LockStats {
-    let s = this.locks.get(cls);
+  private lock(id: number, cls: string): LockStats {
+    let s = this.statsById[id];
+    if (s) return s;
+    s = this.locks.get(cls);
     if (!s) {
       s = { acquisitions: 0, contended: 0, wait_ns: 0, hold_ns: 0 };
       this.locks.set(cls, s);
     }
+    this.statsById[id] = s;
     return s;
+  }
+
+  private readerChange(id: number, s: LockStats, now: number, d: number): void {
+    const r = this.readers[id] ?? 0;
+    s.hold_ns += r * (now - (this.readersSince[id] ?? now));
+    this.readers[id] = r + d;
+    this.readersSince[id] = now;
+  }
+
+  private setHold(id: number, t: number): void {
+    if (id >= this.holdStart.length) {
+      const b = new Float64Array(Math.max(id + 1, this.holdStart.length * 2));
+      b.set(this.holdStart);
+      this.holdStart = b;
+    }
+    this.holdStart[id] = t;
   }
 
   /**
    * Account an op right after its action. `waitedSince` is when the thread first found the op
    * disabled (-1 if it never waited); `wasSecs` tells whether an EWB targeted a SECS page.
    */
-  executed(op: Op, now: number, tid: number, t: MetricThread, waitedSince: number, wasSecs: boolean): void {
+  executed(op: Op, now: number, t: MetricThread, waitedSince: number, wasSecs: boolean): void {
     const m = this.m;
     m.model_ops++;
     switch (op.kind) {
@@ -137,27 +161,24 @@ export class MetricsCollector {
       case "mutex_lock":
       case "down_read":
       case "down_write": {
-        const s = this.lock(op.lock.cls);
+        const s = this.lock(op.lock.id, op.lock.cls);
         s.acquisitions++;
         if (waitedSince >= 0) {
           s.contended++;
           s.wait_ns += now - waitedSince;
         }
-        this.holdStart.set(op.lock.id * 65536 + tid, now);
+        if (op.kind === "down_read") this.readerChange(op.lock.id, s, now, 1);
+        else this.setHold(op.lock.id, now);
         break;
       }
       case "spin_unlock":
       case "mutex_unlock":
-      case "up_read":
-      case "up_write": {
-        const k = op.lock.id * 65536 + tid;
-        const st = this.holdStart.get(k);
-        if (st !== undefined) {
-          this.lock(op.lock.cls).hold_ns += now - st;
-          this.holdStart.delete(k);
-        }
+      case "up_write":
+        this.lock(op.lock.id, op.lock.cls).hold_ns += now - this.holdStart[op.lock.id]!;
         break;
-      }
+      case "up_read":
+        this.readerChange(op.lock.id, this.lock(op.lock.id, op.lock.cls), now, -1);
+        break;
       case "encls":
         switch (op.leaf) {
           case "EWB":

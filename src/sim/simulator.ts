@@ -255,7 +255,7 @@ export class Simulator {
       const wasSecs = op.kind === "encls" && op.leaf === "EWB" && m.hw.type.get(op.page) === SGX_PAGE_TYPE_SECS;
       stepThread(th, value);
       this.ops++;
-      this.metrics.executed(op, this.now, th.id, st, st.blockedAt, wasSecs);
+      this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
       if (st.woken && isExclusiveAcquire(op)) this.reserved.delete(waitLoc(op));
       st.blockedAt = -1;
       st.woken = false;

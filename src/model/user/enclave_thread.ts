@@ -92,10 +92,10 @@ export function* enclave_page_fault(m: Machine, th: EnclaveThread, index: number
   yield* m.work("fault_entry", 1);
   const mm = th.proc.mm;
   const addr = th.ue.encl.base + index * PAGE_SIZE;
-  yield* mmap_read_lock(m, mm);
+  yield mmap_read_lock(mm);
   const vma = find_vma(mm, addr);
   const ret = vma ? yield* m.fn.sgx_vma_fault(m, vma, addr) : VM_FAULT_SIGBUS;
-  yield* mmap_read_unlock(m, mm);
+  yield mmap_read_unlock(mm);
   return ret;
 }
 

@@ -162,9 +162,9 @@ export function* mmap(
   flags: number,
 ): ModelGen<vm_area_struct | number> {
   yield userEvent("syscall", -1, "mmap");
-  yield* down_write(m, mm.mmap_lock);
+  yield down_write(mm.mmap_lock);
   const vma = yield* m.fn.sgx_mmap(m, encl, mm, start, end, flags);
-  yield* up_write(m, mm.mmap_lock);
+  yield up_write(mm.mmap_lock);
   return vma;
 }
 
@@ -176,15 +176,15 @@ export function* mmap(
 export function* fork(m: Machine, parent: Process, childName: string): ModelGen<Process> {
   const child = newProcess(m, childName);
   yield userEvent("syscall", -1, "fork");
-  yield* down_write(m, parent.mm.mmap_lock);
-  yield* down_write(m, child.mm.mmap_lock);
+  yield down_write(parent.mm.mmap_lock);
+  yield down_write(child.mm.mmap_lock);
   for (const vma of parent.mm.vmas) {
     const nv = new vm_area_struct(m.newId(), child.mm, vma.vm_start, vma.vm_end, vma.vm_flags, vma.vm_private_data);
     child.mm.vmas.push(nv);
     yield* m.fn.sgx_vma_open(m, nv);
   }
-  yield* up_write(m, child.mm.mmap_lock);
-  yield* up_write(m, parent.mm.mmap_lock);
+  yield up_write(child.mm.mmap_lock);
+  yield up_write(parent.mm.mmap_lock);
   // The child's descriptors refer to the parent's open files.
   for (const f of parent.files) {
     f.f_count++;

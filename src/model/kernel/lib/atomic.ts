@@ -20,20 +20,20 @@ export class atomic_long_t implements Located {
 }
 
 /** atomic_long_read. */
-export function* atomic_long_read(_m: Machine, a: atomic_long_t): ModelGen<number> {
-  yield a.rd;
+export function* atomic_long_read(m: Machine, a: atomic_long_t): ModelGen<number> {
+  if (m.interleaveAll) yield a.rd;
   return a.v;
 }
 
 /** atomic_long_inc. */
-export function* atomic_long_inc(_m: Machine, a: atomic_long_t): ModelGen {
-  yield a.wr;
+export function* atomic_long_inc(m: Machine, a: atomic_long_t): ModelGen {
+  if (m.interleaveAll) yield a.wr;
   a.v++;
 }
 
 /** atomic_long_dec. */
-export function* atomic_long_dec(_m: Machine, a: atomic_long_t): ModelGen {
-  yield a.wr;
+export function* atomic_long_dec(m: Machine, a: atomic_long_t): ModelGen {
+  if (m.interleaveAll) yield a.wr;
   a.v--;
 }
 
@@ -46,14 +46,14 @@ export class kref extends atomic_long_t {
 
 /** kref_get: take a reference; WARN if the count was zero (use after free). */
 export function* kref_get(m: Machine, k: kref): ModelGen {
-  yield k.wr;
+  if (m.interleaveAll) yield k.wr;
   if (k.v <= 0) m.warn("kref_get", `kref_get on ${k.cls}#${k.id} with refcount ${k.v} (use after free)`);
   k.v++;
 }
 
 /** kref_get_unless_zero: take a reference unless the count already dropped to zero. */
-export function* kref_get_unless_zero(_m: Machine, k: kref): ModelGen<boolean> {
-  yield k.wr;
+export function* kref_get_unless_zero(m: Machine, k: kref): ModelGen<boolean> {
+  if (m.interleaveAll) yield k.wr;
   if (k.v === 0) return false;
   k.v++;
   return true;
@@ -61,7 +61,7 @@ export function* kref_get_unless_zero(_m: Machine, k: kref): ModelGen<boolean> {
 
 /** kref_put: drop a reference; the caller that drops the last one runs `release`. */
 export function* kref_put(m: Machine, k: kref, release: () => ModelGen): ModelGen<boolean> {
-  yield k.wr;
+  if (m.interleaveAll) yield k.wr;
   if (k.v <= 0) m.warn("kref_put", `kref_put on ${k.cls}#${k.id} with refcount ${k.v} (underflow)`);
   k.v--;
   if (k.v !== 0) return false;
@@ -84,26 +84,26 @@ export class bitflags implements Located {
 }
 
 /** test_bit. */
-export function* test_bit(_m: Machine, bit: number, f: bitflags): ModelGen<boolean> {
-  yield f.rd;
+export function* test_bit(m: Machine, bit: number, f: bitflags): ModelGen<boolean> {
+  if (m.interleaveAll) yield f.rd;
   return (f.v & (1 << bit)) !== 0;
 }
 
 /** set_bit. */
-export function* set_bit(_m: Machine, bit: number, f: bitflags): ModelGen {
-  yield f.wr;
+export function* set_bit(m: Machine, bit: number, f: bitflags): ModelGen {
+  if (m.interleaveAll) yield f.wr;
   f.v |= 1 << bit;
 }
 
 /** clear_bit. */
-export function* clear_bit(_m: Machine, bit: number, f: bitflags): ModelGen {
-  yield f.wr;
+export function* clear_bit(m: Machine, bit: number, f: bitflags): ModelGen {
+  if (m.interleaveAll) yield f.wr;
   f.v &= ~(1 << bit);
 }
 
 /** test_and_set_bit: returns the old value of the bit. */
-export function* test_and_set_bit(_m: Machine, bit: number, f: bitflags): ModelGen<boolean> {
-  yield f.wr;
+export function* test_and_set_bit(m: Machine, bit: number, f: bitflags): ModelGen<boolean> {
+  if (m.interleaveAll) yield f.wr;
   const old = (f.v & (1 << bit)) !== 0;
   f.v |= 1 << bit;
   return old;

@@ -1,18 +1,19 @@
 /**
  * Modeled locking primitives: spinlock_t, struct mutex, struct rw_semaphore.
  *
- * Each acquire yields its op before taking the lock; the driver resumes the thread only when the
- * op is enabled (the lock is free), so the ownership update after the yield is atomic. Releases
- * yield too, so that the checker can interleave other threads right after a release and the
- * simulator can hand the lock to a waiter. Op objects for locks are immutable and cached per lock.
+ * Model code takes a lock by yielding its op: `yield spin_lock(&lock)`. The driver resumes the
+ * thread only when the op is enabled (the lock is free), and the runtime applies the op's effect
+ * (the ownership change) as part of that resume, atomically (see rt/effects.ts). Releases are ops
+ * too, so the checker can interleave other threads right after a release and the simulator can
+ * hand the lock to a waiter. Lock ops are immutable and cached per lock: the hot path allocates
+ * nothing.
  */
-import type { LockOp, ModelGen, RwLockLike } from "../../../rt/ops.ts";
+import type { LockOp, RwLockLike } from "../../../rt/ops.ts";
 import type { Machine } from "../../machine.ts";
 
 abstract class LockBase implements RwLockLike {
   owner = -1;
   readers = 0;
-  /** Cached immutable ops (acquire, release) so the hot path allocates nothing. */
   readonly acq: LockOp;
   readonly rel: LockOp;
   constructor(
@@ -33,7 +34,7 @@ export class spinlock_t extends LockBase {
   }
 }
 
-/** struct mutex: a waiter sleeps and frees its CPU. */
+/** struct mutex: a waiter sleeps (after optimistic spinning while the owner runs). */
 export class mutex extends LockBase {
   constructor(id: number, cls: string) {
     super(id, cls, "mutex_lock", "mutex_unlock");
@@ -51,64 +52,44 @@ export class rw_semaphore extends LockBase {
   }
 }
 
-function lockBug(m: Machine, what: string, l: LockBase): never {
-  return m.bug(`${what} on ${l.cls}#${l.id} (owner ${l.owner}, readers ${l.readers})`);
+/** spin_lock: yield it to take the spinlock. Context: may not sleep afterwards. */
+export function spin_lock(l: spinlock_t): LockOp {
+  return l.acq;
 }
 
-/** spin_lock: take a spinlock; Context: may not sleep afterwards. */
-export function* spin_lock(m: Machine, l: spinlock_t): ModelGen {
-  yield l.acq;
-  if (l.owner !== -1) lockBug(m, "spin_lock granted while held", l);
-  l.owner = m.current.pid;
+/** spin_unlock: yield it to release a spinlock held by current. */
+export function spin_unlock(l: spinlock_t): LockOp {
+  return l.rel;
 }
 
-/** spin_unlock: release a spinlock held by current. */
-export function* spin_unlock(m: Machine, l: spinlock_t): ModelGen {
-  if (l.owner !== m.current.pid) lockBug(m, "spin_unlock by non-owner", l);
-  yield l.rel;
-  l.owner = -1;
+/** mutex_lock: yield it to take the mutex, sleeping while it is held. Context: may sleep. */
+export function mutex_lock(l: mutex): LockOp {
+  return l.acq;
 }
 
-/** mutex_lock: take a mutex, sleeping while it is held. Context: may sleep. */
-export function* mutex_lock(m: Machine, l: mutex): ModelGen {
-  yield l.acq;
-  if (l.owner !== -1) lockBug(m, "mutex_lock granted while held", l);
-  l.owner = m.current.pid;
+/** mutex_unlock: yield it to release a mutex held by current. */
+export function mutex_unlock(l: mutex): LockOp {
+  return l.rel;
 }
 
-/** mutex_unlock: release a mutex held by current. */
-export function* mutex_unlock(m: Machine, l: mutex): ModelGen {
-  if (l.owner !== m.current.pid) lockBug(m, "mutex_unlock by non-owner", l);
-  yield l.rel;
-  l.owner = -1;
+/** down_read: yield it to take a rw_semaphore shared. Context: may sleep. */
+export function down_read(l: rw_semaphore): LockOp {
+  return l.acq;
 }
 
-/** down_read: take a rw_semaphore shared. Context: may sleep. */
-export function* down_read(m: Machine, l: rw_semaphore): ModelGen {
-  yield l.acq;
-  if (l.owner !== -1) lockBug(m, "down_read granted while write-held", l);
-  l.readers++;
+/** up_read: yield it to drop a shared hold. */
+export function up_read(l: rw_semaphore): LockOp {
+  return l.rel;
 }
 
-/** up_read: drop a shared hold. */
-export function* up_read(m: Machine, l: rw_semaphore): ModelGen {
-  if (l.readers <= 0) lockBug(m, "up_read without readers", l);
-  yield l.rel;
-  l.readers--;
+/** down_write: yield it to take a rw_semaphore exclusively. Context: may sleep. */
+export function down_write(l: rw_semaphore): LockOp {
+  return l.wacq;
 }
 
-/** down_write: take a rw_semaphore exclusively. Context: may sleep. */
-export function* down_write(m: Machine, l: rw_semaphore): ModelGen {
-  yield l.wacq;
-  if (l.owner !== -1 || l.readers !== 0) lockBug(m, "down_write granted while held", l);
-  l.owner = m.current.pid;
-}
-
-/** up_write: drop an exclusive hold. */
-export function* up_write(m: Machine, l: rw_semaphore): ModelGen {
-  if (l.owner !== m.current.pid) lockBug(m, "up_write by non-owner", l);
-  yield l.wrel;
-  l.owner = -1;
+/** up_write: yield it to drop an exclusive hold. */
+export function up_write(l: rw_semaphore): LockOp {
+  return l.wrel;
 }
 
 /** lockdep_assert_held: debug check that current holds `l` (exclusively, or shared for rwsem). */
@@ -116,5 +97,5 @@ export function lockdep_assert_held(m: Machine, l: LockBase): void {
   if (!m.debugLocks) return;
   if (l.owner === m.current.pid) return;
   if (l instanceof rw_semaphore && l.readers > 0) return;
-  lockBug(m, `lockdep_assert_held failed for task ${m.current.pid}`, l);
+  m.bug(`lockdep_assert_held failed for task ${m.current.pid} on ${l.cls}#${l.id}`);
 }

@@ -3,7 +3,7 @@
  * mm_users, mm_cpumask, zap_vma_ptes() with its TLB shootdown, vmf_insert_pfn(), the young bit, and
  * MMU notifiers. Only what the SGX paths use.
  */
-import type { AtomicOp, IpiOp, ModelGen, WorkOp } from "../../../rt/ops.ts";
+import type { AtomicOp, IpiOp, LockOp, ModelGen, WorkOp } from "../../../rt/ops.ts";
 import { PAGE_SIZE } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
 import { Chunked } from "../../util/chunked.ts";
@@ -76,27 +76,27 @@ export class mm_struct {
   }
 }
 
-/** mmap_read_lock. */
-export function* mmap_read_lock(m: Machine, mm: mm_struct): ModelGen {
-  yield* down_read(m, mm.mmap_lock);
+/** mmap_read_lock: yield it to take the mmap_lock for read. */
+export function mmap_read_lock(mm: mm_struct): LockOp {
+  return down_read(mm.mmap_lock);
 }
 
 /** mmap_read_unlock. */
-export function* mmap_read_unlock(m: Machine, mm: mm_struct): ModelGen {
-  yield* up_read(m, mm.mmap_lock);
+export function mmap_read_unlock(mm: mm_struct): LockOp {
+  return up_read(mm.mmap_lock);
 }
 
 /** mmget_not_zero: pin the address space unless it is already being torn down. */
-export function* mmget_not_zero(_m: Machine, mm: mm_struct): ModelGen<boolean> {
-  yield mm.mm_users.wr;
+export function* mmget_not_zero(m: Machine, mm: mm_struct): ModelGen<boolean> {
+  if (m.interleaveAll) yield mm.mm_users.wr;
   if (mm.mm_users.v === 0) return false;
   mm.mm_users.v++;
   return true;
 }
 
 /** mmput_async: drop an mm_users reference (the final teardown is deferred to a work item). */
-export function* mmput_async(_m: Machine, mm: mm_struct): ModelGen {
-  yield mm.mm_users.wr;
+export function* mmput_async(m: Machine, mm: mm_struct): ModelGen {
+  if (m.interleaveAll) yield mm.mm_users.wr;
   mm.mm_users.v--;
 }
 
@@ -113,7 +113,7 @@ const ZAP_LOCAL: WorkOp = { kind: "work", what: "zap_pte", n: 1 };
  * running this mm (an enclave thread on such a CPU takes an AEX). Context: mmap_lock held (read).
  */
 export function* zap_vma_ptes(m: Machine, vma: vm_area_struct, addr: number): ModelGen {
-  yield vma.ptl;
+  if (m.interleaveAll) yield vma.ptl;
   const i = vma.pageOf(addr);
   const had = vma.pte.get(i) >= 0;
   vma.pte.set(i, -1);
@@ -133,8 +133,8 @@ export function* zap_vma_ptes(m: Machine, vma: vm_area_struct, addr: number): Mo
 }
 
 /** ptep_test_and_clear_young for one enclave page. Context: mmap_lock held. */
-export function* ptep_test_and_clear_young(_m: Machine, vma: vm_area_struct, addr: number): ModelGen<boolean> {
-  yield vma.ptl;
+export function* ptep_test_and_clear_young(m: Machine, vma: vm_area_struct, addr: number): ModelGen<boolean> {
+  if (m.interleaveAll) yield vma.ptl;
   const i = vma.pageOf(addr);
   if (vma.pte.get(i) < 0) return false;
   const y = vma.young.get(i) === 1;
@@ -143,8 +143,8 @@ export function* ptep_test_and_clear_young(_m: Machine, vma: vm_area_struct, add
 }
 
 /** vmf_insert_pfn: install a PTE to an EPC page; an existing PTE is left alone (as insert_pfn does). */
-export function* vmf_insert_pfn(_m: Machine, vma: vm_area_struct, addr: number, pfn: number): ModelGen<number> {
-  yield vma.ptl;
+export function* vmf_insert_pfn(m: Machine, vma: vm_area_struct, addr: number, pfn: number): ModelGen<number> {
+  if (m.interleaveAll) yield vma.ptl;
   const i = vma.pageOf(addr);
   if (vma.pte.get(i) < 0) {
     vma.pte.set(i, pfn);

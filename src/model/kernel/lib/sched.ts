@@ -70,7 +70,7 @@ export function* wait_event(m: Machine, wq: wait_queue_head_t, cond: () => Model
   const me = m.current as task_struct;
   for (;;) {
     // prepare_to_wait: under the wait queue lock
-    yield wq.op;
+    if (m.interleaveAll) yield wq.op;
     if (!wq.waiters.includes(me)) wq.waiters.push(me);
     me.state = TASK_INTERRUPTIBLE;
     if (yield* cond()) break;
@@ -78,7 +78,7 @@ export function* wait_event(m: Machine, wq: wait_queue_head_t, cond: () => Model
     yield sleep;
   }
   // finish_wait
-  yield wq.op;
+  if (m.interleaveAll) yield wq.op;
   me.state = TASK_RUNNING;
   const i = wq.waiters.indexOf(me);
   if (i >= 0) wq.waiters.splice(i, 1);

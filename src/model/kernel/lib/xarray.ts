@@ -58,26 +58,26 @@ export class xarray {
 }
 
 /** xa_load without any lock held (an RCU read that races with stores). */
-export function* xa_load_unlocked(_m: Machine, xa: xarray, i: number): ModelGen<number> {
-  yield xa.rd;
+export function* xa_load_unlocked(m: Machine, xa: xarray, i: number): ModelGen<number> {
+  if (m.interleaveAll) yield xa.rd;
   return xa.get(i);
 }
 
 /** xa_insert: store unless an entry exists (-EBUSY). Takes xa_lock. */
 export function* xa_insert(m: Machine, xa: xarray, i: number, v: number): ModelGen<number> {
-  yield* spin_lock(m, xa.xa_lock);
+  yield spin_lock(xa.xa_lock);
   const busy = xa.get(i) !== XA_EMPTY;
   if (!busy) xa.put(i, v);
-  yield* spin_unlock(m, xa.xa_lock);
+  yield spin_unlock(xa.xa_lock);
   return busy ? -16 : 0; // -EBUSY
 }
 
 /** xa_erase. Takes xa_lock. */
 export function* xa_erase(m: Machine, xa: xarray, i: number): ModelGen<number> {
-  yield* spin_lock(m, xa.xa_lock);
+  yield spin_lock(xa.xa_lock);
   const old = xa.get(i);
   xa.put(i, XA_EMPTY);
-  yield* spin_unlock(m, xa.xa_lock);
+  yield spin_unlock(xa.xa_lock);
   return old;
 }
 

@@ -31,9 +31,9 @@ function sgx_open(m: Machine, name: string): sgx_encl {
  */
 function* sgx_release(m: Machine, encl: sgx_encl): ModelGen {
   for (;;) {
-    yield* spin_lock(m, encl.mm_lock);
+    yield spin_lock(encl.mm_lock);
     const encl_mm = encl.mm_list.length ? encl.mm_list.shift()! : null; // list_del_rcu
-    yield* spin_unlock(m, encl.mm_lock);
+    yield spin_unlock(encl.mm_lock);
     // The enclave is no longer mapped by any mm.
     if (!encl_mm) break;
     yield* synchronize_srcu(m, encl.srcu);

@@ -221,20 +221,20 @@ function* sgx_vma_fault(m: Machine, vma: vm_area_struct, addr: number): ModelGen
     const e = yield* m.xaLoadUnlocked(encl.page_array, index);
     if (e === XA_EMPTY) return yield* m.fn.sgx_encl_eaug_page(m, vma, encl, addr);
   }
-  yield* mutex_lock(m, encl.lock);
+  yield mutex_lock(encl.lock);
   const entry = yield* m.fn.sgx_encl_load_page_in_vma(m, encl, index, vma.vm_flags);
   if (IS_ERR(entry)) {
-    yield* mutex_unlock(m, encl.lock);
+    yield mutex_unlock(encl.lock);
     if (entry === -EBUSY) return VM_FAULT_NOPAGE;
     return VM_FAULT_SIGBUS;
   }
   const ret = yield* vmf_insert_pfn(m, vma, addr, m.encl_pages.epc_page.a[entry]!);
   if (ret !== VM_FAULT_NOPAGE) {
-    yield* mutex_unlock(m, encl.lock);
+    yield mutex_unlock(encl.lock);
     return VM_FAULT_SIGBUS;
   }
   yield* m.fn.sgx_encl_test_and_clear_young(m, vma.vm_mm, entry);
-  yield* mutex_unlock(m, encl.lock);
+  yield mutex_unlock(encl.lock);
   return VM_FAULT_NOPAGE;
 }
 
@@ -269,7 +269,7 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
   const xa = encl.page_array;
   let count = 0;
   yield* m.mark("encl_release", encl.id);
-  yield* spin_lock(m, xa.xa_lock);
+  yield spin_lock(xa.xa_lock);
   for (const index of xa.indices(0, encl.size / PAGE_SIZE)) {
     const entry = xa.get(index);
     if (entry === XA_EMPTY) continue;
@@ -283,12 +283,12 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
     }
     E.alive.a[entry] = 0; // kfree(entry)
     if (!(++count % m.c.XA_CHECK_SCHED)) {
-      yield* spin_unlock(m, xa.xa_lock);
+      yield spin_unlock(xa.xa_lock);
       yield* cond_resched(m);
-      yield* spin_lock(m, xa.xa_lock);
+      yield spin_lock(xa.xa_lock);
     }
   }
-  yield* spin_unlock(m, xa.xa_lock);
+  yield spin_unlock(xa.xa_lock);
   xa_destroy(xa);
 
   const secs = E.epc_page.a[encl.secs]!;
@@ -321,13 +321,13 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
 function* sgx_mmu_notifier_release(m: Machine, encl_mm: sgx_encl_mm, _mm: mm_struct): ModelGen {
   const encl = encl_mm.encl;
   let found = false;
-  yield* spin_lock(m, encl.mm_lock);
+  yield spin_lock(encl.mm_lock);
   const i = encl.mm_list.indexOf(encl_mm);
   if (i >= 0) {
     encl.mm_list.splice(i, 1); // list_del_rcu
     found = true;
   }
-  yield* spin_unlock(m, encl.mm_lock);
+  yield spin_unlock(encl.mm_lock);
   if (found) {
     yield* synchronize_srcu(m, encl.srcu);
     yield* m.fn.sgx_mmu_notifier_free(m, encl_mm);
@@ -366,12 +366,12 @@ function* sgx_encl_mm_add(m: Machine, encl: sgx_encl, mm: mm_struct): ModelGen<n
     release: (mm2: Machine, mmx: mm_struct) => mm2.fn.sgx_mmu_notifier_release(mm2, encl_mm, mmx),
   };
   mm.notifiers.push(encl_mm.notifier);
-  yield* spin_lock(m, encl.mm_lock);
+  yield spin_lock(encl.mm_lock);
   encl.mm_list.unshift(encl_mm); // list_add_rcu
   // ORDER: pairs with the read of mm_list_version before the walk in sgx_zap_enclave_ptes().
-  yield m.sharedWrite(encl.mm_list_version_loc, "mm_list_version++");
+  if (m.interleaveAll) yield m.sharedWrite(encl.mm_list_version_loc, "mm_list_version++");
   encl.mm_list_version++;
-  yield* spin_unlock(m, encl.mm_lock);
+  yield spin_unlock(encl.mm_lock);
   return 0;
 }
 
@@ -388,7 +388,7 @@ function* sgx_encl_cpumask(m: Machine, encl: sgx_encl): ModelGen<Uint8Array> {
     if (!(yield* mmget_not_zero(m, encl_mm.mm))) continue;
     // RACE: mm_cpumask() changes at every context switch; a CPU that enters the enclave after this
     // read is covered by the ETRACK that preceded it.
-    yield m.sharedRead(m.locs.mm_cpumask, encl_mm.mm.id, "mm_cpumask");
+    if (m.interleaveAll) yield m.sharedRead(m.locs.mm_cpumask, encl_mm.mm.id, "mm_cpumask");
     const mc = encl_mm.mm.cpumask;
     for (let c = 0; c < mc.length; c++) if (mc[c]) cpumask[c] = 1;
     yield* mmput_async(m, encl_mm.mm);
@@ -489,19 +489,19 @@ function* sgx_zap_enclave_ptes(m: Machine, encl: sgx_encl, addr: number): ModelG
   let mm_list_version: number;
   do {
     // RACE: unlocked read; pairs with the smp_wmb() in sgx_encl_mm_add().
-    yield m.sharedRead(encl.mm_list_version_loc, -1, "mm_list_version");
+    if (m.interleaveAll) yield m.sharedRead(encl.mm_list_version_loc, -1, "mm_list_version");
     mm_list_version = encl.mm_list_version;
     const idx = yield* srcu_read_lock(m, encl.srcu);
     for (const encl_mm of encl.mm_list.slice()) {
       if (!(yield* mmget_not_zero(m, encl_mm.mm))) continue;
-      yield* mmap_read_lock(m, encl_mm.mm);
+      yield mmap_read_lock(encl_mm.mm);
       const vma = find_vma(encl_mm.mm, addr);
       if (vma && encl === vma.vm_private_data) yield* zap_vma_ptes(m, vma, addr);
-      yield* mmap_read_unlock(m, encl_mm.mm);
+      yield mmap_read_unlock(encl_mm.mm);
       yield* mmput_async(m, encl_mm.mm);
     }
     yield* srcu_read_unlock(m, encl.srcu, idx);
-    yield m.sharedRead(encl.mm_list_version_loc, -1, "mm_list_version");
+    if (m.interleaveAll) yield m.sharedRead(encl.mm_list_version_loc, -1, "mm_list_version");
   } while (encl.mm_list_version !== mm_list_version);
 }
 

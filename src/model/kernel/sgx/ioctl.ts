@@ -182,8 +182,8 @@ function* sgx_encl_add_page(
   }
 
   const mm = m.current.mm!;
-  yield* mmap_read_lock(m, mm);
-  yield* mutex_lock(m, encl.lock);
+  yield mmap_read_lock(mm);
+  yield mutex_lock(encl.lock);
   // Adding to encl->va_pages must be done under encl->lock.
   if (va_page) encl.va_pages.unshift(va_page);
 
@@ -200,8 +200,8 @@ function* sgx_encl_add_page(
       if (flags & SGX_PAGE_MEASURE) ret = yield* m.fn.__sgx_encl_extend(m, encl, epc_page);
       if (!ret) {
         yield* m.fn.sgx_mark_page_reclaimable(m, epc_page);
-        yield* mutex_unlock(m, encl.lock);
-        yield* mmap_read_unlock(m, mm);
+        yield mutex_unlock(encl.lock);
+        yield mmap_read_unlock(mm);
         return 0;
       }
     }
@@ -210,8 +210,8 @@ function* sgx_encl_add_page(
   }
   // err_out_unlock:
   yield* m.fn.sgx_encl_shrink(m, encl, va_page);
-  yield* mutex_unlock(m, encl.lock);
-  yield* mmap_read_unlock(m, mm);
+  yield mutex_unlock(encl.lock);
+  yield mmap_read_unlock(mm);
   // err_out_free:
   yield* m.fn.sgx_encl_free_epc_page(m, epc_page);
   E.alive.a[encl_page] = 0;
@@ -249,7 +249,7 @@ function* sgx_ioc_enclave_add_pages(m: Machine, encl: sgx_encl, arg: sgx_enclave
  * not modeled.
  */
 function* sgx_encl_init(m: Machine, encl: sgx_encl): ModelGen<number> {
-  yield* mutex_lock(m, encl.lock);
+  yield mutex_lock(encl.lock);
   const secs = m.encl_pages.epc_page.a[encl.secs]!;
   let ret = yield* m.encls("EINIT", secs, () => m.hw.EINIT(secs));
   if (encls_faulted(ret)) {
@@ -260,7 +260,7 @@ function* sgx_encl_init(m: Machine, encl: sgx_encl): ModelGen<number> {
   } else {
     yield* set_bit(m, SGX_ENCL_INITIALIZED, encl.flags);
   }
-  yield* mutex_unlock(m, encl.lock);
+  yield mutex_unlock(encl.lock);
   return ret;
 }
 

@@ -46,9 +46,9 @@ function* sgx_reclaimer_age(m: Machine, epc_page: number): ModelGen<boolean> {
   // concurrent additions, and deleted entries stay valid until synchronize_srcu().
   for (const encl_mm of encl.mm_list.slice()) {
     if (!(yield* mmget_not_zero(m, encl_mm.mm))) continue;
-    yield* mmap_read_lock(m, encl_mm.mm);
+    yield mmap_read_lock(encl_mm.mm);
     ret = !(yield* m.fn.sgx_encl_test_and_clear_young(m, encl_mm.mm, page));
-    yield* mmap_read_unlock(m, encl_mm.mm);
+    yield mmap_read_unlock(encl_mm.mm);
     yield* mmput_async(m, encl_mm.mm);
     if (!ret) break;
   }
@@ -66,10 +66,10 @@ function* sgx_reclaimer_block(m: Machine, epc_page: number): ModelGen {
   const encl = m.enclOf(page);
   const addr = m.enclPageAddr(page);
   yield* m.fn.sgx_zap_enclave_ptes(m, encl, addr);
-  yield* mutex_lock(m, encl.lock);
+  yield mutex_lock(encl.lock);
   const ret = yield* m.encls("EBLOCK", epc_page, () => m.hw.EBLOCK(epc_page));
   if (encls_failed(ret)) m.ENCLS_WARN(ret, "EBLOCK");
-  yield* mutex_unlock(m, encl.lock);
+  yield mutex_unlock(encl.lock);
 }
 
 /**
@@ -142,7 +142,7 @@ function* sgx_reclaimer_write(m: Machine, epc_page: number, backing: sgx_backing
   const encl_page = m.pages.owner.get(epc_page);
   const encl = m.enclOf(encl_page);
   const E = m.encl_pages;
-  yield* mutex_lock(m, encl.lock);
+  yield mutex_lock(encl.lock);
 
   yield* m.fn.sgx_encl_ewb(m, epc_page, backing);
   E.epc_page.a[encl_page] = -1;
@@ -160,7 +160,7 @@ function* sgx_reclaimer_write(m: Machine, epc_page: number, backing: sgx_backing
     }
   }
 
-  yield* mutex_unlock(m, encl.lock);
+  yield mutex_unlock(encl.lock);
 }
 
 /**
@@ -176,7 +176,7 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
   const P = m.pages;
   const G = m.sgx;
 
-  yield* spin_lock(m, G.sgx_reclaimer_lock);
+  yield spin_lock(G.sgx_reclaimer_lock);
   for (let i = 0; i < nr; i++) {
     if (list_empty(P, G.sgx_active_page_list)) break;
     const epc_page = list_first_entry(P, G.sgx_active_page_list);
@@ -190,7 +190,7 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
       P.flags.set(epc_page, P.flags.get(epc_page) & ~SGX_EPC_PAGE_RECLAIMER_TRACKED);
     }
   }
-  yield* spin_unlock(m, G.sgx_reclaimer_lock);
+  yield spin_unlock(G.sgx_reclaimer_lock);
   const cnt = chunk.length;
   yield* m.mark("reclaim_isolated", cnt);
 
@@ -201,22 +201,22 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
     let skip = !(yield* m.fn.sgx_reclaimer_age(m, epc_page));
     if (!skip) {
       const page_index = m.encl_pages.index.a[encl_page]!;
-      yield* mutex_lock(m, encl.lock);
+      yield mutex_lock(encl.lock);
       const b = yield* m.fn.sgx_encl_alloc_backing(m, encl, page_index);
       if (!b) {
-        yield* mutex_unlock(m, encl.lock);
+        yield mutex_unlock(encl.lock);
         skip = true;
       } else {
         backing[i] = b;
         m.encl_pages.desc.a[encl_page]! |= SGX_ENCL_PAGE_BEING_RECLAIMED;
-        yield* mutex_unlock(m, encl.lock);
+        yield mutex_unlock(encl.lock);
         continue;
       }
     }
     // skip:
-    yield* spin_lock(m, G.sgx_reclaimer_lock);
+    yield spin_lock(G.sgx_reclaimer_lock);
     list_add_tail(P, epc_page, G.sgx_active_page_list);
-    yield* spin_unlock(m, G.sgx_reclaimer_lock);
+    yield spin_unlock(G.sgx_reclaimer_lock);
     // ORDER: the page is back on the list before the reference is dropped, so a release triggered
     // by this kref_put finds it there.
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
@@ -236,7 +236,7 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
     // RACE: page->flags is written without sgx_reclaimer_lock: the page is isolated (off every
     // list), so no other path tests or sets RECLAIMER_TRACKED on it concurrently.
-    yield m.epcFlagsWrite(epc_page);
+    if (m.interleaveAll) yield m.epcFlagsWrite(epc_page);
     P.flags.set(epc_page, P.flags.get(epc_page) & ~SGX_EPC_PAGE_RECLAIMER_TRACKED);
     yield* m.fn.sgx_free_epc_page(m, epc_page);
   }
@@ -251,7 +251,7 @@ function* sgx_should_reclaim(m: Machine, watermark: number): ModelGen<boolean> {
   if (!(free < watermark)) return false;
   // RACE: list_empty() on the active list without sgx_reclaimer_lock; a stale answer only delays
   // or adds one reclaim round.
-  yield m.activeListRead;
+  if (m.interleaveAll) yield m.activeListRead;
   return !list_empty(m.pages, m.sgx.sgx_active_page_list);
 }
 
@@ -296,14 +296,14 @@ function current_is_ksgxd(m: Machine): boolean {
 function* __sgx_alloc_epc_page_from_node(m: Machine, nid: number): ModelGen<number> {
   const node = m.sgx.sgx_numa_nodes[nid]!;
   const P = m.pages;
-  yield* spin_lock(m, node.lock);
+  yield spin_lock(node.lock);
   if (freeListEmpty(m, node)) {
-    yield* spin_unlock(m, node.lock);
+    yield spin_unlock(node.lock);
     return -1;
   }
   const page = freeListTakeFirst(m, node);
   P.flags.set(page, 0);
-  yield* spin_unlock(m, node.lock);
+  yield spin_unlock(node.lock);
   yield* atomic_long_dec(m, m.sgx.sgx_nr_free_pages);
   return page;
 }
@@ -378,10 +378,10 @@ function* __sgx_alloc_epc_page(m: Machine): ModelGen<number> {
  */
 function* sgx_mark_page_reclaimable(m: Machine, page: number): ModelGen {
   const G = m.sgx;
-  yield* spin_lock(m, G.sgx_reclaimer_lock);
+  yield spin_lock(G.sgx_reclaimer_lock);
   m.pages.flags.set(page, m.pages.flags.get(page) | SGX_EPC_PAGE_RECLAIMER_TRACKED);
   list_add_tail(m.pages, page, G.sgx_active_page_list);
-  yield* spin_unlock(m, G.sgx_reclaimer_lock);
+  yield spin_unlock(G.sgx_reclaimer_lock);
 }
 
 /**
@@ -392,17 +392,17 @@ function* sgx_mark_page_reclaimable(m: Machine, page: number): ModelGen {
 function* sgx_unmark_page_reclaimable(m: Machine, page: number): ModelGen<number> {
   const G = m.sgx;
   const P = m.pages;
-  yield* spin_lock(m, G.sgx_reclaimer_lock);
+  yield spin_lock(G.sgx_reclaimer_lock);
   if (P.flags.get(page) & SGX_EPC_PAGE_RECLAIMER_TRACKED) {
     // The page is being reclaimed.
     if (list_empty_entry(P, page)) {
-      yield* spin_unlock(m, G.sgx_reclaimer_lock);
+      yield spin_unlock(G.sgx_reclaimer_lock);
       return -EBUSY;
     }
     list_del(m, P, page);
     P.flags.set(page, P.flags.get(page) & ~SGX_EPC_PAGE_RECLAIMER_TRACKED);
   }
-  yield* spin_unlock(m, G.sgx_reclaimer_lock);
+  yield spin_unlock(G.sgx_reclaimer_lock);
   return 0;
 }
 
@@ -421,7 +421,7 @@ function* sgx_alloc_epc_page(m: Machine, owner: number, reclaim: boolean): Model
       break;
     }
     // RACE: unlocked list_empty(); ksgxd is not woken on this path.
-    yield m.activeListRead;
+    if (m.interleaveAll) yield m.activeListRead;
     if (list_empty(m.pages, m.sgx.sgx_active_page_list)) return -ENOMEM;
     if (!reclaim) {
       page = -EBUSY;
@@ -446,13 +446,13 @@ function* sgx_alloc_epc_page(m: Machine, owner: number, reclaim: boolean): Model
 function* sgx_free_epc_page(m: Machine, page: number): ModelGen {
   const node = m.nodeOf(page);
   const P = m.pages;
-  yield* spin_lock(m, node.lock);
+  yield spin_lock(node.lock);
   P.owner.set(page, OWNER_NULL);
   if (P.poison.get(page)) list_add(P, page, node.sgx_poison_page_list);
   else list_add_tail(P, page, node.free_page_list);
   P.flags.set(page, SGX_EPC_PAGE_IS_FREE);
   P.sgx_cg.set(page, -1);
-  yield* spin_unlock(m, node.lock);
+  yield spin_unlock(node.lock);
   // ORDER: the counter is updated after dropping the node lock (it may lag the lists).
   yield* atomic_long_inc(m, m.sgx.sgx_nr_free_pages);
 }
@@ -467,7 +467,7 @@ function* arch_memory_failure(m: Machine, pfn: number, _flags: number): ModelGen
   const page = pfn;
   const node = m.nodeOf(page);
   const P = m.pages;
-  yield* spin_lock(m, node.lock);
+  yield spin_lock(node.lock);
   if (!P.poison.get(page)) {
     P.poison.set(page, 1);
     if (P.flags.get(page) & SGX_EPC_PAGE_IS_FREE) {
@@ -478,7 +478,7 @@ function* arch_memory_failure(m: Machine, pfn: number, _flags: number): ModelGen
       yield* m.fn.sgx_unmark_page_reclaimable(m, page);
     }
   }
-  yield* spin_unlock(m, node.lock);
+  yield spin_unlock(node.lock);
   return 0;
 }
 
