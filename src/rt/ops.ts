@@ -178,6 +178,16 @@ export interface PreemptPointOp {
   kind: "preempt_point";
 }
 
+/**
+ * msleep(): the thread sleeps for a while (the kernel's msleep, a user program's nanosleep). The
+ * duration is a parameter of the program, not model time: the simulator waits that long, the
+ * checker treats the sleep as a scheduling point only.
+ */
+export interface MsleepOp {
+  kind: "msleep";
+  ns: number;
+}
+
 /** A marker with no shared effect that structures traces (phase names, function entry). */
 export interface MarkOp {
   kind: "mark";
@@ -201,6 +211,7 @@ export type Op =
   | EnclaveRunOp
   | UserEventOp
   | PreemptPointOp
+  | MsleepOp
   | MarkOp;
 
 export type OpKind = Op["kind"];

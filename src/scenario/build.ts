@@ -14,6 +14,8 @@ import type { Scenario } from "./schema.ts";
 export interface BuildOptions {
   seed?: number;
   trace?: boolean;
+  /** Called now and then with the simulated time. */
+  onProgress?: (now: number) => void;
 }
 
 export interface Built {
@@ -39,7 +41,7 @@ export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
   if (!v) throw new ScenarioError([`kernel: unknown kernel variant "${sc.kernel}" (known: ${variantNames().join(", ")})`]);
   const nodes = sc.machine.numa_nodes;
   const cpuNodes = Array.from({ length: sc.machine.cpus }, (_, i) => Math.floor((i * nodes) / sc.machine.cpus));
-  const epc = sc.machine.epc ?? profile.epc_pages;
+  const epc = epcPages(sc, profile);
   if (epc < nodes) throw new ScenarioError([`machine.epc: ${epc} pages cannot be split over ${nodes} NUMA nodes`]);
   const sections: EpcSectionConfig[] = [];
   for (let n = 0; n < nodes; n++) {
@@ -61,8 +63,18 @@ export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
   });
 }
 
+/** The EPC size in pages the scenario's machine has. */
+export function epcPages(sc: Scenario, profile: CostProfile): number {
+  return sc.machine.epc ?? profile.epc_pages;
+}
+
+/** An enclave's page count, resolving sizes relative to the EPC. */
+export function enclavePages(v: number | { epc: number }, epc: number): number {
+  return typeof v === "number" ? v : Math.max(1, Math.round(v.epc * epc));
+}
+
 /** The programs of every process of the scenario (count copies expanded). */
-export function processPrograms(sc: Scenario, seed: number): { name: string; prog: ProcessProgram }[] {
+export function processPrograms(sc: Scenario, seed: number, epc: number): { name: string; prog: ProcessProgram }[] {
   const out: { name: string; prog: ProcessProgram }[] = [];
   let ordinal = 0;
   let stream = 0;
@@ -70,7 +82,7 @@ export function processPrograms(sc: Scenario, seed: number): { name: string; pro
     for (let k = 0; k < ps.count; k++) {
       const name = ps.count > 1 ? `${ps.name}${k}` : ps.name;
       const enclaves = ps.enclaves.map((e) => ({
-        spec: { name: `${name}/${e.name}`, pages: e.pages, tcs: e.tcs, size: e.size ?? 0, measure: e.measure, add_chunk: e.add_chunk },
+        spec: { name: `${name}/${e.name}`, pages: enclavePages(e.pages, epc), tcs: e.tcs, size: e.size ?? 0, measure: e.measure, add_chunk: e.add_chunk },
         ordinal: ordinal++,
       }));
       const threads = [];
@@ -80,7 +92,7 @@ export function processPrograms(sc: Scenario, seed: number): { name: string; pro
           throw new ScenarioError([
             `processes.${sc.processes.indexOf(ps)}.threads: enclave "${t.enclave}" is not an enclave of process "${ps.name}"`,
           ]);
-        const pages = ps.enclaves[ei]!.pages;
+        const pages = enclavePages(ps.enclaves[ei]!.pages, epc);
         const range: [number, number] = t.range ?? [0, pages];
         if (range[1] > pages || range[0] >= range[1])
           throw new ScenarioError([`processes.${sc.processes.indexOf(ps)}.threads.range: [${range}] is outside the ${pages} pages of "${t.enclave}"`]);
@@ -112,19 +124,24 @@ export function buildSimulation(sc: Scenario, opt: BuildOptions = {}): Built {
   const m = buildMachine(sc, profile);
   // The simulator runs never-blocking zero-cost ops inline: they need not be ops of their own.
   m.interleaveAll = false;
+  const programs = processPrograms(sc, seed, epcPages(sc, profile));
   const sim = new Simulator(m, {
     profile,
     seed,
     endNs: sc.run.duration,
+    measureFrom: sc.run.measure_from,
+    warmupNs: sc.run.warmup,
+    processes: programs.length,
     trace: opt.trace ?? false,
     sampleNs: sc.run.sample,
     maxOps: sc.run.max_ops,
+    onProgress: opt.onProgress,
   });
   // Boot: sgx_init() starts the reclaimer thread(s).
   const init = m.newTask("sgx_init", 0x00200000, null);
   sim.spawn({ task: init, body: () => m.fn.sgx_page_reclaimer_init(m), kind: "kthread", cpu: -1 });
   const processes: Process[] = [];
-  for (const { name, prog } of processPrograms(sc, seed)) {
+  for (const { name, prog } of programs) {
     const proc = newProcess(m, name);
     processes.push(proc);
     const task = m.newTask(name, 0, proc.mm);

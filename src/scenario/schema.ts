@@ -4,12 +4,21 @@
  * docs/scenarios.md is the user-facing description of the same format.
  */
 import { z } from "zod";
-import { parseBytes, parseDuration, parsePages } from "./units.ts";
+import { parseBytes, parseDuration, parsePages, parsePagesOrEpc } from "./units.ts";
 
 const sizeInPages = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
   const r = parsePages(v);
   if (typeof r === "string") {
     ctx.addIssue({ code: "custom", message: r });
+    return z.NEVER;
+  }
+  return r;
+});
+
+const enclavePages = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
+  const r = parsePagesOrEpc(v);
+  if (typeof r === "string") {
+    ctx.addIssue({ code: "custom", message: `${r}, or a multiple of the EPC such as "epc" or "2x epc"` });
     return z.NEVER;
   }
   return r;
@@ -51,6 +60,8 @@ export const patternSchema = z.discriminatedUnion("kind", [
       kind: z.literal("hotcold"),
       hot_fraction: z.number().gt(0).lte(1),
       hot_probability: z.number().gte(0).lte(1),
+      /** Where the hot pages are: the first or the last pages of the range. */
+      hot_at: z.enum(["start", "end"]).default("start"),
     })
     .strict(),
   z.object({ kind: z.literal("pointer_chase") }).strict(),
@@ -59,8 +70,8 @@ export const patternSchema = z.discriminatedUnion("kind", [
 export const enclaveSchema = z
   .object({
     name: z.string().min(1),
-    /** Regular pages added at build time (the heap and code). */
-    pages: sizeInPages,
+    /** Regular pages added at build time (the heap and code); may be relative to the EPC ("2x epc"). */
+    pages: enclavePages,
     /** TCS pages added after them. */
     tcs: z.number().int().nonnegative().default(1),
     /** ELRANGE size; default: the smallest power of two that holds the pages. */
@@ -129,8 +140,12 @@ export const reclaimerSchema = z
 
 export const runSchema = z
   .object({
-    /** Stop after this much simulated time even if threads are still running. */
+    /** Length of the measured window: the run stops this long after measurement starts. */
     duration: duration.default(1_000_000_000),
+    /** Measure from the start, or from when every process has built its enclaves (warm-up excluded). */
+    measure_from: z.enum(["start", "build_done"]).default("build_done"),
+    /** Extra simulated time after measure_from before measurement starts (e.g. to load a working set). */
+    warmup: duration.default(0),
     /** Timeline sampling period. */
     sample: duration.default(1_000_000),
     /** Abort a runaway simulation after this many executed ops. */
@@ -149,7 +164,13 @@ export const scenarioSchema = z
     reclaimer: reclaimerSchema.default({ batch: 16, threads: 1, low_pages: 32, high_pages: 64 }),
     /** Cost-model overrides: a profile field name (or encls.EWB, ...) to nanoseconds. */
     costs: z.record(z.string(), z.number().nonnegative()).default({}),
-    run: runSchema.default({ duration: 1_000_000_000, sample: 1_000_000, max_ops: 2_000_000_000 }),
+    run: runSchema.default({
+      duration: 1_000_000_000,
+      measure_from: "build_done",
+      warmup: 0,
+      sample: 1_000_000,
+      max_ops: 2_000_000_000,
+    }),
     processes: z.array(processSchema).default([]),
     /** The interleaving checker's section (used by `epcsim check`). */
     check: z.unknown().optional(),

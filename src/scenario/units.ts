@@ -12,6 +12,20 @@ const SIZE_UNITS: Record<string, number> = {
   tb: 1000 ** 4,
 };
 
+/** A size relative to the machine's EPC ("epc", "2x epc", "0.0625x epc"), resolved when the machine is known. */
+export interface EpcRelative {
+  epc: number;
+}
+
+/** Parse an enclave size: pages, a unit, or a multiple of the EPC. */
+export function parsePagesOrEpc(v: number | string): number | EpcRelative | string {
+  if (typeof v === "string") {
+    const m = /^\s*(?:([0-9]*\.?[0-9]+)\s*x\s*)?epc\s*$/i.exec(v);
+    if (m) return { epc: m[1] === undefined ? 1 : Number(m[1]) };
+  }
+  return parsePages(v);
+}
+
 /** Parse a size to 4 KiB pages (rounded up). A bare number is a page count. */
 export function parsePages(v: number | string): number | string {
   if (typeof v === "number") return v;

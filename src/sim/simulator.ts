@@ -43,6 +43,8 @@ class SimThread implements MetricThread {
   readyAt = 0;
   runSince = 0;
   faultStart = -1;
+  /** The queued event ends an msleep: the thread must get a CPU first. */
+  wakeFromTimer = false;
   constructor(
     readonly t: Thread,
     /** Compute time per enclave page touch. */
@@ -82,17 +84,31 @@ export interface Sample {
 export interface SimOptions {
   profile: CostProfile;
   seed: number;
-  /** Stop at this simulated time (ns). */
+  /** Length of the measured window (ns): the run stops this long after measurement starts. */
   endNs: number;
+  /**
+   * When measurement starts: at time 0, or once every process has built its enclaves (the
+   * `build_done` marks): metrics and the timeline then cover only the steady state.
+   */
+  measureFrom: "start" | "build_done";
+  /** Number of processes whose build_done starts the measurement. */
+  processes: number;
+  /** Extra time after measureFrom before the measured window opens. */
+  warmupNs: number;
   trace: boolean;
   /** Sampling period of the timeline (ns). */
   sampleNs: number;
   /** Abort after this many executed ops (a runaway guard). */
   maxOps: number;
+  /** Called now and then with the simulated time (for progress on a terminal). */
+  onProgress?: (now: number) => void;
 }
 
 export interface SimResult {
+  /** Length of the measured window. */
   simulated_ns: number;
+  /** Simulated time before measurement started (enclave builds). */
+  warmup_ns: number;
   metrics: Metrics;
   timeline: Sample[];
   trace: TraceEvent[];
@@ -100,6 +116,8 @@ export interface SimResult {
   end: "workload_done" | "time_limit" | "stalled" | "kernel_bug" | "op_limit";
   /** Threads still blocked when the run stalled, with the op they wait for. */
   stalled: string[];
+  /** Every thread the run had: id (as in the trace), name, kind. */
+  threads: { id: number; name: string; kind: string }[];
   dmesg: Machine["dmesg"];
 }
 
@@ -116,7 +134,6 @@ export class Simulator {
    * releasing thread cannot steal it back at once (FIFO qspinlocks; the mutex HANDOFF flag).
    */
   private readonly reserved = new Map<number, SimThread>();
-  readonly metrics = new MetricsCollector();
   private readonly rng: SimRng;
   private liveUser = 0;
   private end: SimResult["end"] | null = null;
@@ -124,6 +141,15 @@ export class Simulator {
   private readonly timeline: Sample[] = [];
   private nextSample = 0;
   private ops = 0;
+  private polls = 0;
+  /** Absolute simulated time at which the run stops. */
+  private stopAt: number;
+  /** Simulated time at which measurement started. */
+  private measureStart = 0;
+  private builds = 0;
+  /** Pending start of measurement (after a warm-up), or Infinity. */
+  private measureAt = Number.POSITIVE_INFINITY;
+  metrics = new MetricsCollector();
 
   constructor(
     readonly m: Machine,
@@ -131,6 +157,28 @@ export class Simulator {
   ) {
     this.cpus = m.hw.cpus.map((c) => new SimCpu(c.id, opt.profile.tick || Number.POSITIVE_INFINITY));
     this.rng = new SimRng(opt.seed);
+    this.stopAt = Number.POSITIVE_INFINITY;
+    if (opt.measureFrom === "start" || opt.processes === 0) this.armMeasurement();
+  }
+
+  /** Measurement starts after the warm-up: at once, or at a timer event. */
+  private armMeasurement(): void {
+    if (this.opt.warmupNs <= 0) {
+      this.startMeasurement();
+      return;
+    }
+    this.measureAt = this.now + this.opt.warmupNs;
+    this.stopAt = this.measureAt + this.opt.endNs;
+  }
+
+  /** Every process finished building: restart the metrics and the clock of the measured window. */
+  private startMeasurement(): void {
+    this.measureStart = this.now;
+    this.stopAt = this.now + this.opt.endNs;
+    this.metrics = new MetricsCollector();
+    this.timeline.length = 0;
+    this.nextSample = this.now;
+    for (const st of this.threads) st.faultStart = -1;
   }
 
   /** Add a thread; it becomes runnable at the current time. */
@@ -147,8 +195,8 @@ export class Simulator {
   run(): SimResult {
     this.dispatch();
     const heap = this.heap;
-    const end = this.opt.endNs;
     while (this.end === null) {
+      const end = this.stopAt;
       if (heap.size === 0) {
         this.end = this.liveUser > 0 ? "stalled" : "workload_done";
         break;
@@ -164,8 +212,14 @@ export class Simulator {
       heap.pop();
       const st = this.threads[who]!;
       if (st.evSeq !== seq) continue;
+      if (this.opt.onProgress && (++this.polls & 0xffff) === 0) this.opt.onProgress(t);
       st.evSeq = -1;
       this.advance(t);
+      if (st.wakeFromTimer) {
+        st.wakeFromTimer = false;
+        this.makeRunnable(st, 0);
+        continue;
+      }
       this.attempt(st);
     }
     const stalled: string[] = [];
@@ -177,18 +231,26 @@ export class Simulator {
     }
     this.sample(true);
     const warnings = this.m.dmesg.filter((d) => d.level === "warn").length;
+    const measured = this.now - this.measureStart;
     return {
-      simulated_ns: this.now,
-      metrics: this.metrics.finish(this.now, warnings),
+      simulated_ns: measured,
+      warmup_ns: this.measureStart,
+      metrics: this.metrics.finish(measured, warnings),
       timeline: this.timeline,
       trace: this.trace,
       end: this.end,
       stalled,
+      threads: this.threads.map((st) => ({ id: st.t.id, name: st.t.name, kind: st.t.spec.kind })),
       dmesg: this.m.dmesg,
     };
   }
 
   private advance(t: number): void {
+    if (t >= this.measureAt) {
+      this.now = this.measureAt;
+      this.measureAt = Number.POSITIVE_INFINITY;
+      this.startMeasurement();
+    }
     this.now = t;
     if (t >= this.nextSample) this.sample(false);
   }
@@ -261,17 +323,29 @@ export class Simulator {
       st.woken = false;
       const cost = this.cost(op, st, P);
       if (this.opt.trace) this.trace.push({ ts: this.now, dur: cost, tid: th.id, cpu: st.cpu, name: describeOp(op) });
+      if (op.kind === "mark" && op.what === "build_done" && ++this.builds === this.opt.processes) {
+        if (this.opt.measureFrom === "build_done") this.armMeasurement();
+      }
       const rel = releaseLoc(op);
       if (rel >= 0) this.wakeWaiters(rel);
       if (op.kind === "ipi" && op.aex.length) this.interruptVictims(op.aex, P.aex_eresume);
       if (this.afterStep(st)) return;
+      if (op.kind === "msleep") {
+        // The thread sleeps off its CPU and becomes runnable when the time is up.
+        this.releaseCpu(st);
+        st.state = "sleeping";
+        this.dispatch();
+        this.schedule(st, this.now + op.ns);
+        st.wakeFromTimer = true;
+        return;
+      }
       if (this.ops >= this.opt.maxOps) {
         this.end = "op_limit";
         return;
       }
       if (cost === 0) continue;
       const next = this.now + cost;
-      if (next < this.heap.peekTime() && next <= this.opt.endNs) {
+      if (next < this.heap.peekTime() && next <= this.stopAt) {
         this.advance(next);
         continue;
       }

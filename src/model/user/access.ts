@@ -9,7 +9,7 @@ export type PatternSpec =
   | { kind: "sequential"; passes?: ("read" | "write" | "mixed")[] }
   | { kind: "uniform" }
   | { kind: "zipf"; s: number }
-  | { kind: "hotcold"; hot_fraction: number; hot_probability: number }
+  | { kind: "hotcold"; hot_fraction: number; hot_probability: number; hot_at?: "start" | "end" }
   | { kind: "pointer_chase" };
 
 export interface AccessPattern {
@@ -161,9 +161,12 @@ function sampler(spec: PatternSpec, n: number, rng: WorkloadRng): () => number {
     case "uniform":
       return () => rng.below(n);
     case "hotcold": {
+      // The hot pages are the first (or the last) hot_fraction of the range.
       const hot = Math.max(1, Math.round(n * spec.hot_fraction));
+      const hotFirst = spec.hot_at === "end" ? n - hot : 0;
+      const coldFirst = spec.hot_at === "end" ? 0 : hot;
       return () =>
-        rng.float() < spec.hot_probability || hot >= n ? rng.below(hot) : hot + rng.below(n - hot);
+        rng.float() < spec.hot_probability || hot >= n ? hotFirst + rng.below(hot) : coldFirst + rng.below(n - hot);
     }
     case "zipf": {
       // Exact inverse-CDF sampling over a cumulative table (rank r has weight 1 / r^s).

@@ -6,6 +6,7 @@ import {
   type AtomicOp,
   type Located,
   type ModelGen,
+  type MsleepOp,
   type ReschedOp,
   type SleepOp,
   TASK_INTERRUPTIBLE,
@@ -42,6 +43,12 @@ const RESCHED: ReschedOp = { kind: "cond_resched" };
 /** cond_resched: let the scheduler run someone else if needed. */
 export function* cond_resched(_m: Machine): ModelGen {
   yield RESCHED;
+}
+
+/** msleep: sleep for `ns` nanoseconds (msleep/usleep_range/nanosleep). */
+export function* msleep(_m: Machine, ns: number): ModelGen {
+  const op: MsleepOp = { kind: "msleep", ns };
+  yield op;
 }
 
 /** signal_pending: has current a pending signal? */

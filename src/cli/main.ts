@@ -1,0 +1,32 @@
+/**
+ * The epcsim command line. Exit codes: 0 ok; 1 a check found a bug or an A/B assertion failed;
+ * 2 bad input or usage. With --json, stdout carries one JSON object and human text goes to stderr.
+ */
+import { Command, CommanderError } from "commander";
+import { EXIT_USAGE, reportUserError } from "./errors.ts";
+import { registerRun } from "./run.ts";
+import { registerScenarios } from "./scenarios.ts";
+
+const program = new Command();
+program
+  .name("epcsim")
+  .description(
+    "An executable model of the Linux SGX EPC page reclaimer: a timed simulator and an interleaving race checker over the same model code.",
+  )
+  .version("0.1.0")
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+registerRun(program);
+registerScenarios(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // --help and --version end with exit code 0; usage mistakes with 2.
+    process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else {
+    process.exitCode = reportUserError(e);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Progress for long work: a bar redrawn in place on a terminal, plain periodic lines otherwise
+ * (so CI logs stay readable). Always on stderr.
+ */
+export class Progress {
+  private last = 0;
+  private lastPct = -1;
+  private readonly tty = Boolean(process.stderr.isTTY);
+  constructor(
+    private readonly label: string,
+    private readonly enabled = true,
+  ) {}
+
+  update(fraction: number, detail = ""): void {
+    if (!this.enabled) return;
+    const pct = Math.max(0, Math.min(100, Math.floor(fraction * 100)));
+    const now = performance.now();
+    if (this.tty) {
+      if (pct === this.lastPct && now - this.last < 200) return;
+      const w = 30;
+      const filled = Math.round((pct / 100) * w);
+      process.stderr.write(`\r${this.label} [${"#".repeat(filled)}${"-".repeat(w - filled)}] ${pct}% ${detail}   `);
+    } else {
+      if (now - this.last < 5000) return;
+      process.stderr.write(`${this.label}: ${pct}% ${detail}\n`);
+    }
+    this.last = now;
+    this.lastPct = pct;
+  }
+
+  done(): void {
+    if (this.enabled && this.tty && this.lastPct >= 0) process.stderr.write("\r\x1b[K");
+  }
+}

@@ -1,0 +1,46 @@
+/** `epcsim run`: one timed simulation of a scenario. */
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { runScenario } from "../experiment/run.ts";
+import { chromeTrace } from "../report/chrome_trace.ts";
+import { loadScenario } from "../scenario/load.ts";
+import { UsageError } from "./errors.ts";
+import { formatRun } from "./format.ts";
+import { Progress } from "./progress.ts";
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export function parseSeed(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) throw new UsageError(`--seed ${v}: expected an integer`);
+  return Number(v);
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run a scenario on the timed simulator and print its metrics")
+    .argument("<scenario>", "a scenario file (YAML or JSON) or the name of a built-in scenario")
+    .option("--set <key=value>", "override a scenario field, e.g. reclaimer.batch=1 (repeatable)", collect, [])
+    .option("--seed <n>", "seed (default: the scenario's)")
+    .option("--json", "print the result as one JSON object on stdout")
+    .option("--trace <file>", "write the Chrome/Perfetto trace-event JSON of the run")
+    .action((arg: string, o: { set: string[]; seed?: string; json?: boolean; trace?: string }) => {
+      const { scenario } = loadScenario(arg, o.set);
+      const progress = new Progress(`run ${scenario.name}`);
+      const out = runScenario(scenario, {
+        seed: parseSeed(o.seed),
+        trace: Boolean(o.trace),
+        onProgress: (f) => progress.update(f),
+      });
+      progress.done();
+      if (o.trace) {
+        writeFileSync(o.trace, chromeTrace(out.trace, new Map(out.threads.map((t) => [t.id, t.name]))));
+        process.stderr.write(`trace: ${out.trace.length} events written to ${o.trace}\n`);
+      }
+      if (o.json) process.stdout.write(`${JSON.stringify(out.result)}\n`);
+      else process.stdout.write(`${formatRun(out.result)}\n`);
+    });
+}

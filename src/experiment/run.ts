@@ -1,0 +1,71 @@
+/**
+ * One timed run of a scenario: build, simulate, and package the result (the `epcsim run` JSON).
+ * Pure computation: no I/O, no wall clock inside the result except `wall_ms`.
+ */
+import type { DmesgEntry } from "../model/machine.ts";
+import { buildSimulation } from "../scenario/build.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import type { Metrics } from "../sim/metrics.ts";
+import type { Sample, SimResult, TraceEvent } from "../sim/simulator.ts";
+
+/** Version of the model and metric definitions; part of every result and cache key. */
+export const MODEL_VERSION = "epcsim-model-1";
+
+export interface RunResult {
+  scenario: string;
+  seed: number;
+  kernel: string;
+  model_version: string;
+  /** Length of the measured window (after warm-up). */
+  simulated_ns: number;
+  /** Simulated time spent before measurement started (building enclaves). */
+  warmup_ns: number;
+  end: SimResult["end"];
+  stalled: string[];
+  metrics: Metrics;
+  timeline: Sample[];
+  dmesg: DmesgEntry[];
+  /** Wall-clock time of the run (the only field that is not deterministic). */
+  wall_ms: number;
+}
+
+export interface RunOptions {
+  seed?: number;
+  trace?: boolean;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface RunOutput {
+  result: RunResult;
+  trace: TraceEvent[];
+  threads: SimResult["threads"];
+}
+
+export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
+  const t0 = performance.now();
+  const onProgress = opt.onProgress;
+  const built = buildSimulation(sc, {
+    seed: opt.seed,
+    trace: opt.trace,
+    onProgress: onProgress && ((now) => onProgress(Math.min(1, now / sc.run.duration))),
+  });
+  const r = built.sim.run();
+  return {
+    result: {
+      scenario: sc.name,
+      seed: built.seed,
+      kernel: sc.kernel,
+      model_version: MODEL_VERSION,
+      simulated_ns: r.simulated_ns,
+      warmup_ns: r.warmup_ns,
+      end: r.end,
+      stalled: r.stalled,
+      metrics: r.metrics,
+      timeline: r.timeline,
+      dmesg: r.dmesg,
+      wall_ms: Math.round(performance.now() - t0),
+    },
+    trace: r.trace,
+    threads: r.threads,
+  };
+}
