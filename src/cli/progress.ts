@@ -19,7 +19,9 @@ export class Progress {
       if (pct === this.lastPct && now - this.last < 200) return;
       const w = 30;
       const filled = Math.round((pct / 100) * w);
-      process.stderr.write(`\r${this.label} [${"#".repeat(filled)}${"-".repeat(w - filled)}] ${pct}% ${detail}   `);
+      process.stderr.write(
+        `\r${this.label} [${"#".repeat(filled)}${"-".repeat(w - filled)}] ${pct}% ${detail}   `,
+      );
     } else {
       if (now - this.last < 5000) return;
       process.stderr.write(`${this.label}: ${pct}% ${detail}\n`);

@@ -23,7 +23,12 @@ export function registerRun(program: Command): void {
     .command("run")
     .description("run a scenario on the timed simulator and print its metrics")
     .argument("<scenario>", "a scenario file (YAML or JSON) or the name of a built-in scenario")
-    .option("--set <key=value>", "override a scenario field, e.g. reclaimer.batch=1 (repeatable)", collect, [])
+    .option(
+      "--set <key=value>",
+      "override a scenario field, e.g. reclaimer.batch=1 (repeatable)",
+      collect,
+      [],
+    )
     .option("--seed <n>", "seed (default: the scenario's)")
     .option("--json", "print the result as one JSON object on stdout")
     .option("--trace <file>", "write the Chrome/Perfetto trace-event JSON of the run")

@@ -17,7 +17,11 @@ export function listBuiltins(): BuiltinInfo[] {
     .filter((f) => /\.(ya?ml|json)$/.test(f))
     .sort()
     .map((f) => {
-      const d = parse(readFileSync(join(BUILTIN_DIR, f), "utf8")) as { name?: string; kind?: string; description?: string };
+      const d = parse(readFileSync(join(BUILTIN_DIR, f), "utf8")) as {
+        name?: string;
+        kind?: string;
+        description?: string;
+      };
       return {
         name: f.replace(/\.(ya?ml|json)$/, ""),
         kind: d.kind ?? "run",

@@ -3,7 +3,7 @@
  * Pure computation: no I/O, no wall clock inside the result except `wall_ms`.
  */
 import type { DmesgEntry } from "../model/machine.ts";
-import { buildSimulation } from "../scenario/build.ts";
+import { type Built, buildSimulation } from "../scenario/build.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { Metrics } from "../sim/metrics.ts";
 import type { Sample, SimResult, TraceEvent } from "../sim/simulator.ts";
@@ -20,6 +20,8 @@ export interface RunResult {
   simulated_ns: number;
   /** Simulated time spent before measurement started (building enclaves). */
   warmup_ns: number;
+  /** Ops executed over the whole run, warm-up included. */
+  total_ops: number;
   end: SimResult["end"];
   stalled: string[];
   metrics: Metrics;
@@ -33,6 +35,8 @@ export interface RunOptions {
   seed?: number;
   trace?: boolean;
   onProgress?: (fraction: number) => void;
+  /** Called after the simulation is built and before it runs (tests add threads here). */
+  hook?: (b: Built) => void;
 }
 
 export interface RunOutput {
@@ -49,6 +53,7 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
     trace: opt.trace,
     onProgress: onProgress && ((now) => onProgress(Math.min(1, now / sc.run.duration))),
   });
+  opt.hook?.(built);
   const r = built.sim.run();
   return {
     result: {
@@ -58,6 +63,7 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
       model_version: MODEL_VERSION,
       simulated_ns: r.simulated_ns,
       warmup_ns: r.warmup_ns,
+      total_ops: r.total_ops,
       end: r.end,
       stalled: r.stalled,
       metrics: r.metrics,

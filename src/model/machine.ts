@@ -28,8 +28,8 @@ import {
   DEFAULT_SGX_CONSTANTS,
   EnclPages,
   EpcPages,
-  SgxGlobals,
   type SgxConstants,
+  SgxGlobals,
   sgx_encl,
   sgx_epc_section,
   sgx_numa_node,
@@ -250,7 +250,8 @@ export class Machine {
 
   /** section->node of an EPC page. */
   nodeOf(page: number): sgx_numa_node {
-    for (const s of this.sgx.sgx_epc_sections) if (page >= s.first && page < s.first + s.nr_pages) return s.node;
+    for (const s of this.sgx.sgx_epc_sections)
+      if (page >= s.first && page < s.first + s.nr_pages) return s.node;
     return this.bug(`EPC page ${page} is in no section`);
   }
 
@@ -287,7 +288,8 @@ export class Machine {
 
   /** fput() of a backing file: its pages are freed and uncharged. */
   fput(f: shmem_file): void {
-    for (let i = 0; i < f.pages.size; i++) this.memcgUncharge(this, this.active_memcg ?? this.current.mm?.memcg);
+    for (let i = 0; i < f.pages.size; i++)
+      this.memcgUncharge(this, this.active_memcg ?? this.current.mm?.memcg);
     f.pages.clear();
   }
 

@@ -10,7 +10,9 @@ import type { Op, RwLockLike } from "./ops.ts";
 export class LockViolation extends Error {}
 
 function violation(what: string, l: RwLockLike, pid: number): never {
-  throw new LockViolation(`${what} on ${l.cls}#${l.id} by task ${pid} (owner ${l.owner}, readers ${l.readers})`);
+  throw new LockViolation(
+    `${what} on ${l.cls}#${l.id} by task ${pid} (owner ${l.owner}, readers ${l.readers})`,
+  );
 }
 
 export function applyEffect(op: Op, pid: number): void {
@@ -29,7 +31,8 @@ export function applyEffect(op: Op, pid: number): void {
     case "spin_unlock":
     case "mutex_unlock":
     case "up_write":
-      if (op.lock.owner !== pid) violation(`${op.kind} by a task that does not hold it`, op.lock as RwLockLike, pid);
+      if (op.lock.owner !== pid)
+        violation(`${op.kind} by a task that does not hold it`, op.lock as RwLockLike, pid);
       op.lock.owner = -1;
       return;
     case "down_read": {

@@ -44,10 +44,12 @@ export function runSequential<R>(
     const op = t.op;
     let value = 0;
     if (op) {
-      if (!isEnabled(op)) throw new SequentialBlocked(`${task.comm} blocks on ${describeOp(op)} with no other thread to run`);
+      if (!isEnabled(op))
+        throw new SequentialBlocked(`${task.comm} blocks on ${describeOp(op)} with no other thread to run`);
       if (op.kind === "choose") value = opt.choose ? opt.choose(op.n, op.why) : 0;
       if (op.kind === "spawn") {
-        if (!opt.onSpawn) throw new SequentialBlocked(`${task.comm} spawned ${op.thread.task.comm} in a sequential run`);
+        if (!opt.onSpawn)
+          throw new SequentialBlocked(`${task.comm} spawned ${op.thread.task.comm} in a sequential run`);
         opt.onSpawn(op.thread);
       }
     }

@@ -4,11 +4,11 @@
  */
 import { applyEffect } from "./effects.ts";
 import {
+  type ModelGen,
   type Op,
   type RwLockLike,
   TASK_RUNNING,
   type TaskLike,
-  type ModelGen,
   type ThreadSpec,
 } from "./ops.ts";
 

@@ -38,11 +38,17 @@ export function resolveProfile(sc: Scenario): CostProfile {
 /** The machine a scenario describes, with no threads yet. */
 export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
   const v = getVariant(sc.kernel);
-  if (!v) throw new ScenarioError([`kernel: unknown kernel variant "${sc.kernel}" (known: ${variantNames().join(", ")})`]);
+  if (!v)
+    throw new ScenarioError([
+      `kernel: unknown kernel variant "${sc.kernel}" (known: ${variantNames().join(", ")})`,
+    ]);
   const nodes = sc.machine.numa_nodes;
-  const cpuNodes = Array.from({ length: sc.machine.cpus }, (_, i) => Math.floor((i * nodes) / sc.machine.cpus));
+  const cpuNodes = Array.from({ length: sc.machine.cpus }, (_, i) =>
+    Math.floor((i * nodes) / sc.machine.cpus),
+  );
   const epc = epcPages(sc, profile);
-  if (epc < nodes) throw new ScenarioError([`machine.epc: ${epc} pages cannot be split over ${nodes} NUMA nodes`]);
+  if (epc < nodes)
+    throw new ScenarioError([`machine.epc: ${epc} pages cannot be split over ${nodes} NUMA nodes`]);
   const sections: EpcSectionConfig[] = [];
   for (let n = 0; n < nodes; n++) {
     const pages = Math.floor(epc / nodes) + (n === nodes - 1 ? epc % nodes : 0);
@@ -74,7 +80,11 @@ export function enclavePages(v: number | { epc: number }, epc: number): number {
 }
 
 /** The programs of every process of the scenario (count copies expanded). */
-export function processPrograms(sc: Scenario, seed: number, epc: number): { name: string; prog: ProcessProgram }[] {
+export function processPrograms(
+  sc: Scenario,
+  seed: number,
+  epc: number,
+): { name: string; prog: ProcessProgram }[] {
   const out: { name: string; prog: ProcessProgram }[] = [];
   let ordinal = 0;
   let stream = 0;
@@ -82,7 +92,14 @@ export function processPrograms(sc: Scenario, seed: number, epc: number): { name
     for (let k = 0; k < ps.count; k++) {
       const name = ps.count > 1 ? `${ps.name}${k}` : ps.name;
       const enclaves = ps.enclaves.map((e) => ({
-        spec: { name: `${name}/${e.name}`, pages: enclavePages(e.pages, epc), tcs: e.tcs, size: e.size ?? 0, measure: e.measure, add_chunk: e.add_chunk },
+        spec: {
+          name: `${name}/${e.name}`,
+          pages: enclavePages(e.pages, epc),
+          tcs: e.tcs,
+          size: e.size ?? 0,
+          measure: e.measure,
+          add_chunk: e.add_chunk,
+        },
         ordinal: ordinal++,
       }));
       const threads = [];
@@ -95,7 +112,9 @@ export function processPrograms(sc: Scenario, seed: number, epc: number): { name
         const pages = enclavePages(ps.enclaves[ei]!.pages, epc);
         const range: [number, number] = t.range ?? [0, pages];
         if (range[1] > pages || range[0] >= range[1])
-          throw new ScenarioError([`processes.${sc.processes.indexOf(ps)}.threads.range: [${range}] is outside the ${pages} pages of "${t.enclave}"`]);
+          throw new ScenarioError([
+            `processes.${sc.processes.indexOf(ps)}.threads.range: [${range}] is outside the ${pages} pages of "${t.enclave}"`,
+          ]);
         for (let c = 0; c < t.count; c++) {
           threads.push({
             enclave: ei,

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { type Scenario, scenarioSchema } from "./schema.ts";
 
@@ -129,7 +129,12 @@ function formatIssues(
     const dotted = path.join(".") || "(scenario)";
     const fromSet = sets.find((s) => dotted.startsWith(s.slice(0, s.indexOf("=")).trim()));
     if (fromSet) return `--set ${fromSet}: ${dotted}: ${message}`;
-    const pos = positionOf(doc, iss.path as (string | number)[], iss.code === "unrecognized_keys" ? path.at(-1) : undefined, lc);
+    const pos = positionOf(
+      doc,
+      iss.path as (string | number)[],
+      iss.code === "unrecognized_keys" ? path.at(-1) : undefined,
+      lc,
+    );
     return `${file}:${pos.line}:${pos.col} ${dotted}: ${message}`;
   });
 }
@@ -146,7 +151,8 @@ function positionOf(
     if (!node || !("range" in node) || !node.range) continue;
     if (n === path.length && unknownKey !== undefined && isMap(node)) {
       for (const item of node.items) {
-        if (isScalar(item.key) && item.key.value === unknownKey && item.key.range) return lc.linePos(item.key.range[0]);
+        if (isScalar(item.key) && item.key.value === unknownKey && item.key.range)
+          return lc.linePos(item.key.range[0]);
       }
     }
     if (n < path.length && isMap(node)) {

@@ -42,15 +42,18 @@ const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, c
   return r;
 });
 
-const countOrInf = z.union([z.number().int().nonnegative(), z.literal("inf")]).transform((v) =>
-  v === "inf" ? Number.POSITIVE_INFINITY : v,
-);
+const countOrInf = z
+  .union([z.number().int().nonnegative(), z.literal("inf")])
+  .transform((v) => (v === "inf" ? Number.POSITIVE_INFINITY : v));
 
 export const patternSchema = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("sequential"),
-      passes: z.array(z.enum(["read", "write", "mixed"])).min(1).optional(),
+      passes: z
+        .array(z.enum(["read", "write", "mixed"]))
+        .min(1)
+        .optional(),
     })
     .strict(),
   z.object({ kind: z.literal("uniform") }).strict(),

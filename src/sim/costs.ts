@@ -92,7 +92,10 @@ export const CLIENT: CostProfile = {
 /** Scale cycle-bound costs by a clock ratio (costs.md: x3.4/2.6 as a first guess for Ice Lake SP). */
 function scaled(p: CostProfile, f: number): Omit<CostProfile, "name" | "description" | "epc_pages"> {
   const s = (x: number) => Math.round(x * f);
-  const encls = Object.fromEntries(Object.entries(p.encls).map(([k, v]) => [k, s(v)])) as Record<EnclsLeaf, number>;
+  const encls = Object.fromEntries(Object.entries(p.encls).map(([k, v]) => [k, s(v)])) as Record<
+    EnclsLeaf,
+    number
+  >;
   return {
     encls,
     aex_eresume: s(p.aex_eresume),

@@ -2,8 +2,9 @@
  * Metrics of a timed run, derived only from the ops the simulator executed (and their result
  * fields). Nothing here is counted inside model code. docs/metrics.md documents every field.
  */
-import type { Op } from "../rt/ops.ts";
+
 import { SGX_NOT_TRACKED } from "../model/hw/arch.ts";
+import type { Op } from "../rt/ops.ts";
 
 export interface LockStats {
   acquisitions: number;
@@ -76,7 +77,10 @@ export interface MetricThread {
 }
 
 export class MetricsCollector {
-  readonly m: Omit<Metrics, "fault_latency_ns" | "locks" | "reclaim_pages_per_sec" | "accesses_per_sec" | "warnings">;
+  readonly m: Omit<
+    Metrics,
+    "fault_latency_ns" | "locks" | "reclaim_pages_per_sec" | "accesses_per_sec" | "warnings"
+  >;
   private readonly latency: number[] = [];
   private readonly locks = new Map<string, LockStats>();
   /** Stats object per lock id (a cache of `locks` by class). */

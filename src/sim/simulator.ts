@@ -9,8 +9,8 @@
  * releases a location re-checks its waiters in FIFO order.
  */
 import { SGX_PAGE_TYPE_SECS } from "../model/hw/arch.ts";
-import { KernelBug, type Machine } from "../model/machine.ts";
 import type { task_struct } from "../model/kernel/lib/sched.ts";
+import { KernelBug, type Machine } from "../model/machine.ts";
 import { PREEMPT_NONE, PREEMPT_RESCHED, PREEMPT_TICK } from "../model/user/enclave_thread.ts";
 import type { Op, ThreadSpec } from "../rt/ops.ts";
 import {
@@ -109,6 +109,8 @@ export interface SimResult {
   simulated_ns: number;
   /** Simulated time before measurement started (enclave builds). */
   warmup_ns: number;
+  /** Ops executed over the whole run, warm-up included (for benchmarks). */
+  total_ops: number;
   metrics: Metrics;
   timeline: Sample[];
   trace: TraceEvent[];
@@ -235,6 +237,7 @@ export class Simulator {
     return {
       simulated_ns: measured,
       warmup_ns: this.measureStart,
+      total_ops: this.ops,
       metrics: this.metrics.finish(measured, warnings),
       timeline: this.timeline,
       trace: this.trace,
@@ -314,7 +317,8 @@ export class Simulator {
         default:
           break;
       }
-      const wasSecs = op.kind === "encls" && op.leaf === "EWB" && m.hw.type.get(op.page) === SGX_PAGE_TYPE_SECS;
+      const wasSecs =
+        op.kind === "encls" && op.leaf === "EWB" && m.hw.type.get(op.page) === SGX_PAGE_TYPE_SECS;
       stepThread(th, value);
       this.ops++;
       this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
@@ -322,7 +326,8 @@ export class Simulator {
       st.blockedAt = -1;
       st.woken = false;
       const cost = this.cost(op, st, P);
-      if (this.opt.trace) this.trace.push({ ts: this.now, dur: cost, tid: th.id, cpu: st.cpu, name: describeOp(op) });
+      if (this.opt.trace)
+        this.trace.push({ ts: this.now, dur: cost, tid: th.id, cpu: st.cpu, name: describeOp(op) });
       if (op.kind === "mark" && op.what === "build_done" && ++this.builds === this.opt.processes) {
         if (this.opt.measureFrom === "build_done") this.armMeasurement();
       }
@@ -513,7 +518,9 @@ export class Simulator {
     // No idle CPU: a runnable kernel thread asks a CPU running a user thread to reschedule.
     for (const w of this.runq) {
       if (w.t.spec.kind !== "kthread") continue;
-      const victim = this.cpus.find((c) => c.thread?.t.spec.kind === "user" && !c.needResched && this.allowed(w, c.id));
+      const victim = this.cpus.find(
+        (c) => c.thread?.t.spec.kind === "user" && !c.needResched && this.allowed(w, c.id),
+      );
       if (victim) victim.needResched = true;
     }
   }

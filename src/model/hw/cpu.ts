@@ -2,6 +2,9 @@
  * Logical CPUs as SGX sees them: enclave mode, the number of enclave exits (what an ETRACK cycle
  * waits for) and the TLB entries for enclave pages, which exist only while the CPU is inside the
  * enclave because every exit (AEX or EEXIT) flushes them.
+ *
+ * The TLB maps an enclave page index to the EPC page it translated to. A flush bumps a generation
+ * number instead of clearing arrays, so entering and leaving the enclave costs O(1).
  */
 
 export class Cpu {
@@ -9,11 +12,40 @@ export class Cpu {
   inEnclave = -1;
   /** Enclave exits so far (AEX + EEXIT); an ETRACK cycle completes when each snapshot CPU's count grew. */
   exits = 0;
-  /** Cached translations: enclave page index -> EPC page (exist only while inEnclave >= 0). */
-  readonly tlb = new Map<number, number>();
+  /** TLB generation: entries stamped with another generation are invalid. */
+  private gen = 1;
+  private tlbGen = new Int32Array(64);
+  private tlbEpc = new Int32Array(64);
+  /** Valid entries (for tests and reports). */
+  entries = 0;
   constructor(
     readonly id: number,
     readonly node: number,
   ) {}
-}
 
+  /** The EPC page a cached translation of enclave page `index` points to, or -1. */
+  tlbLookup(index: number): number {
+    return index < this.tlbGen.length && this.tlbGen[index] === this.gen ? this.tlbEpc[index]! : -1;
+  }
+
+  tlbFill(index: number, epc: number): void {
+    if (index >= this.tlbGen.length) {
+      let n = this.tlbGen.length;
+      while (n <= index) n *= 2;
+      const g = new Int32Array(n);
+      g.set(this.tlbGen);
+      const e = new Int32Array(n);
+      e.set(this.tlbEpc);
+      this.tlbGen = g;
+      this.tlbEpc = e;
+    }
+    if (this.tlbGen[index] !== this.gen) this.entries++;
+    this.tlbGen[index] = this.gen;
+    this.tlbEpc[index] = epc;
+  }
+
+  tlbFlush(): void {
+    this.gen++;
+    this.entries = 0;
+  }
+}

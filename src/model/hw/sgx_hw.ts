@@ -57,20 +57,18 @@ export class HwAssertion extends Error {}
 export class SgxHw {
   readonly nrPages: number;
   // EPCM, one entry per EPC page.
-  readonly valid: Chunked<Uint8Array>;
-  readonly type: Chunked<Uint8Array>;
-  readonly blocked: Chunked<Uint8Array>;
-  readonly pending: Chunked<Uint8Array>;
+  readonly valid: Chunked;
+  readonly type: Chunked;
+  readonly blocked: Chunked;
+  readonly pending: Chunked;
   /** Owning enclave id (EPCM.ENCLAVESECS) for child and SECS pages. */
-  readonly eid: Chunked<Int32Array>;
+  readonly eid: Chunked;
   /** Enclave page index (EPCM.ENCLAVEADDRESS) for child pages. */
-  readonly linaddr: Chunked<Int32Array>;
+  readonly linaddr: Chunked;
   /** Tracking sequence recorded by EBLOCK. */
-  readonly blockSeq: Chunked<Float64Array>;
+  readonly blockSeq: Chunked;
   /** Data token of the page contents. */
-  readonly data: Chunked<Float64Array>;
-  /** Number of CPUs holding a translation to the page (a hardware self-check for EWB/EREMOVE). */
-  readonly tlbRefs: Chunked<Uint16Array>;
+  readonly data: Chunked;
   /** Version Array contents, per VA page. */
   readonly va = new Map<number, Float64Array>();
   readonly enclaves: HwEnclave[] = [];
@@ -80,15 +78,14 @@ export class SgxHw {
 
   constructor(nrPages: number, cpuNodes: number[]) {
     this.nrPages = nrPages;
-    this.valid = new Chunked(Uint8Array, nrPages);
-    this.type = new Chunked(Uint8Array, nrPages);
-    this.blocked = new Chunked(Uint8Array, nrPages);
-    this.pending = new Chunked(Uint8Array, nrPages);
-    this.eid = new Chunked(Int32Array, nrPages, -1);
-    this.linaddr = new Chunked(Int32Array, nrPages, -1);
-    this.blockSeq = new Chunked(Float64Array, nrPages);
-    this.data = new Chunked(Float64Array, nrPages);
-    this.tlbRefs = new Chunked(Uint16Array, nrPages);
+    this.valid = new Chunked(nrPages);
+    this.type = new Chunked(nrPages);
+    this.blocked = new Chunked(nrPages);
+    this.pending = new Chunked(nrPages);
+    this.eid = new Chunked(nrPages, -1);
+    this.linaddr = new Chunked(nrPages, -1);
+    this.blockSeq = new Chunked(nrPages);
+    this.data = new Chunked(nrPages);
     this.cpus = cpuNodes.map((node, i) => new Cpu(i, node));
   }
 
@@ -115,7 +112,8 @@ export class SgxHw {
   }
 
   private secsOk(secsPage: number): HwEnclave | null {
-    if (secsPage < 0 || !this.valid.get(secsPage) || this.type.get(secsPage) !== SGX_PAGE_TYPE_SECS) return null;
+    if (secsPage < 0 || !this.valid.get(secsPage) || this.type.get(secsPage) !== SGX_PAGE_TYPE_SECS)
+      return null;
     return this.enclaves[this.eid.get(secsPage)] ?? null;
   }
 
@@ -175,7 +173,7 @@ export class SgxHw {
   /** EAUG (SGX2): add a zeroed PENDING regular page to an initialized enclave. */
   EAUG(p: number, secsPage: number, linaddr: number, token: number): number {
     const e = this.secsOk(secsPage);
-    if (!e || !e.initialized || this.valid.get(p)) return GP;
+    if (!e?.initialized || this.valid.get(p)) return GP;
     this.makeValid(p, SGX_PAGE_TYPE_REG, e.eid, linaddr);
     this.pending.set(p, 1);
     this.data.set(p, token);
@@ -187,7 +185,8 @@ export class SgxHw {
   EBLOCK(p: number): number {
     if (!this.valid.get(p)) return GP;
     const t = this.type.get(p);
-    if (t !== SGX_PAGE_TYPE_REG && t !== SGX_PAGE_TYPE_TCS && t !== SGX_PAGE_TYPE_TRIM) return SGX_NOTBLOCKABLE;
+    if (t !== SGX_PAGE_TYPE_REG && t !== SGX_PAGE_TYPE_TCS && t !== SGX_PAGE_TYPE_TRIM)
+      return SGX_NOTBLOCKABLE;
     if (this.blocked.get(p)) return SGX_BLKSTATE;
     const e = this.enclaves[this.eid.get(p)]!;
     this.blocked.set(p, 1);
@@ -237,7 +236,9 @@ export class SgxHw {
     }
     if (slot < 0 || slot >= SGX_VA_SLOT_COUNT) return GP;
     if (va[slot] !== 0) return SGX_VA_SLOT_OCCUPIED;
-    if (this.tlbRefs.get(p) > 0) throw new HwAssertion(`EWB of EPC page ${p} would succeed while a CPU holds a translation`);
+    const holder = this.translationHolder(p);
+    if (holder >= 0)
+      throw new HwAssertion(`EWB of EPC page ${p} would succeed while CPU ${holder} holds a translation`);
     const version = this.newToken();
     va[slot] = version;
     const token = this.data.get(p);
@@ -305,7 +306,7 @@ export class SgxHw {
       this.va.delete(p);
     } else {
       // MODEL: a CPU inside the enclave still caching a translation to the page keeps it busy.
-      if (this.tlbRefs.get(p) > 0) return SGX_ENCLAVE_ACT;
+      if (this.translationHolder(p) >= 0) return SGX_ENCLAVE_ACT;
       const e = this.enclaves[this.eid.get(p)]!;
       e.childCount--;
     }
@@ -340,14 +341,21 @@ export class SgxHw {
   }
 
   private flushTlb(cpu: Cpu): void {
-    for (const p of cpu.tlb.values()) this.tlbRefs.set(p, this.tlbRefs.get(p) - 1);
-    cpu.tlb.clear();
+    cpu.tlbFlush();
   }
 
   /** A page walk by an enclave thread created a translation (only for an accessible page). */
   tlbFill(cpu: Cpu, index: number, p: number): void {
-    cpu.tlb.set(index, p);
-    this.tlbRefs.set(p, this.tlbRefs.get(p) + 1);
+    cpu.tlbFill(index, p);
+  }
+
+  /** A CPU inside p's enclave that caches a translation to p, or -1. */
+  translationHolder(p: number): number {
+    const eid = this.eid.get(p);
+    const lin = this.linaddr.get(p);
+    if (eid < 0 || lin < 0) return -1;
+    for (const c of this.cpus) if (c.inEnclave === eid && c.tlbLookup(lin) === p) return c.id;
+    return -1;
   }
 
   /**

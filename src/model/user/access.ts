@@ -166,7 +166,9 @@ function sampler(spec: PatternSpec, n: number, rng: WorkloadRng): () => number {
       const hotFirst = spec.hot_at === "end" ? n - hot : 0;
       const coldFirst = spec.hot_at === "end" ? 0 : hot;
       return () =>
-        rng.float() < spec.hot_probability || hot >= n ? hotFirst + rng.below(hot) : coldFirst + rng.below(n - hot);
+        rng.float() < spec.hot_probability || hot >= n
+          ? hotFirst + rng.below(hot)
+          : coldFirst + rng.below(n - hot);
     }
     case "zipf": {
       // Exact inverse-CDF sampling over a cumulative table (rank r has weight 1 / r^s).

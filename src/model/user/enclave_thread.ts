@@ -6,8 +6,8 @@
  */
 import type { EnclaveRunOp, ModelGen, PreemptPointOp, UserEventOp } from "../../rt/ops.ts";
 import { PAGE_SIZE } from "../hw/arch.ts";
-import { cond_resched } from "../kernel/lib/sched.ts";
 import { find_vma, mmap_read_lock, mmap_read_unlock, VM_FAULT_SIGBUS } from "../kernel/lib/mm.ts";
+import { cond_resched } from "../kernel/lib/sched.ts";
 import type { Machine } from "../machine.ts";
 import type { AccessPattern } from "./access.ts";
 import { type Process, thread_exit, type UserEnclave } from "./process.ts";
@@ -57,8 +57,8 @@ export function enclave_run_effect(m: Machine, th: EnclaveThread, op: EnclaveRun
   for (let k = 0; k < op.budget; k++) {
     if (pat.done()) break;
     const idx = pat.peek();
-    let p = cpu.tlb.get(idx);
-    if (p === undefined) {
+    let p = cpu.tlbLookup(idx);
+    if (p < 0) {
       const pte = vma.pte.get(idx);
       if (pte < 0 || !hw.accessible(pte, eid, idx)) {
         op.faulted = true;
@@ -106,7 +106,13 @@ export function* enclave_thread_main(m: Machine, th: EnclaveThread): ModelGen {
   m.hw.enter(m.cpu(), eid);
   let sinceOcall = 0;
   while (!th.pattern.done()) {
-    const op: EnclaveRunOp = { kind: "enclave_run", budget: th.budget, touches: 0, faulted: false, dataErrors: 0 };
+    const op: EnclaveRunOp = {
+      kind: "enclave_run",
+      budget: th.budget,
+      touches: 0,
+      faulted: false,
+      dataErrors: 0,
+    };
     yield op;
     enclave_run_effect(m, th, op);
     sinceOcall += op.touches;

@@ -99,7 +99,12 @@ function elrangeSize(spec: EnclaveBuildSpec): number {
  * Build an enclave the way the SGX SDK and the selftests do: open, ECREATE, ADD_PAGES (regular
  * pages, then TCS pages), EINIT, then mmap the ELRANGE. Returns the enclave or -errno.
  */
-export function* build_enclave(m: Machine, proc: Process, spec: EnclaveBuildSpec, base: number): ModelGen<UserEnclave | number> {
+export function* build_enclave(
+  m: Machine,
+  proc: Process,
+  spec: EnclaveBuildSpec,
+  base: number,
+): ModelGen<UserEnclave | number> {
   const encl = m.fn.sgx_open(m, spec.name);
   proc.files.push(new SgxFile(encl));
   const size = elrangeSize(spec);
@@ -179,7 +184,14 @@ export function* fork(m: Machine, parent: Process, childName: string): ModelGen<
   yield down_write(parent.mm.mmap_lock);
   yield down_write(child.mm.mmap_lock);
   for (const vma of parent.mm.vmas) {
-    const nv = new vm_area_struct(m.newId(), child.mm, vma.vm_start, vma.vm_end, vma.vm_flags, vma.vm_private_data);
+    const nv = new vm_area_struct(
+      m.newId(),
+      child.mm,
+      vma.vm_start,
+      vma.vm_end,
+      vma.vm_flags,
+      vma.vm_private_data,
+    );
     child.mm.vmas.push(nv);
     yield* m.fn.sgx_vma_open(m, nv);
   }

@@ -1,19 +1,19 @@
 /**
- * Chunked typed arrays: per-page state for EPC sizes up to hundreds of GiB without paying for pages
- * never touched. A chunk is allocated on the first write to any index in it; reads of an index in
- * an absent chunk return the default value.
+ * Chunked arrays: per-page state for EPC sizes up to hundreds of GiB without paying for pages never
+ * touched. A chunk is allocated on the first write to any index in it; reads of an index in an
+ * absent chunk return the default value. Every chunk is a Float64Array, whatever the field's range:
+ * one element kind keeps the hot accessors monomorphic, which matters more than the bytes.
  */
 
 type TypedArray = Int32Array | Uint8Array | Uint16Array | Float64Array;
 type TypedCtor<T extends TypedArray> = new (n: number) => T;
 
-export class Chunked<T extends TypedArray> {
-  private readonly chunks: (T | undefined)[] = [];
+export class Chunked {
+  private readonly chunks: (Float64Array | undefined)[] = [];
   private readonly shift: number;
   private readonly mask: number;
 
   constructor(
-    private readonly ctor: TypedCtor<T>,
     /** Total number of indices (fixes the chunk size: small arrays use one small chunk). */
     capacity: number,
     private readonly def = 0,
@@ -33,7 +33,7 @@ export class Chunked<T extends TypedArray> {
     const k = i >>> this.shift;
     let c = this.chunks[k];
     if (c === undefined) {
-      c = new this.ctor(1 << this.shift);
+      c = new Float64Array(1 << this.shift);
       if (this.def !== 0) c.fill(this.def);
       this.chunks[k] = c;
     }

@@ -30,8 +30,8 @@ export interface mmu_notifier {
  * the page number inside the VMA: a PFN (EPC page) or -1, and the Accessed bit.
  */
 export class vm_area_struct {
-  readonly pte: Chunked<Int32Array>;
-  readonly young: Chunked<Uint8Array>;
+  readonly pte: Chunked;
+  readonly young: Chunked;
   /** Page table lock of this mapping's PTEs: zap, young-bit tests and PFN inserts serialize on it. */
   readonly ptl: AtomicOp;
   constructor(
@@ -43,8 +43,8 @@ export class vm_area_struct {
     public vm_private_data: unknown,
   ) {
     const n = Math.ceil((vm_end - vm_start) / PAGE_SIZE);
-    this.pte = new Chunked(Int32Array, n, -1);
-    this.young = new Chunked(Uint8Array, n);
+    this.pte = new Chunked(n, -1);
+    this.young = new Chunked(n);
     this.ptl = { kind: "atomic", loc: { id, cls: "ptl" }, what: "page table lock", write: true };
   }
   pageOf(addr: number): number {
@@ -143,7 +143,12 @@ export function* ptep_test_and_clear_young(m: Machine, vma: vm_area_struct, addr
 }
 
 /** vmf_insert_pfn: install a PTE to an EPC page; an existing PTE is left alone (as insert_pfn does). */
-export function* vmf_insert_pfn(m: Machine, vma: vm_area_struct, addr: number, pfn: number): ModelGen<number> {
+export function* vmf_insert_pfn(
+  m: Machine,
+  vma: vm_area_struct,
+  addr: number,
+  pfn: number,
+): ModelGen<number> {
   if (m.interleaveAll) yield vma.ptl;
   const i = vma.pageOf(addr);
   if (vma.pte.get(i) < 0) {

@@ -51,8 +51,17 @@ function* sgx_release(m: Machine, encl: sgx_encl): ModelGen {
  * Kernel: encl.c (mainline). Model: the per-page permission walk is done without the
  * XA_CHECK_SCHED reschedule points.
  */
-function* sgx_encl_may_map(m: Machine, encl: sgx_encl, start: number, end: number, vm_flags: number): ModelGen<number> {
-  if ((yield* test_bit(m, SGX_ENCL_INITIALIZED, encl.flags)) && (start < encl.base || end > encl.base + encl.size))
+function* sgx_encl_may_map(
+  m: Machine,
+  encl: sgx_encl,
+  start: number,
+  end: number,
+  vm_flags: number,
+): ModelGen<number> {
+  if (
+    (yield* test_bit(m, SGX_ENCL_INITIALIZED, encl.flags)) &&
+    (start < encl.base || end > encl.base + encl.size)
+  )
     return -EACCES;
   const prot = vm_flags & 7;
   const E = m.encl_pages;

@@ -70,7 +70,7 @@ function reclaimer_writing_to_pcmd(m: Machine, encl: sgx_encl, start: number): b
 }
 
 /** sgx_encl_get_backing_page_pcmd_offset - byte offset of the PCMD of page `page_index` in the backing file. */
-function sgx_encl_get_backing_page_pcmd_offset(encl: sgx_encl, page_index: number): number {
+function sgx_encl_get_backing_page_pcmd_offset(_m: Machine, encl: sgx_encl, page_index: number): number {
   // Contents pages, then the SECS page (sizeof(struct sgx_secs) = PAGE_SIZE), then the PCMDs.
   const epc_end_off = encl.size + PAGE_SIZE;
   return epc_end_off + page_index * PCMD_SIZE;
@@ -87,13 +87,18 @@ function* sgx_encl_truncate_backing_page(m: Machine, encl: sgx_encl, page_index:
  * page, and free the PCMD page when it became empty and no sibling is being reclaimed.
  * Kernel: encl.c (v5.19+). Context: encl->lock held. `secs_page` is -1 when loading the SECS.
  */
-function* __sgx_encl_eldu(m: Machine, encl_page: number, epc_page: number, secs_page: number): ModelGen<number> {
+function* __sgx_encl_eldu(
+  m: Machine,
+  encl_page: number,
+  epc_page: number,
+  secs_page: number,
+): ModelGen<number> {
   const E = m.encl_pages;
   const va_offset = E.desc.a[encl_page]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
   const encl = m.enclOf(encl_page);
   const page_index = secs_page >= 0 ? E.index.a[encl_page]! : encl.size / PAGE_SIZE;
   const pcmd_first_page = page_index & ~PCMD_FIRST_MASK;
-  const page_pcmd_off = sgx_encl_get_backing_page_pcmd_offset(encl, page_index);
+  const page_pcmd_off = m.fn.sgx_encl_get_backing_page_pcmd_offset(m, encl, page_index);
 
   const b = yield* m.fn.sgx_encl_lookup_backing(m, encl, page_index);
   if (!b) return -EFAULT;
@@ -101,7 +106,16 @@ function* __sgx_encl_eldu(m: Machine, encl_page: number, epc_page: number, secs_
   const va_page = m.va_pages[E.va_page.a[encl_page]!]!;
   const lin = secs_page >= 0 ? E.index.a[encl_page]! : -1;
   let ret = yield* m.encls("ELDU", epc_page, () =>
-    m.hw.ELDU(epc_page, secs_page, lin, va_page.epc_page, va_offset >> 3, b.contents, b.pcmd, b.pcmd_offset / PCMD_SIZE),
+    m.hw.ELDU(
+      epc_page,
+      secs_page,
+      lin,
+      va_page.epc_page,
+      va_offset >> 3,
+      b.contents,
+      b.pcmd,
+      b.pcmd_offset / PCMD_SIZE,
+    ),
   );
   if (ret) {
     if (encls_failed(ret)) m.ENCLS_WARN(ret, "ELDU");
@@ -190,7 +204,12 @@ function* __sgx_encl_load_page(m: Machine, encl: sgx_encl, entry: number): Model
  * permissions against the page's build-time maximum.
  * Kernel: encl.c (mainline). Context: encl->lock held.
  */
-function* sgx_encl_load_page_in_vma(m: Machine, encl: sgx_encl, index: number, vm_flags: number): ModelGen<number> {
+function* sgx_encl_load_page_in_vma(
+  m: Machine,
+  encl: sgx_encl,
+  index: number,
+  vm_flags: number,
+): ModelGen<number> {
   const vm_prot_bits = vm_flags & VM_ACCESS_FLAGS;
   const entry = encl.page_array.get(index);
   if (entry === XA_EMPTY) return -EFAULT;
@@ -243,7 +262,12 @@ function* sgx_vma_fault(m: Machine, vma: vm_area_struct, addr: number): ModelGen
  * Kernel: encl.c (v6.0+; SECS reload since v6.6). Context: takes encl->lock.
  * Model: the EAUG path belongs to the kernel-history issue; mainline SGX1 machines never call it.
  */
-function* sgx_encl_eaug_page(_m: Machine, _vma: vm_area_struct, _encl: sgx_encl, _addr: number): ModelGen<number> {
+function* sgx_encl_eaug_page(
+  _m: Machine,
+  _vma: vm_area_struct,
+  _encl: sgx_encl,
+  _addr: number,
+): ModelGen<number> {
   yield* _m.work("eaug_unsupported", 1);
   return VM_FAULT_SIGBUS;
 }
@@ -307,7 +331,8 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
 
   if (encl.mm_list.length) m.warn("release_mm_list", "WARN_ON_ONCE(!list_empty(&encl->mm_list))");
   // Detect EPC page leaks.
-  if (encl.secs_child_cnt) m.warn("release_leak", `WARN_ON_ONCE(encl->secs_child_cnt) = ${encl.secs_child_cnt}`);
+  if (encl.secs_child_cnt)
+    m.warn("release_leak", `WARN_ON_ONCE(encl->secs_child_cnt) = ${encl.secs_child_cnt}`);
   if (E.epc_page.a[encl.secs]! >= 0) m.warn("release_leak", "WARN_ON_ONCE(encl->secs.epc_page)");
   E.alive.a[encl.secs] = 0;
   encl.freed = true; // kfree(encl)
@@ -357,7 +382,8 @@ function* sgx_encl_find_mm(m: Machine, encl: sgx_encl, mm: mm_struct): ModelGen<
  * Kernel: encl.c (mainline). Context: mm's mmap_lock held for write; takes encl->mm_lock.
  */
 function* sgx_encl_mm_add(m: Machine, encl: sgx_encl, mm: mm_struct): ModelGen<number> {
-  if (m.debugLocks && mm.mmap_lock.owner !== m.current.pid) m.bug("sgx_encl_mm_add without mmap_lock held for write");
+  if (m.debugLocks && mm.mmap_lock.owner !== m.current.pid)
+    m.bug("sgx_encl_mm_add without mmap_lock held for write");
   if (yield* m.fn.sgx_encl_find_mm(m, encl, mm)) return 0;
   const encl_mm = new sgx_encl_mm(encl, mm);
   yield* kref_get(m, encl.refcount);
@@ -401,8 +427,12 @@ function* sgx_encl_cpumask(m: Machine, encl: sgx_encl): ModelGen<Uint8Array> {
  * __sgx_encl_get_backing - pin the contents page and the PCMD page of `page_index`.
  * Kernel: encl.c (mainline). Returns null when shmem cannot provide a page (-ENOMEM).
  */
-function* __sgx_encl_get_backing(m: Machine, encl: sgx_encl, page_index: number): ModelGen<sgx_backing | null> {
-  const page_pcmd_off = sgx_encl_get_backing_page_pcmd_offset(encl, page_index);
+function* __sgx_encl_get_backing(
+  m: Machine,
+  encl: sgx_encl,
+  page_index: number,
+): ModelGen<sgx_backing | null> {
+  const page_pcmd_off = m.fn.sgx_encl_get_backing_page_pcmd_offset(m, encl, page_index);
   const contents = yield* shmem_read_mapping_page(m, encl.backing!, page_index);
   if (!contents) return null;
   const pcmd = yield* shmem_read_mapping_page(m, encl.backing!, Math.floor(page_pcmd_off / PAGE_SIZE));
@@ -434,7 +464,11 @@ function* sgx_encl_get_mem_cgroup(m: Machine, encl: sgx_encl): ModelGen<unknown>
  * new shmem pages to the enclave's memcg.
  * Kernel: encl.c (v5.19+). Context: encl->lock held (since May 2022).
  */
-function* sgx_encl_alloc_backing(m: Machine, encl: sgx_encl, page_index: number): ModelGen<sgx_backing | null> {
+function* sgx_encl_alloc_backing(
+  m: Machine,
+  encl: sgx_encl,
+  page_index: number,
+): ModelGen<sgx_backing | null> {
   const encl_memcg = yield* m.fn.sgx_encl_get_mem_cgroup(m, encl);
   const memcg = m.active_memcg;
   m.active_memcg = encl_memcg;
@@ -447,7 +481,11 @@ function* sgx_encl_alloc_backing(m: Machine, encl: sgx_encl, page_index: number)
  * sgx_encl_lookup_backing - pin the existing backing pages of `page_index` for ELDU.
  * Kernel: encl.c (v5.19+). Context: encl->lock held.
  */
-function* sgx_encl_lookup_backing(m: Machine, encl: sgx_encl, page_index: number): ModelGen<sgx_backing | null> {
+function* sgx_encl_lookup_backing(
+  m: Machine,
+  encl: sgx_encl,
+  page_index: number,
+): ModelGen<sgx_backing | null> {
   return yield* m.fn.__sgx_encl_get_backing(m, encl, page_index);
 }
 
@@ -571,6 +609,7 @@ export function newVaPage(m: Machine, epc_page: number): sgx_va_page {
 
 export const encl_c = {
   reclaimer_writing_to_pcmd,
+  sgx_encl_get_backing_page_pcmd_offset,
   sgx_encl_truncate_backing_page,
   __sgx_encl_eldu,
   sgx_encl_eldu,

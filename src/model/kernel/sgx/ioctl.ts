@@ -5,7 +5,13 @@
  * Kernel: mainline (~v6.17 ioctl.c).
  */
 import type { ModelGen } from "../../../rt/ops.ts";
-import { encls_faulted, encls_failed, PAGE_SIZE, SGX_PAGE_TYPE_SECS, SGX_VA_SLOT_COUNT } from "../../hw/arch.ts";
+import {
+  encls_failed,
+  encls_faulted,
+  PAGE_SIZE,
+  SGX_PAGE_TYPE_SECS,
+  SGX_VA_SLOT_COUNT,
+} from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
 import { clear_bit, set_bit, test_and_set_bit, test_bit } from "../lib/atomic.ts";
 import { EBUSY, EINVAL, EIO, EPERM, ERESTARTSYS, IS_ERR } from "../lib/errno.ts";
@@ -191,7 +197,9 @@ function* sgx_encl_add_page(
   if (!ret) {
     const type = (secinfo & SGX_SECINFO_PAGE_TYPE_MASK) >> 8;
     const secs = E.epc_page.a[encl.secs]!;
-    const r = yield* m.encls("EADD", epc_page, () => m.hw.EADD(epc_page, secs, offset / PAGE_SIZE, type, srcToken));
+    const r = yield* m.encls("EADD", epc_page, () =>
+      m.hw.EADD(epc_page, secs, offset / PAGE_SIZE, type, srcToken),
+    );
     ret = r ? -EIO : 0;
     if (!ret) {
       E.epc_page.a[encl_page] = epc_page;
@@ -222,8 +230,15 @@ function* sgx_encl_add_page(
  * sgx_ioc_enclave_add_pages - add `length` bytes of pages; stops at a pending signal.
  * Kernel: ioctl.c (mainline).
  */
-function* sgx_ioc_enclave_add_pages(m: Machine, encl: sgx_encl, arg: sgx_enclave_add_pages): ModelGen<number> {
-  if (!(yield* test_bit(m, SGX_ENCL_CREATED, encl.flags)) || (yield* test_bit(m, SGX_ENCL_INITIALIZED, encl.flags)))
+function* sgx_ioc_enclave_add_pages(
+  m: Machine,
+  encl: sgx_encl,
+  arg: sgx_enclave_add_pages,
+): ModelGen<number> {
+  if (
+    !(yield* test_bit(m, SGX_ENCL_CREATED, encl.flags)) ||
+    (yield* test_bit(m, SGX_ENCL_INITIALIZED, encl.flags))
+  )
     return -EINVAL;
   if (arg.offset % PAGE_SIZE || !arg.length || arg.length % PAGE_SIZE) return -EINVAL;
   if (arg.offset + arg.length - PAGE_SIZE >= encl.size) return -EINVAL;
@@ -236,7 +251,14 @@ function* sgx_ioc_enclave_add_pages(m: Machine, encl: sgx_encl, arg: sgx_enclave
     }
     // if (need_resched()) cond_resched();
     yield* cond_resched(m);
-    ret = yield* m.fn.sgx_encl_add_page(m, encl, arg.src(c / PAGE_SIZE), arg.offset + c, arg.secinfo, arg.flags);
+    ret = yield* m.fn.sgx_encl_add_page(
+      m,
+      encl,
+      arg.src(c / PAGE_SIZE),
+      arg.offset + c,
+      arg.secinfo,
+      arg.flags,
+    );
     if (ret) break;
   }
   arg.count = c;
@@ -282,7 +304,8 @@ function* sgx_ioctl(m: Machine, encl: sgx_encl, cmd: IoctlCmd): ModelGen<number>
       break;
     case "SGX_IOC_ENCLAVE_INIT":
       ret =
-        !(yield* test_bit(m, SGX_ENCL_CREATED, encl.flags)) || (yield* test_bit(m, SGX_ENCL_INITIALIZED, encl.flags))
+        !(yield* test_bit(m, SGX_ENCL_CREATED, encl.flags)) ||
+        (yield* test_bit(m, SGX_ENCL_INITIALIZED, encl.flags))
           ? -EINVAL
           : yield* m.fn.sgx_encl_init(m, encl);
       break;

@@ -7,14 +7,30 @@
 import type { ModelGen, SharedOp } from "../../../rt/ops.ts";
 import { encls_failed, SGX_NOT_TRACKED } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
-import { atomic_long_dec, atomic_long_inc, atomic_long_read, kref_get_unless_zero, kref_put, test_bit } from "../lib/atomic.ts";
+import {
+  atomic_long_dec,
+  atomic_long_inc,
+  atomic_long_read,
+  kref_get_unless_zero,
+  kref_put,
+  test_bit,
+} from "../lib/atomic.ts";
 import { EBUSY, ENOMEM, ENXIO, ERESTARTSYS, IS_ERR } from "../lib/errno.ts";
 import { on_each_cpu_mask } from "../lib/ipi.ts";
-import { list_add, list_add_tail, list_del, list_del_init, list_empty, list_empty_entry, list_first_entry, list_move } from "../lib/list.ts";
-import { spin_lock, spin_unlock, mutex_lock, mutex_unlock } from "../lib/locks.ts";
+import {
+  list_add,
+  list_add_tail,
+  list_del,
+  list_del_init,
+  list_empty,
+  list_empty_entry,
+  list_first_entry,
+  list_move,
+} from "../lib/list.ts";
+import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
 import { mmap_read_lock, mmap_read_unlock, mmget_not_zero, mmput_async } from "../lib/mm.ts";
-import { srcu_read_lock, srcu_read_unlock } from "../lib/srcu.ts";
 import { cond_resched, kthread_should_stop, signal_pending, wait_event, wake_up } from "../lib/sched.ts";
+import { srcu_read_lock, srcu_read_unlock } from "../lib/srcu.ts";
 import {
   LINK_NONE,
   OWNER_NULL,

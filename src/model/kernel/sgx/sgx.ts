@@ -79,26 +79,26 @@ export class PageListHead implements Located {
 
 /** struct sgx_epc_page, for all EPC pages, plus the links of the lists they sit on. */
 export class EpcPages {
-  readonly flags: Chunked<Uint16Array>;
-  readonly poison: Chunked<Uint8Array>;
-  readonly owner: Chunked<Int32Array>;
+  readonly flags: Chunked;
+  readonly poison: Chunked;
+  readonly owner: Chunked;
   /** list_head links: a page id, a head (-(h+2)), or POISON after list_del. */
-  readonly next: Chunked<Int32Array>;
-  readonly prev: Chunked<Int32Array>;
+  readonly next: Chunked;
+  readonly prev: Chunked;
   /** Model extension for the EPC cgroup: charged cgroup id, -1 when none. */
-  readonly sgx_cg: Chunked<Int32Array>;
+  readonly sgx_cg: Chunked;
   readonly headNext: number[] = [];
   readonly headPrev: number[] = [];
   readonly heads: PageListHead[] = [];
 
   constructor(readonly nr_pages: number) {
     // Untouched pages are free: IS_FREE, no owner.
-    this.flags = new Chunked(Uint16Array, nr_pages, SGX_EPC_PAGE_IS_FREE);
-    this.poison = new Chunked(Uint8Array, nr_pages);
-    this.owner = new Chunked(Int32Array, nr_pages, OWNER_NULL);
-    this.next = new Chunked(Int32Array, nr_pages, LINK_NONE);
-    this.prev = new Chunked(Int32Array, nr_pages, LINK_NONE);
-    this.sgx_cg = new Chunked(Int32Array, nr_pages, -1);
+    this.flags = new Chunked(nr_pages, SGX_EPC_PAGE_IS_FREE);
+    this.poison = new Chunked(nr_pages);
+    this.owner = new Chunked(nr_pages, OWNER_NULL);
+    this.next = new Chunked(nr_pages, LINK_NONE);
+    this.prev = new Chunked(nr_pages, LINK_NONE);
+    this.sgx_cg = new Chunked(nr_pages, -1);
   }
 
   newHead(id: number, cls: string): PageListHead {

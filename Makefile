@@ -1,0 +1,26 @@
+# Quick start: `make demo` runs the main job, `make test` runs every test.
+# Both install what is missing first.
+
+NODE_DEPS := node_modules/.package-lock.json
+TESTS = $(shell find test -name '*.test.ts' | sort)
+
+.PHONY: demo test check lint typecheck bench
+
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+demo: $(NODE_DEPS)
+	node --import tsx scripts/demo-batching.ts
+
+typecheck: $(NODE_DEPS)
+	npx tsc --noEmit -p .
+
+lint: $(NODE_DEPS)
+	npx biome check src test bench scripts
+
+test: $(NODE_DEPS) typecheck lint
+	node --import tsx --test $(TESTS)
+
+bench: $(NODE_DEPS)
+	node --import tsx bench/run.ts
