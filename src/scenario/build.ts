@@ -130,7 +130,7 @@ export function processPrograms(
           });
         }
       }
-      out.push({ name, prog: { enclaves, threads, exit: ps.exit, seed } });
+      out.push({ name, prog: { enclaves, threads, forks: ps.forks, exit: ps.exit, seed } });
     }
   }
   return out;

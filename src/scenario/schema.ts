@@ -113,6 +113,8 @@ export const processSchema = z
     count: z.number().int().positive().default(1),
     enclaves: z.array(enclaveSchema).min(1),
     threads: z.array(threadSchema).default([]),
+    /** Children forked after the build: their mms join the enclaves' mm_lists (aging and zapping walk them all). */
+    forks: z.number().int().nonnegative().max(64).default(0),
     /** Exit (close the enclave, release it) when all threads are done. */
     exit: z.boolean().default(true),
   })

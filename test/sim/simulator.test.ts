@@ -113,3 +113,26 @@ test("metrics of a contended run add up: every fault resolves, no data error, no
   assert.ok(m.fault_latency_ns.p50 <= m.fault_latency_ns.p99);
   assert.equal(m.ewb, m.reclaimed_pages + m.secs_evictions + m.ewb_not_tracked + m.ewb_failed);
 });
+
+test("two NUMA nodes, forked children and several reclaim threads run clean", () => {
+  const { result } = runScenarioWith(
+    `
+name: numa
+machine: {cpus: 4, numa_nodes: 2, epc: 600}
+reclaimer: {threads: 2}
+run: {duration: 3ms}
+processes:
+  - name: app
+    forks: 2
+    enclaves: [{name: e, pages: 800, tcs: 2}]
+    threads:
+      - {enclave: e, count: 3, pattern: {kind: pointer_chase}, compute_ns: 150}
+`,
+    undefined,
+    false,
+  );
+  const m = result.metrics;
+  assert.ok(m.reclaimed_pages > 50);
+  assert.equal(m.data_errors, 0);
+  assert.equal(m.warnings, 0);
+});

@@ -11,6 +11,7 @@ import {
   type EnclaveBuildSpec,
   enclaveBase,
   exit_process,
+  fork,
   join_threads,
   type Process,
 } from "./process.ts";
@@ -34,6 +35,8 @@ export interface ThreadProgram {
 export interface ProcessProgram {
   enclaves: { spec: EnclaveBuildSpec; ordinal: number }[];
   threads: ThreadProgram[];
+  /** Children forked after the build (their mms join the enclaves' mm_lists); they exit first. */
+  forks: number;
   exit: boolean;
   /** Seed of the workload's randomness (patterns). */
   seed: number;
@@ -56,6 +59,8 @@ export function* process_main(m: Machine, proc: Process, prog: ProcessProgram): 
       return;
     }
   }
+  const children: Process[] = [];
+  for (let i = 0; i < prog.forks; i++) children.push(yield* fork(m, proc, `${proc.name}-child${i}`));
   yield* m.mark("build_done", proc.enclaves.length);
   let n = 0;
   for (const t of prog.threads) {
@@ -70,5 +75,8 @@ export function* process_main(m: Machine, proc: Process, prog: ProcessProgram): 
     yield op;
   }
   yield* join_threads(m, proc);
-  if (prog.exit) yield* exit_process(m, proc);
+  if (prog.exit) {
+    for (const c of children) yield* exit_process(m, c);
+    yield* exit_process(m, proc);
+  }
 }

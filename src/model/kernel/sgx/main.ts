@@ -438,8 +438,12 @@ function* sgx_alloc_epc_page(m: Machine, owner: number, reclaim: boolean): Model
     }
     // RACE: unlocked list_empty(); ksgxd is not woken on this path.
     if (m.interleaveAll) yield m.activeListRead;
-    if (list_empty(m.pages, m.sgx.sgx_active_page_list)) return -ENOMEM;
+    if (list_empty(m.pages, m.sgx.sgx_active_page_list)) {
+      yield* m.mark("alloc_enomem", owner);
+      return -ENOMEM;
+    }
     if (!reclaim) {
+      yield* m.mark("alloc_ebusy", owner);
       page = -EBUSY;
       break;
     }

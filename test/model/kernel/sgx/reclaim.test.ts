@@ -177,3 +177,43 @@ test("sgx_unmark_page_reclaimable returns -EBUSY for a page the reclaimer has is
   );
   assert.equal(active(m).includes(onList), false);
 });
+
+test("poison on a free page moves it to the poison list; on a page in use it leaves the active list", () => {
+  const m = machine(64);
+  const { ue } = enclave(m, 4, 0);
+  const node = m.sgx.sgx_numa_nodes[0]!;
+  const freePage = 40; // never touched
+  kseq(m, () => m.fn.arch_memory_failure(m, freePage, 0));
+  assert.deepEqual(listPages(m.pages, node.sgx_poison_page_list), [freePage]);
+  const used = epcOf(m, ue, 1);
+  kseq(m, () => m.fn.arch_memory_failure(m, used, 0));
+  assert.equal(active(m).includes(used), false, "never written back with EWB");
+  assert.equal(m.pages.poison.get(used), 1);
+  // The allocator skips the poisoned free page.
+  const got = kseq(m, function* () {
+    const out: number[] = [];
+    for (;;) {
+      const p = yield* m.fn.__sgx_alloc_epc_page(m);
+      if (p < 0) return out;
+      out.push(p);
+    }
+  });
+  assert.equal(got.includes(freePage), false);
+});
+
+test("a forked child's mm joins the enclave's mm_list; its exit and the parent's release everything", async () => {
+  const { fork, exit_process } = await import("../../../../src/model/user/process.ts");
+  const m = machine(64);
+  const { proc, ue } = enclave(m, 20, 1);
+  const child = useq(m, proc, () => fork(m, proc, "child"));
+  assert.equal(ue.encl.mm_list.length, 2);
+  assert.equal(ue.encl.refcount.v, 3, "file + two mms");
+  kseq(m, () => m.fn.sgx_reclaim_pages(m));
+  useq(m, child, () => exit_process(m, child));
+  assert.equal(ue.encl.mm_list.length, 1);
+  assert.equal(ue.encl.freed, false, "the parent still has the file open");
+  useq(m, proc, () => exit_process(m, proc));
+  assert.equal(ue.encl.freed, true);
+  assert.equal(m.sgx.sgx_nr_free_pages.v, 64);
+  assert.deepEqual(warnings(m), []);
+});
