@@ -17,7 +17,7 @@ import {
   SGX_SECINFO_W,
   SGX_SECINFO_X,
 } from "../kernel/sgx/ioctl.ts";
-import type { sgx_encl } from "../kernel/sgx/sgx.ts";
+import type { sgx_encl, sgx_encl_mm } from "../kernel/sgx/sgx.ts";
 import type { Machine } from "../machine.ts";
 
 /** What a process builds: an enclave of `pages` heap pages (plus TCS pages) in an ELRANGE. */
@@ -216,7 +216,7 @@ export function* exit_process(m: Machine, proc: Process): ModelGen {
   mm.mm_users.v--;
   if (mm.mm_users.v === 0) {
     // exit_mmap: __mmu_notifier_release() then unmap everything.
-    for (const n of mm.notifiers.slice()) yield* n.release(m, mm);
+    for (const n of mm.notifiers.slice()) yield* m.fn.sgx_mmu_notifier_release(m, n.owner as sgx_encl_mm, mm);
     mm.vmas.length = 0;
     mm.dead = true;
   }

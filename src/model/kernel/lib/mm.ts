@@ -18,10 +18,12 @@ export const VM_FAULT_NOPAGE = 0x100;
 export const VM_FAULT_SIGBUS = 0x2;
 export const VM_FAULT_OOM = 0x1;
 
-/** struct mmu_notifier with the one callback the driver registers. */
+/**
+ * struct mmu_notifier as the SGX driver registers it (ops = sgx_mmu_notifier_ops, whose release is
+ * sgx_mmu_notifier_release). Plain data, no closures, so a Machine can be cloned.
+ */
 export interface mmu_notifier {
-  release: (m: Machine, mm: mm_struct) => ModelGen;
-  /** The owner object (struct sgx_encl_mm). */
+  /** The struct sgx_encl_mm that embeds the notifier. */
   owner: unknown;
 }
 

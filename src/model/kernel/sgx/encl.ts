@@ -387,10 +387,7 @@ function* sgx_encl_mm_add(m: Machine, encl: sgx_encl, mm: mm_struct): ModelGen<n
   if (yield* m.fn.sgx_encl_find_mm(m, encl, mm)) return 0;
   const encl_mm = new sgx_encl_mm(encl, mm);
   yield* kref_get(m, encl.refcount);
-  encl_mm.notifier = {
-    owner: encl_mm,
-    release: (mm2: Machine, mmx: mm_struct) => mm2.fn.sgx_mmu_notifier_release(mm2, encl_mm, mmx),
-  };
+  encl_mm.notifier = { owner: encl_mm };
   mm.notifiers.push(encl_mm.notifier);
   yield spin_lock(encl.mm_lock);
   encl.mm_list.unshift(encl_mm); // list_add_rcu

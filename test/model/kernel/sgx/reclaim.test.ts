@@ -120,7 +120,8 @@ test("releasing an enclave frees every EPC page, VA page and the SECS", () => {
   const { proc, ue } = enclave(m, 20, 1);
   kseq(m, () => m.fn.sgx_reclaim_pages(m));
   useq(m, proc, function* () {
-    for (const n of proc.mm.notifiers.slice()) yield* n.release(m, proc.mm);
+    for (const n of proc.mm.notifiers.slice())
+      yield* m.fn.sgx_mmu_notifier_release(m, n.owner as never, proc.mm);
     yield* m.fn.sgx_release(m, ue.encl);
   });
   assert.equal(ue.encl.freed, true);
@@ -142,7 +143,8 @@ test("a release racing with the reclaimer: isolated pages stay with the reclaime
   const exiter = s.add(
     "exit",
     function* () {
-      for (const n of proc.mm.notifiers.slice()) yield* n.release(m, proc.mm);
+      for (const n of proc.mm.notifiers.slice())
+        yield* m.fn.sgx_mmu_notifier_release(m, n.owner as never, proc.mm);
       yield* m.fn.sgx_release(m, ue.encl);
     },
     proc.mm,
