@@ -15,6 +15,7 @@ import type {
   ThreadSpec,
   WorkOp,
 } from "../rt/ops.ts";
+import { withSite } from "../rt/site.ts";
 import { encls_faulted, sgxRetName } from "./hw/arch.ts";
 import type { Cpu } from "./hw/cpu.ts";
 import { SgxHw } from "./hw/sgx_hw.ts";
@@ -186,7 +187,7 @@ export class Machine {
 
   /** Yield an ENCLS op, run the leaf, record its return code in the op. */
   *encls(leaf: EnclsLeaf, page: number, run: () => number): ModelGen<number> {
-    const op: EnclsOp = { kind: "encls", leaf, page, ret: 0 };
+    const op: EnclsOp = withSite({ kind: "encls", leaf, page, ret: 0 });
     yield op;
     const ret = run();
     op.ret = ret;
@@ -195,30 +196,30 @@ export class Machine {
   }
 
   *work(what: string, n: number): ModelGen {
-    const op: WorkOp = { kind: "work", what, n };
+    const op: WorkOp = withSite({ kind: "work", what, n });
     yield op;
   }
 
   *mark(what: string, detail: number): ModelGen {
-    const op: MarkOp = { kind: "mark", what, detail };
+    const op: MarkOp = withSite({ kind: "mark", what, detail });
     yield op;
   }
 
   sharedRead(loc: Located, sub: number, what: string): SharedOp {
-    return { kind: "read", loc, sub, what };
+    return withSite({ kind: "read", loc, sub, what });
   }
 
   sharedWrite(loc: Located, what: string): SharedOp {
-    return { kind: "write", loc, sub: -1, what };
+    return withSite({ kind: "write", loc, sub: -1, what });
   }
 
   epcFlagsWrite(page: number): SharedOp {
-    return epcFlagsWriteOp(this, page);
+    return withSite(epcFlagsWriteOp(this, page));
   }
 
   /** xa_load() outside the lock that guards the array (an RCU read). */
   *xaLoadUnlocked(xa: xarray, index: number): ModelGen<number> {
-    if (this.interleaveAll) yield xa.rd;
+    if (this.interleaveAll) yield withSite(xa.rd);
     return xa.get(index);
   }
 

@@ -158,6 +158,96 @@ export const runSchema = z
   })
   .strict();
 
+/** An enclave the checker's setup builds (in its own process) before the actors start. */
+export const checkEnclaveSchema = z
+  .object({
+    name: z.string().min(1),
+    pages: z.number().int().positive().max(65536),
+    tcs: z.number().int().nonnegative().default(0),
+    /** EINIT the enclave (false: leave it open for ADD_PAGES actors). */
+    init: z.boolean().default(true),
+    /** Evict the first N regular pages during setup (they start in the backing store). */
+    evict: z.number().int().nonnegative().default(0),
+    /** Pages faulted in during setup after the eviction (they start mapped, with a PTE). */
+    touch: z.array(z.number().int().nonnegative()).default([]),
+    /** Children forked during setup (more mms on the enclave's mm_list). */
+    forks: z.number().int().nonnegative().max(8).default(0),
+  })
+  .strict();
+
+const actorName = z.string().min(1).optional();
+
+/** The concurrent actors whose interleavings the checker explores. */
+export const actorSchema = z.discriminatedUnion("kind", [
+  z
+    .object({ kind: z.literal("reclaim"), name: actorName, rounds: z.number().int().positive().default(1) })
+    .strict(),
+  z.object({ kind: z.literal("ksgxd"), name: actorName }).strict(),
+  z.object({ kind: z.literal("reclaim_direct"), name: actorName }).strict(),
+  z
+    .object({
+      kind: z.literal("access"),
+      name: actorName,
+      enclave: z.string().min(1),
+      pages: z.array(z.number().int().nonnegative()).min(1),
+      write: z.boolean().default(false),
+      /** Faults of one touch that may return NOPAGE before the actor reports a livelock. */
+      retries: z.number().int().nonnegative().default(6),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("add_pages"),
+      name: actorName,
+      enclave: z.string().min(1),
+      pages: z.number().int().positive(),
+    })
+    .strict(),
+  z.object({ kind: z.literal("exit"), name: actorName, enclave: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal("fork_exit"), name: actorName, enclave: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal("poison"),
+      name: actorName,
+      enclave: z.string().min(1),
+      page: z.number().int().nonnegative(),
+    })
+    .strict(),
+]);
+
+export const checkBoundsSchema = z
+  .object({
+    /** Steps (scheduling decisions) per execution before it is cut off. */
+    steps: z.number().int().positive().default(20000),
+    /** Preemption bound of the DFS strategy. */
+    preemptions: z.number().int().nonnegative().default(2),
+    /** Executions to run (a budget; also `--budget N`). */
+    schedules: z.number().int().positive().default(100000),
+    /** Wall-clock budget (also `--budget 60s`). */
+    time: duration.default(60_000_000_000),
+    /** Bug depth of the PCT strategy. */
+    pct_depth: z.number().int().positive().default(3),
+  })
+  .strict();
+
+export const checkSchema = z
+  .object({
+    enclaves: z.array(checkEnclaveSchema).min(1),
+    actors: z.array(actorSchema).min(1).max(8),
+    /** Default strategy (`--strategy` overrides). */
+    strategy: z.enum(["random", "pct", "dfs", "bfs", "portfolio"]).default("portfolio"),
+    bounds: checkBoundsSchema.default({
+      steps: 20000,
+      preemptions: 2,
+      schedules: 100000,
+      time: 60_000_000_000,
+      pct_depth: 3,
+    }),
+    /** When the whole-state invariants are checked: at the end of each execution, or after every step. */
+    invariants: z.enum(["end", "step"]).default("end"),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -178,7 +268,7 @@ export const scenarioSchema = z
     }),
     processes: z.array(processSchema).default([]),
     /** The interleaving checker's section (used by `epcsim check`). */
-    check: z.unknown().optional(),
+    check: checkSchema.optional(),
   })
   .strict();
 
@@ -186,3 +276,5 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ProcessSpec = z.output<typeof processSchema>;
 export type ThreadEntry = z.output<typeof threadSchema>;
 export type EnclaveEntry = z.output<typeof enclaveSchema>;
+export type CheckSection = z.output<typeof checkSchema>;
+export type ActorSpec = z.output<typeof actorSchema>;

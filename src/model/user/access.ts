@@ -194,3 +194,16 @@ function sampler(spec: PatternSpec, n: number, rng: WorkloadRng): () => number {
       return () => 0;
   }
 }
+
+/** A fixed list of touches (the checker's enclave actors): each page once, all reads or all writes. */
+export function listPattern(pages: number[], write: boolean): AccessPattern {
+  let i = 0;
+  return {
+    peek: () => pages[i]!,
+    peekWrite: () => write,
+    advance: () => {
+      i++;
+    },
+    done: () => i >= pages.length,
+  };
+}

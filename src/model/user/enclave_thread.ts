@@ -5,6 +5,7 @@
  * thread ERESUMEs and retries the touch.
  */
 import type { EnclaveRunOp, ModelGen, PreemptPointOp, UserEventOp } from "../../rt/ops.ts";
+import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE } from "../hw/arch.ts";
 import { find_vma, mmap_read_lock, mmap_read_unlock, VM_FAULT_SIGBUS } from "../kernel/lib/mm.ts";
 import { cond_resched } from "../kernel/lib/sched.ts";
@@ -28,7 +29,7 @@ export class EnclaveThread {
 }
 
 function ev(kind: UserEventOp["kind"], page: number, why: string): UserEventOp {
-  return { kind, page, why };
+  return withSite({ kind, page, why });
 }
 
 const PREEMPT: PreemptPointOp = { kind: "preempt_point" };

@@ -4,6 +4,7 @@
  * kernel entry points they reach (ioctl, mmap, fork's dup_mmap, exit_mmap, close).
  */
 import type { ModelGen, UserEventOp } from "../../rt/ops.ts";
+import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE } from "../hw/arch.ts";
 import { down_write, up_write } from "../kernel/lib/locks.ts";
 import { type mm_struct, VM_READ, VM_WRITE, vm_area_struct } from "../kernel/lib/mm.ts";
@@ -77,7 +78,7 @@ export class Process {
 }
 
 function userEvent(kind: UserEventOp["kind"], page: number, why: string): UserEventOp {
-  return { kind, page, why };
+  return withSite({ kind, page, why });
 }
 
 /** Where enclaves are placed in the address space: far apart, aligned to their size. */
@@ -104,11 +105,13 @@ export function* build_enclave(
   proc: Process,
   spec: EnclaveBuildSpec,
   base: number,
+  /** EINIT the enclave (false: it stays open for more ADD_PAGES). */
+  init = true,
 ): ModelGen<UserEnclave | number> {
   const encl = m.fn.sgx_open(m, spec.name);
   proc.files.push(new SgxFile(encl));
   const size = elrangeSize(spec);
-  const ue = new UserEnclave(encl, spec, spec.pages + spec.tcs);
+  const ue = new UserEnclave(encl, spec, size / PAGE_SIZE);
   yield userEvent("syscall", -1, "ioctl(SGX_IOC_ENCLAVE_CREATE)");
   let ret = yield* m.fn.sgx_ioctl(m, encl, {
     cmd: "SGX_IOC_ENCLAVE_CREATE",
@@ -141,9 +144,11 @@ export function* build_enclave(
       if (ret) return ret;
     }
   }
-  yield userEvent("syscall", -1, "ioctl(SGX_IOC_ENCLAVE_INIT)");
-  ret = yield* m.fn.sgx_ioctl(m, encl, { cmd: "SGX_IOC_ENCLAVE_INIT" });
-  if (ret) return ret;
+  if (init) {
+    yield userEvent("syscall", -1, "ioctl(SGX_IOC_ENCLAVE_INIT)");
+    ret = yield* m.fn.sgx_ioctl(m, encl, { cmd: "SGX_IOC_ENCLAVE_INIT" });
+    if (ret) return ret;
+  }
   // One mapping of the whole ELRANGE, read-write (the TCS pages allow no more than RW).
   const vma = yield* mmap(m, proc.mm, encl, base, base + size, VM_READ | VM_WRITE);
   if (typeof vma === "number") return vma;
@@ -212,7 +217,7 @@ export function* fork(m: Machine, parent: Process, childName: string): ModelGen<
 export function* exit_process(m: Machine, proc: Process): ModelGen {
   yield userEvent("syscall", -1, "exit");
   const mm = proc.mm;
-  yield mm.mm_users.wr;
+  yield withSite(mm.mm_users.wr);
   mm.mm_users.v--;
   if (mm.mm_users.v === 0) {
     // exit_mmap: __mmu_notifier_release() then unmap everything.

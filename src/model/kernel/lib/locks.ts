@@ -9,6 +9,7 @@
  * nothing.
  */
 import type { LockOp, RwLockLike } from "../../../rt/ops.ts";
+import { withSite } from "../../../rt/site.ts";
 import type { Machine } from "../../machine.ts";
 
 abstract class LockBase implements RwLockLike {
@@ -54,42 +55,42 @@ export class rw_semaphore extends LockBase {
 
 /** spin_lock: yield it to take the spinlock. Context: may not sleep afterwards. */
 export function spin_lock(l: spinlock_t): LockOp {
-  return l.acq;
+  return withSite(l.acq);
 }
 
 /** spin_unlock: yield it to release a spinlock held by current. */
 export function spin_unlock(l: spinlock_t): LockOp {
-  return l.rel;
+  return withSite(l.rel);
 }
 
 /** mutex_lock: yield it to take the mutex, sleeping while it is held. Context: may sleep. */
 export function mutex_lock(l: mutex): LockOp {
-  return l.acq;
+  return withSite(l.acq);
 }
 
 /** mutex_unlock: yield it to release a mutex held by current. */
 export function mutex_unlock(l: mutex): LockOp {
-  return l.rel;
+  return withSite(l.rel);
 }
 
 /** down_read: yield it to take a rw_semaphore shared. Context: may sleep. */
 export function down_read(l: rw_semaphore): LockOp {
-  return l.acq;
+  return withSite(l.acq);
 }
 
 /** up_read: yield it to drop a shared hold. */
 export function up_read(l: rw_semaphore): LockOp {
-  return l.rel;
+  return withSite(l.rel);
 }
 
 /** down_write: yield it to take a rw_semaphore exclusively. Context: may sleep. */
 export function down_write(l: rw_semaphore): LockOp {
-  return l.wacq;
+  return withSite(l.wacq);
 }
 
 /** up_write: yield it to drop an exclusive hold. */
 export function up_write(l: rw_semaphore): LockOp {
-  return l.wrel;
+  return withSite(l.wrel);
 }
 
 /** lockdep_assert_held: debug check that current holds `l` (exclusively, or shared for rwsem). */

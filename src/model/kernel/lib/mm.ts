@@ -4,6 +4,7 @@
  * MMU notifiers. Only what the SGX paths use.
  */
 import type { AtomicOp, IpiOp, LockOp, ModelGen, WorkOp } from "../../../rt/ops.ts";
+import { withSite } from "../../../rt/site.ts";
 import { PAGE_SIZE } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
 import { Chunked } from "../../util/chunked.ts";
@@ -90,7 +91,7 @@ export function mmap_read_unlock(mm: mm_struct): LockOp {
 
 /** mmget_not_zero: pin the address space unless it is already being torn down. */
 export function* mmget_not_zero(m: Machine, mm: mm_struct): ModelGen<boolean> {
-  if (m.interleaveAll) yield mm.mm_users.wr;
+  if (m.interleaveAll) yield withSite(mm.mm_users.wr);
   if (mm.mm_users.v === 0) return false;
   mm.mm_users.v++;
   return true;
@@ -98,7 +99,7 @@ export function* mmget_not_zero(m: Machine, mm: mm_struct): ModelGen<boolean> {
 
 /** mmput_async: drop an mm_users reference (the final teardown is deferred to a work item). */
 export function* mmput_async(m: Machine, mm: mm_struct): ModelGen {
-  if (m.interleaveAll) yield mm.mm_users.wr;
+  if (m.interleaveAll) yield withSite(mm.mm_users.wr);
   mm.mm_users.v--;
 }
 
@@ -115,7 +116,7 @@ const ZAP_LOCAL: WorkOp = { kind: "work", what: "zap_pte", n: 1 };
  * running this mm (an enclave thread on such a CPU takes an AEX). Context: mmap_lock held (read).
  */
 export function* zap_vma_ptes(m: Machine, vma: vm_area_struct, addr: number): ModelGen {
-  if (m.interleaveAll) yield vma.ptl;
+  if (m.interleaveAll) yield withSite(vma.ptl);
   const i = vma.pageOf(addr);
   const had = vma.pte.get(i) >= 0;
   vma.pte.set(i, -1);
@@ -126,17 +127,17 @@ export function* zap_vma_ptes(m: Machine, vma: vm_area_struct, addr: number): Mo
   const targets: number[] = [];
   for (let c = 0; c < mask.length; c++) if (mask[c] && c !== self) targets.push(c);
   if (targets.length === 0) {
-    yield ZAP_LOCAL;
+    yield withSite(ZAP_LOCAL);
     return;
   }
-  const op: IpiOp = { kind: "ipi", why: "tlb_shootdown", targets: targets.length, aex: [] };
+  const op: IpiOp = withSite({ kind: "ipi", why: "tlb_shootdown", targets: targets.length, aex: [] });
   yield op;
   op.aex = m.hw.interrupt(targets);
 }
 
 /** ptep_test_and_clear_young for one enclave page. Context: mmap_lock held. */
 export function* ptep_test_and_clear_young(m: Machine, vma: vm_area_struct, addr: number): ModelGen<boolean> {
-  if (m.interleaveAll) yield vma.ptl;
+  if (m.interleaveAll) yield withSite(vma.ptl);
   const i = vma.pageOf(addr);
   if (vma.pte.get(i) < 0) return false;
   const y = vma.young.get(i) === 1;
@@ -151,7 +152,7 @@ export function* vmf_insert_pfn(
   addr: number,
   pfn: number,
 ): ModelGen<number> {
-  if (m.interleaveAll) yield vma.ptl;
+  if (m.interleaveAll) yield withSite(vma.ptl);
   const i = vma.pageOf(addr);
   if (vma.pte.get(i) < 0) {
     vma.pte.set(i, pfn);

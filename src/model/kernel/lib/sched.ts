@@ -14,6 +14,7 @@ import {
   type TaskLike,
   type WakeOp,
 } from "../../../rt/ops.ts";
+import { withSite } from "../../../rt/site.ts";
 import type { Machine } from "../../machine.ts";
 import type { mm_struct } from "./mm.ts";
 
@@ -42,13 +43,12 @@ const RESCHED: ReschedOp = { kind: "cond_resched" };
 
 /** cond_resched: let the scheduler run someone else if needed. */
 export function* cond_resched(_m: Machine): ModelGen {
-  yield RESCHED;
+  yield withSite(RESCHED);
 }
 
 /** msleep: sleep for `ns` nanoseconds (msleep/usleep_range/nanosleep). */
 export function* msleep(_m: Machine, ns: number): ModelGen {
-  const op: MsleepOp = { kind: "msleep", ns };
-  yield op;
+  yield withSite<MsleepOp>({ kind: "msleep", ns });
 }
 
 /** signal_pending: has current a pending signal? */
@@ -77,15 +77,15 @@ export function* wait_event(m: Machine, wq: wait_queue_head_t, cond: () => Model
   const me = m.current as task_struct;
   for (;;) {
     // prepare_to_wait: under the wait queue lock
-    if (m.interleaveAll) yield wq.op;
+    if (m.interleaveAll) yield withSite(wq.op);
     if (!wq.waiters.includes(me)) wq.waiters.push(me);
     me.state = TASK_INTERRUPTIBLE;
     if (yield* cond()) break;
     const sleep: SleepOp = { kind: "sleep", task: me, wq };
-    yield sleep;
+    yield withSite(sleep);
   }
   // finish_wait
-  if (m.interleaveAll) yield wq.op;
+  if (m.interleaveAll) yield withSite(wq.op);
   me.state = TASK_RUNNING;
   const i = wq.waiters.indexOf(me);
   if (i >= 0) wq.waiters.splice(i, 1);
@@ -93,7 +93,7 @@ export function* wait_event(m: Machine, wq: wait_queue_head_t, cond: () => Model
 
 /** wake_up: wake every (non-exclusive) waiter of the queue. */
 export function* wake_up(_m: Machine, wq: wait_queue_head_t): ModelGen {
-  const op: WakeOp = { kind: "wake_up", wq, woken: [] };
+  const op: WakeOp = withSite({ kind: "wake_up", wq, woken: [] });
   yield op;
   // autoremove_wake_function: a waiter that was woken leaves the queue (it re-enqueues on its next
   // prepare_to_wait); one that was already running stays.

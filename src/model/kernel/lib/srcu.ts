@@ -4,6 +4,7 @@
  * waits until no reader of an older one remains.
  */
 import type { AtomicOp, ModelGen, SrcuLike, SrcuSyncOp } from "../../../rt/ops.ts";
+import { withSite } from "../../../rt/site.ts";
 import type { Machine } from "../../machine.ts";
 
 export class srcu_struct implements SrcuLike {
@@ -27,7 +28,7 @@ export class srcu_struct implements SrcuLike {
 
 /** srcu_read_lock: enter a read-side critical section; returns the index to unlock with. */
 export function* srcu_read_lock(_m: Machine, s: srcu_struct): ModelGen<number> {
-  yield s.op;
+  yield withSite(s.op);
   const g = s.gp;
   s.readers.set(g, (s.readers.get(g) ?? 0) + 1);
   return g;
@@ -35,7 +36,7 @@ export function* srcu_read_lock(_m: Machine, s: srcu_struct): ModelGen<number> {
 
 /** srcu_read_unlock: leave the read-side critical section entered with `idx`. */
 export function* srcu_read_unlock(m: Machine, s: srcu_struct, idx: number): ModelGen {
-  yield s.op;
+  yield withSite(s.op);
   const n = s.readers.get(idx) ?? 0;
   if (n <= 0) m.bug(`srcu_read_unlock without reader in gp ${idx}`);
   if (n === 1) s.readers.delete(idx);
@@ -44,8 +45,8 @@ export function* srcu_read_unlock(m: Machine, s: srcu_struct, idx: number): Mode
 
 /** synchronize_srcu: wait until every reader that started before the call has finished. Sleeps. */
 export function* synchronize_srcu(_m: Machine, s: srcu_struct): ModelGen {
-  yield s.op;
+  yield withSite(s.op);
   const gp = s.gp++;
   const op: SrcuSyncOp = { kind: "srcu_sync", srcu: s, gp };
-  yield op;
+  yield withSite(op);
 }

@@ -4,6 +4,7 @@
  * RCU-safe and need no lock.
  */
 import type { ModelGen, SharedOp } from "../../../rt/ops.ts";
+import { withSite } from "../../../rt/site.ts";
 import type { Machine } from "../../machine.ts";
 import { spin_lock, spin_unlock, spinlock_t } from "./locks.ts";
 
@@ -59,7 +60,7 @@ export class xarray {
 
 /** xa_load without any lock held (an RCU read that races with stores). */
 export function* xa_load_unlocked(m: Machine, xa: xarray, i: number): ModelGen<number> {
-  if (m.interleaveAll) yield xa.rd;
+  if (m.interleaveAll) yield withSite(xa.rd);
   return xa.get(i);
 }
 

@@ -5,6 +5,7 @@
  * Kernel: mainline (~v6.16, main.c at e65d9626) unless a function says otherwise.
  */
 import type { ModelGen, SharedOp } from "../../../rt/ops.ts";
+import { withSite } from "../../../rt/site.ts";
 import { encls_failed, SGX_NOT_TRACKED } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
 import {
@@ -267,7 +268,7 @@ function* sgx_should_reclaim(m: Machine, watermark: number): ModelGen<boolean> {
   if (!(free < watermark)) return false;
   // RACE: list_empty() on the active list without sgx_reclaimer_lock; a stale answer only delays
   // or adds one reclaim round.
-  if (m.interleaveAll) yield m.activeListRead;
+  if (m.interleaveAll) yield withSite(m.activeListRead);
   return !list_empty(m.pages, m.sgx.sgx_active_page_list);
 }
 
@@ -437,7 +438,7 @@ function* sgx_alloc_epc_page(m: Machine, owner: number, reclaim: boolean): Model
       break;
     }
     // RACE: unlocked list_empty(); ksgxd is not woken on this path.
-    if (m.interleaveAll) yield m.activeListRead;
+    if (m.interleaveAll) yield withSite(m.activeListRead);
     if (list_empty(m.pages, m.sgx.sgx_active_page_list)) {
       yield* m.mark("alloc_enomem", owner);
       return -ENOMEM;

@@ -1,0 +1,291 @@
+/**
+ * One execution of the checker: a copy of the set-up world, the actors as model threads (each on
+ * its own CPU), and a step function that runs one thread's pending op. Marks, cost-only work and
+ * the simulator's scheduling hints are not scheduling points: they run as part of the step before.
+ *
+ * After every step the execution looks for a failure: a kernel BUG or WARN, a broken hardware
+ * assertion, a livelock report, a deadlock, or (at the end, or after every step) a violated
+ * invariant of the whole state.
+ */
+import { HwAssertion } from "../model/hw/sgx_hw.ts";
+import { PF_KTHREAD, type task_struct } from "../model/kernel/lib/sched.ts";
+import { KernelBug, type Machine } from "../model/machine.ts";
+import {
+  access_actor,
+  add_pages_actor,
+  exit_actor,
+  fork_exit_actor,
+  poison_actor,
+  reclaim_actor,
+} from "../model/user/actors.ts";
+import { LockViolation } from "../rt/effects.ts";
+import type { ModelGen, Op, ThreadSpec } from "../rt/ops.ts";
+import { isEnabled, stepThread, Thread } from "../rt/thread.ts";
+import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
+import { checkInvariants } from "./invariants.ts";
+import { copyWorld, type World } from "./world.ts";
+
+export interface Failure {
+  /** Stable name of the violated property, e.g. "WARN encls:EWB" or "deadlock". */
+  property: string;
+  /** What happened, in one line. */
+  detail: string;
+  /** Thread that failed (-1 for whole-state properties). */
+  tid: number;
+}
+
+/** One executed scheduling step: the thread and the op it executed. */
+export interface Step {
+  tid: number;
+  op: Op;
+  /** Value passed to a choose op. */
+  value: number;
+}
+
+/** Ops that are not scheduling points: they touch nothing another thread can observe. */
+function invisible(op: Op): boolean {
+  switch (op.kind) {
+    case "mark":
+      return op.what !== "fault_retry_limit";
+    case "work":
+    case "preempt_point":
+    case "msleep":
+    case "cond_resched":
+    case "spawn":
+      return true;
+    default:
+      return false;
+  }
+}
+
+export interface ActorInfo {
+  name: string;
+  daemon: boolean;
+  spec: ActorSpec | null;
+}
+
+export class Execution {
+  readonly w: World;
+  readonly m: Machine;
+  readonly threads: Thread[] = [];
+  readonly actors: ActorInfo[] = [];
+  readonly trace: Step[] = [];
+  /** Locks each thread holds (for reports and dependence). */
+  readonly held: Set<number>[] = [];
+  failure: Failure | null = null;
+  private dmesgSeen = 0;
+
+  constructor(
+    base: World,
+    readonly chk: CheckSection,
+    /** Actors left out (the minimizer drops actors). */
+    readonly disabled: ReadonlySet<number> = new Set(),
+  ) {
+    this.w = copyWorld(base);
+    this.m = this.w.m;
+    chk.actors.forEach((a, i) => this.addActor(a, i));
+  }
+
+  private addActor(a: ActorSpec, i: number): void {
+    const m = this.m;
+    const w = this.w;
+    const name = a.name ?? `${a.kind}${i}`;
+    const proc = "enclave" in a ? w.procs.get(a.enclave) : undefined;
+    const ue = "enclave" in a ? w.encls.get(a.enclave) : undefined;
+    if ("enclave" in a && (!proc || !ue)) throw new Error(`actor ${name}: no enclave ${a.enclave}`);
+    let body: () => ModelGen<unknown>;
+    let mm = proc?.mm ?? null;
+    let daemon = false;
+    switch (a.kind) {
+      case "reclaim":
+        body = () => reclaim_actor(m, a.rounds);
+        mm = null;
+        break;
+      case "ksgxd":
+        body = () => m.fn.ksgxd(m);
+        mm = null;
+        daemon = true;
+        break;
+      case "reclaim_direct":
+        body = () => m.fn.sgx_reclaim_direct(m);
+        mm = null;
+        break;
+      case "access":
+        body = () => access_actor(m, proc!, ue!, a.pages, a.write, a.retries);
+        break;
+      case "add_pages": {
+        const first = ue!.encl.page_array.count;
+        body = () => add_pages_actor(m, ue!, first, a.pages);
+        break;
+      }
+      case "exit":
+        body = () => exit_actor(m, proc!);
+        break;
+      case "fork_exit":
+        body = () => fork_exit_actor(m, proc!);
+        break;
+      case "poison":
+        body = () => poison_actor(m, ue!, a.page);
+        mm = null;
+        break;
+    }
+    const task = m.newTask(name, mm ? 0 : PF_KTHREAD, mm);
+    if (a.kind === "reclaim" || a.kind === "ksgxd") m.sgx.ksgxd_tsk.push(task.pid);
+    this.spawn(
+      { task, body, kind: mm ? "user" : "kthread", cpu: this.threads.length },
+      { name, daemon, spec: a },
+    );
+    if (this.disabled.has(i)) this.threads[i]!.done = true;
+  }
+
+  private spawn(spec: ThreadSpec, info: ActorInfo): void {
+    const t = new Thread(this.threads.length, spec);
+    this.threads.push(t);
+    this.actors.push(info);
+    this.held.push(new Set());
+  }
+
+  /** Threads whose pending op can execute now, ascending. */
+  enabled(): number[] {
+    const out: number[] = [];
+    for (const t of this.threads) if (!t.done && (!t.started || isEnabled(t.op!))) out.push(t.id);
+    return out;
+  }
+
+  /** Every non-daemon thread finished. */
+  finished(): boolean {
+    for (let i = 0; i < this.threads.length; i++)
+      if (!this.threads[i]!.done && !this.actors[i]!.daemon) return false;
+    return true;
+  }
+
+  /** The pending op of a thread (null before it started). */
+  pending(tid: number): Op | null {
+    return this.threads[tid]!.op;
+  }
+
+  /** Run thread `tid` one visible step (starting it first if needed). */
+  step(tid: number, value = 0): void {
+    const t = this.threads[tid]!;
+    if (!t.started) {
+      this.run(t, 0);
+      this.skipInvisible(t);
+      if (this.failure || t.done) return;
+    }
+    const op = t.op!;
+    this.trace.push({ tid, op, value });
+    this.trackLocks(tid, op);
+    this.run(t, value);
+    this.skipInvisible(t);
+  }
+
+  private run(t: Thread, value: number): void {
+    const m = this.m;
+    const task = t.spec.task as task_struct;
+    m.context_switch(t.spec.cpu, task, null);
+    stepThread(t, value);
+    if (t.error) this.onError(t);
+    else if (t.done && task.mm) m.cpu_idle(t.spec.cpu, task);
+    this.checkDmesg(t.id);
+  }
+
+  private skipInvisible(t: Thread): void {
+    while (!t.done && !this.failure && t.op && invisible(t.op)) {
+      const op = t.op;
+      if (op.kind === "spawn") this.spawn(op.thread, { name: op.thread.task.comm, daemon: true, spec: null });
+      this.run(t, 0);
+    }
+    const op = t.op;
+    if (!this.failure && op && op.kind === "mark" && op.what === "fault_retry_limit")
+      this.onRetryLimit(t, op.detail);
+  }
+
+  private trackLocks(tid: number, op: Op): void {
+    const h = this.held[tid]!;
+    switch (op.kind) {
+      case "spin_lock":
+      case "mutex_lock":
+      case "down_read":
+      case "down_write":
+        h.add(op.lock.id);
+        break;
+      case "spin_unlock":
+      case "mutex_unlock":
+      case "up_read":
+      case "up_write":
+        h.delete(op.lock.id);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onError(t: Thread): void {
+    const e = t.error;
+    if (e instanceof KernelBug || e instanceof LockViolation) {
+      this.fail("BUG", e.message, t.id);
+      return;
+    }
+    if (e instanceof HwAssertion) {
+      this.fail("hardware assertion", e.message, t.id);
+      return;
+    }
+    throw e;
+  }
+
+  private checkDmesg(tid: number): void {
+    const d = this.m.dmesg;
+    if (this.failure || d.length === this.dmesgSeen) return;
+    const first = d[this.dmesgSeen]!;
+    this.dmesgSeen = d.length;
+    this.fail(`${first.level === "bug" ? "BUG" : "WARN"} ${first.tag}`, first.msg, tid);
+  }
+
+  /**
+   * A fault was retried past its bound. It is a livelock only if nobody can reclaim: every
+   * reclaimer is asleep (not merely unscheduled) while free pages are short.
+   */
+  private onRetryLimit(t: Thread, page: number): void {
+    const m = this.m;
+    const reclaimerCanRun = this.threads.some(
+      (o) =>
+        o !== t && !o.done && m.sgx.ksgxd_tsk.includes(o.spec.task.pid) && (!o.started || isEnabled(o.op!)),
+    );
+    if (!reclaimerCanRun) {
+      this.fail(
+        "livelock",
+        `a fault on enclave page ${page} was retried past its bound while no reclaimer could run (free pages ${m.sgx.sgx_nr_free_pages.v})`,
+        t.id,
+      );
+    }
+    // Otherwise the retries only show an unfair schedule: the actor gives up without a report.
+    this.run(t, 0);
+  }
+
+  fail(property: string, detail: string, tid: number): void {
+    if (!this.failure) this.failure = { property, detail, tid };
+  }
+
+  /** Whole-state invariants; `quiescent` when no thread is inside a path (the end of an execution). */
+  checkState(quiescent: boolean): void {
+    if (this.failure) return;
+    const v = checkInvariants(this.w, quiescent);
+    if (v) this.fail(`invariant: ${v.name}`, v.detail, -1);
+  }
+
+  /** Every live thread is blocked: a deadlock (daemons asleep do not count as live work). */
+  deadlocked(): boolean {
+    if (this.finished()) return false;
+    return this.enabled().length === 0;
+  }
+
+  describeBlocked(): string {
+    return this.threads
+      .filter((t) => !t.done && t.op)
+      .map((t) => `${this.actors[t.id]!.name} waits in ${t.op!.kind}`)
+      .join("; ");
+  }
+}
+
+/** Is `op` enabled? (re-exported for strategies) */
+export { isEnabled };

@@ -1,0 +1,219 @@
+/**
+ * Invariants over the whole model state (../shared/reference/kernel.md section 7). Some hold at
+ * every step; others only when the system is quiescent (no thread inside a path, no lock held),
+ * which the checker has at the end of an execution.
+ */
+import { SGX_VA_SLOT_COUNT } from "../model/hw/arch.ts";
+import { pcmdRead } from "../model/hw/memory.ts";
+import { headLink } from "../model/kernel/lib/list.ts";
+import {
+  LINK_NONE,
+  type PageListHead,
+  SGX_ENCL_PAGE_VA_OFFSET_MASK,
+  SGX_EPC_PAGE_IS_FREE,
+  SGX_EPC_PAGE_RECLAIMER_TRACKED,
+} from "../model/kernel/sgx/sgx.ts";
+import type { Machine } from "../model/machine.ts";
+import type { World } from "./world.ts";
+
+export interface Violation {
+  name: string;
+  detail: string;
+}
+
+const v = (name: string, detail: string): Violation => ({ name, detail });
+
+/** Walk a page list checking its links; returns its pages or a violation. */
+function walk(m: Machine, head: PageListHead, limit: number): number[] | Violation {
+  const P = m.pages;
+  const h = headLink(head);
+  const out: number[] = [];
+  let prev = h;
+  for (let x = P.headNext[head.h]!; x !== h; x = P.next.get(x)) {
+    if (x < 0) return v("list links", `${head.cls}: link to another list head (${x}) inside the list`);
+    const p = P.prev.get(x);
+    if (p !== prev) return v("list links", `${head.cls}: page ${x}'s prev is ${p}, expected ${prev}`);
+    out.push(x);
+    if (out.length > limit) return v("list links", `${head.cls}: cycle`);
+    prev = x;
+  }
+  return out;
+}
+
+export function checkInvariants(w: World, quiescent: boolean): Violation | null {
+  const m = w.m;
+  const P = m.pages;
+  const N = P.nr_pages;
+  const where = new Map<number, string>();
+  const lists: PageListHead[] = [m.sgx.sgx_active_page_list];
+  for (const node of m.sgx.sgx_numa_nodes)
+    if (node) lists.push(node.free_page_list, node.sgx_poison_page_list);
+  let freeCount = 0;
+  for (const head of lists) {
+    const pages = walk(m, head, N);
+    if (!Array.isArray(pages)) return pages;
+    for (const p of pages) {
+      const other = where.get(p);
+      if (other) return v("one list per page", `EPC page ${p} is on ${other} and on ${head.cls}`);
+      where.set(p, head.cls);
+    }
+    if (head.cls !== "sgx_active_page_list") freeCount += pages.length;
+  }
+  for (const node of m.sgx.sgx_numa_nodes) {
+    if (!node) continue;
+    for (const r of node.fresh) freeCount += Math.max(0, r.end - r.next);
+  }
+  // Every page that was ever touched: flags agree with the list it is on.
+  for (let p = 0; p < N; p++) {
+    if (P.next.get(p) === LINK_NONE) continue; // never left its fresh range
+    const f = P.flags.get(p);
+    const on = where.get(p);
+    if (f & SGX_EPC_PAGE_RECLAIMER_TRACKED) {
+      const isolated = P.next.get(p) === p;
+      if (on !== "sgx_active_page_list" && !isolated)
+        return v(
+          "tracked means listed or isolated",
+          `EPC page ${p} is RECLAIMER_TRACKED but ${on ? `on ${on}` : "off every list and not isolated"}`,
+        );
+    } else if (on === "sgx_active_page_list") {
+      return v(
+        "tracked means listed or isolated",
+        `EPC page ${p} is on the active list without RECLAIMER_TRACKED`,
+      );
+    }
+    if (f & SGX_EPC_PAGE_IS_FREE && on !== "free_page_list" && on !== "sgx_poison_page_list")
+      return v(
+        "free pages are on a free list",
+        `EPC page ${p} has IS_FREE but is ${on ? `on ${on}` : "on no list"}`,
+      );
+    if (!(f & SGX_EPC_PAGE_IS_FREE) && (on === "free_page_list" || on === "sgx_poison_page_list"))
+      return v("free pages are on a free list", `EPC page ${p} is on ${on} without IS_FREE`);
+  }
+  if (quiescent && m.sgx.sgx_nr_free_pages.v !== freeCount)
+    return v(
+      "nr_free matches the free lists",
+      `sgx_nr_free_pages = ${m.sgx.sgx_nr_free_pages.v} but the free and poison lists hold ${freeCount} pages`,
+    );
+  const E = m.encl_pages;
+  // No PTE points to an EPC page other than the one that holds its enclave page now.
+  for (const mm of m.mms) {
+    for (const vma of mm.vmas) {
+      const encl = vma.vm_private_data as (typeof m.enclaves)[number] | null;
+      if (!encl) continue;
+      let bad: Violation | null = null;
+      vma.pte.forEachSet((i, pfn) => {
+        if (bad) return;
+        const e = encl.page_array.get(i);
+        const cur = e >= 0 && E.alive.a[e] ? E.epc_page.a[e]! : -1;
+        if (cur !== pfn)
+          bad = v(
+            "no stale PTE",
+            `${mm.name}: PTE of ${encl.name} page ${i} points to EPC page ${pfn}, but the page is ${cur < 0 ? "not resident" : `in ${cur}`}`,
+          );
+      });
+      if (bad) return bad;
+    }
+  }
+  if (quiescent) {
+    for (const encl of m.enclaves) {
+      const bad = enclaveProblem(m, encl);
+      if (bad) return bad;
+    }
+    const t = teardownProblem(w);
+    if (t) return v("teardown returns everything", t);
+  }
+  return null;
+}
+
+/**
+ * Per-enclave bookkeeping, valid when no path is inside the enclave's critical sections:
+ * resident pages are owned and valid, evicted pages own one VA slot each and their data is in the
+ * backing store, secs_child_cnt counts resident children, the SECS stays while it has children.
+ */
+function enclaveProblem(m: Machine, encl: Machine["enclaves"][number]): Violation | null {
+  if (encl.freed || encl.secs < 0) return null;
+  const E = m.encl_pages;
+  const P = m.pages;
+  let resident = 0;
+  const slots = new Set<string>();
+  for (const i of encl.page_array.indices(0, encl.size / 4096)) {
+    const e = encl.page_array.get(i);
+    if (!E.alive.a[e]) return v("no use after free", `page_array of ${encl.name} holds freed entry ${e}`);
+    const epc = E.epc_page.a[e]!;
+    if (epc >= 0) {
+      resident++;
+      if (P.owner.get(epc) !== e)
+        return v("owner", `${encl.name} page ${i}: EPC page ${epc} is owned by ${P.owner.get(epc)}`);
+      if (!m.hw.valid.get(epc))
+        return v(
+          "resident pages are valid",
+          `${encl.name} page ${i}: EPC page ${epc} is not valid in the EPCM`,
+        );
+      continue;
+    }
+    const va = m.va_pages[E.va_page.a[e]!];
+    const off = E.desc.a[e]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
+    if (!va || va.epc_page < 0)
+      return v("one VA slot per evicted page", `${encl.name} page ${i} is evicted without a VA page`);
+    if (!va.slots[off >> 3])
+      return v("one VA slot per evicted page", `${encl.name} page ${i}: its VA slot ${off >> 3} is free`);
+    const key = `${va.id}:${off}`;
+    if (slots.has(key))
+      return v("one VA slot per evicted page", `${encl.name}: two pages share VA slot ${key}`);
+    slots.add(key);
+    const bad = backingProblem(encl, i);
+    if (bad) return v("evicted data is in the backing store", `${encl.name} page ${i}: ${bad}`);
+  }
+  if (resident !== encl.secs_child_cnt)
+    return v(
+      "secs_child_cnt counts resident children",
+      `${encl.name}: secs_child_cnt = ${encl.secs_child_cnt}, resident children = ${resident}`,
+    );
+  if (encl.secs_child_cnt > 0 && E.epc_page.a[encl.secs]! < 0)
+    return v(
+      "SECS resident while it has children",
+      `${encl.name}: ${encl.secs_child_cnt} children resident, SECS evicted`,
+    );
+  let used = 0;
+  for (const va of encl.va_pages) used += va.used;
+  if (used !== slots.size)
+    return v(
+      "one VA slot per evicted page",
+      `${encl.name}: ${used} VA slots used for ${slots.size} evicted pages`,
+    );
+  if (encl.va_pages.length * SGX_VA_SLOT_COUNT < encl.page_cnt)
+    return v(
+      "enough VA slots",
+      `${encl.name}: ${encl.va_pages.length} VA pages for page_cnt ${encl.page_cnt}`,
+    );
+  return null;
+}
+
+/** An evicted page's contents page and non-zero PCMD entry must exist in its enclave's backing file. */
+function backingProblem(encl: Machine["enclaves"][number], index: number): string | null {
+  const f = encl.backing;
+  if (!f) return "no backing file";
+  if (!f.pages.has(index)) return "its contents page is gone from the backing file";
+  const off = encl.size + 4096 + index * 128;
+  const pcmd = f.pages.get(Math.floor(off / 4096));
+  if (!pcmd) return "its PCMD page is gone from the backing file";
+  const [tag, mac] = pcmdRead(pcmd, (off % 4096) / 128);
+  if (tag === 0 && mac === 0) return "its PCMD entry is all zero";
+  return null;
+}
+
+/** Once every process exited, every EPC page, VA page and backing page is back. */
+function teardownProblem(w: World): string | null {
+  const procs = [...w.procs.values(), ...w.children];
+  if (!procs.every((p) => p.exited)) return null;
+  const m = w.m;
+  for (const e of m.enclaves)
+    if (!e.freed) return `enclave ${e.name} was never released (refcount ${e.refcount.v})`;
+  // sgx_nr_free_pages counts poisoned pages too: sgx_free_epc_page() increments it for them.
+  const total = m.pages.nr_pages;
+  if (m.sgx.sgx_nr_free_pages.v !== total)
+    return `${total - m.sgx.sgx_nr_free_pages.v} EPC pages were not freed`;
+  for (const f of m.shmem_files)
+    if (f.pages.size) return `backing file ${f.id} still holds ${f.pages.size} pages`;
+  return null;
+}

@@ -1,0 +1,105 @@
+/**
+ * The checker's starting state: a machine with the scenario's enclaves built (each in its own
+ * process), some pages evicted, some mapped, some children forked, all done sequentially. It is
+ * built once per scenario; every execution starts from a deep copy of it.
+ */
+import { list_add, list_del } from "../model/kernel/lib/list.ts";
+import { PF_KTHREAD } from "../model/kernel/lib/sched.ts";
+import type { Machine } from "../model/machine.ts";
+import { cloneDeep } from "../model/snapshot.ts";
+import { makePattern } from "../model/user/access.ts";
+import { EnclaveThread, enclave_page_fault } from "../model/user/enclave_thread.ts";
+import {
+  build_enclave,
+  enclaveBase,
+  fork,
+  newProcess,
+  type Process,
+  type UserEnclave,
+} from "../model/user/process.ts";
+import type { ModelGen } from "../rt/ops.ts";
+import { runSequential } from "../rt/sequential.ts";
+import { buildMachine, resolveProfile } from "../scenario/build.ts";
+import { ScenarioError } from "../scenario/load.ts";
+import type { CheckSection, Scenario } from "../scenario/schema.ts";
+
+export interface World {
+  m: Machine;
+  /** The process that owns each enclave, by enclave name. */
+  procs: Map<string, Process>;
+  encls: Map<string, UserEnclave>;
+  /** Children forked during setup. */
+  children: Process[];
+}
+
+export function checkSection(sc: Scenario): CheckSection {
+  if (!sc.check) throw new ScenarioError([`${sc.name}: not a check scenario (it has no \`check\` section)`]);
+  return sc.check;
+}
+
+function seq<R>(m: Machine, mm: Process | null, body: () => ModelGen<R>, comm: string): R {
+  const task = m.newTask(comm, mm ? 0 : PF_KTHREAD, mm ? mm.mm : null);
+  return runSequential(m, task, body);
+}
+
+/** Build the starting state of a check scenario. */
+export function buildWorld(sc: Scenario): World {
+  const chk = checkSection(sc);
+  const m = buildMachine(sc, resolveProfile(sc));
+  m.debugLocks = true;
+  m.interleaveAll = true;
+  if (sc.machine.cpus < chk.actors.length)
+    throw new ScenarioError([
+      `machine.cpus: ${sc.machine.cpus} CPUs for ${chk.actors.length} actors (each actor needs a CPU)`,
+    ]);
+  const w: World = { m, procs: new Map(), encls: new Map(), children: [] };
+  chk.enclaves.forEach((e, i) => {
+    const proc = newProcess(m, e.name);
+    const spec = { name: e.name, pages: e.pages, tcs: e.tcs, size: 0, measure: false, add_chunk: 4096 };
+    const r = seq(m, proc, () => build_enclave(m, proc, spec, enclaveBase(i), e.init), `${e.name}-build`);
+    if (typeof r === "number")
+      throw new ScenarioError([
+        `check.enclaves.${i}: building "${e.name}" failed with ${r} (is the EPC large enough?)`,
+      ]);
+    w.procs.set(e.name, proc);
+    w.encls.set(e.name, r);
+    for (let k = 0; k < e.forks; k++)
+      w.children.push(seq(m, proc, () => fork(m, proc, `${e.name}-child${k}`), "fork"));
+    if (e.evict > 0) evictFirst(m, r, e.evict);
+    for (const page of e.touch) {
+      if (page >= e.pages + e.tcs)
+        throw new ScenarioError([`check.enclaves.${i}.touch: page ${page} is outside the enclave`]);
+      const th = new EnclaveThread(proc, r, makePattern({ kind: "uniform" }, 0, 1, 0, 1, 1, 0), 1, 0);
+      seq(m, proc, () => enclave_page_fault(m, th, page), `${e.name}-touch`);
+    }
+  });
+  if (m.dmesg.length) throw new ScenarioError([`${sc.name}: the setup itself logged: ${m.dmesg[0]!.msg}`]);
+  return w;
+}
+
+/**
+ * Evict the first `n` regular pages of an enclave: move them to the head of the active list and
+ * run one sgx_reclaim_pages() round of exactly that size (setup only).
+ */
+function evictFirst(m: Machine, ue: UserEnclave, n: number): void {
+  const E = m.encl_pages;
+  const pages: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = ue.encl.page_array.get(i);
+    if (e < 0 || E.epc_page.a[e]! < 0) continue;
+    pages.push(E.epc_page.a[e]!);
+  }
+  for (let i = pages.length - 1; i >= 0; i--) {
+    list_del(m, m.pages, pages[i]!);
+    list_add(m.pages, pages[i]!, m.sgx.sgx_active_page_list);
+  }
+  const saved = m.c.SGX_NR_TO_SCAN;
+  m.c.SGX_NR_TO_SCAN = pages.length;
+  seq(m, null, () => m.fn.sgx_reclaim_pages(m), "setup-evict");
+  m.c.SGX_NR_TO_SCAN = saved;
+}
+
+/** A fresh copy of the world for one execution. */
+export function copyWorld(w: World): World {
+  return cloneDeep(w);
+}

@@ -1,0 +1,166 @@
+/**
+ * Snapshots and canonical hashes of model state.
+ *
+ * A Machine (with the user-space objects around it) is a graph of plain objects, class instances,
+ * arrays, typed arrays and Maps, with no closures in its state. Between executions of the checker it
+ * holds no running generator either, so it can be deep-copied: the checker builds the set-up state
+ * once (enclaves built, pages evicted) and starts every execution from a copy of it.
+ *
+ * The canonical hash walks the same graph in a fixed order and numbers shared objects by first
+ * visit, so two states hash the same exactly when they are isomorphic as graphs.
+ */
+
+/** Deep copy preserving prototypes, sharing, cycles; functions are shared, not copied. */
+export function cloneDeep<T>(root: T): T {
+  const seen = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    const done = seen.get(v);
+    if (done !== undefined) return done;
+    if (ArrayBuffer.isView(v)) {
+      const c = (v as unknown as Float64Array).slice();
+      seen.set(v, c);
+      return c;
+    }
+    if (Array.isArray(v)) {
+      const c: unknown[] = new Array(v.length);
+      seen.set(v, c);
+      for (let i = 0; i < v.length; i++) c[i] = copy(v[i]);
+      return c;
+    }
+    if (v instanceof Map) {
+      const c = new Map();
+      seen.set(v, c);
+      for (const [k, x] of v) c.set(copy(k), copy(x));
+      return c;
+    }
+    if (v instanceof Set) {
+      const c = new Set();
+      seen.set(v, c);
+      for (const x of v) c.add(copy(x));
+      return c;
+    }
+    const c = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;
+    seen.set(v, c);
+    const src = v as Record<string, unknown>;
+    for (const k of Object.keys(src)) c[k] = copy(src[k]);
+    return c;
+  };
+  return copy(root) as T;
+}
+
+const scratch = new Float64Array(1);
+const scratchBits = new Uint32Array(scratch.buffer);
+
+/** A 53-bit hash accumulator (two 32-bit FNV-1a-like lanes). */
+class Hasher {
+  a = 0x811c9dc5;
+  b = 0x01000193;
+  num(x: number): void {
+    let lo: number;
+    let hi: number;
+    if (Number.isInteger(x) && Math.abs(x) < 2 ** 31) {
+      lo = x | 0;
+      hi = 0x5bd1e995;
+    } else {
+      scratch[0] = x;
+      lo = scratchBits[0]!;
+      hi = scratchBits[1]!;
+    }
+    this.a = Math.imul(this.a ^ lo, 0x01000193) ^ (hi >>> 7);
+    this.b = Math.imul(this.b ^ hi, 0x5bd1e995) ^ (lo >>> 13);
+  }
+  str(s: string): void {
+    for (let i = 0; i < s.length; i++) this.num(s.charCodeAt(i));
+    this.num(s.length);
+  }
+  value(): number {
+    return (this.a >>> 0) * 2 ** 21 + ((this.b >>> 0) & 0x1fffff);
+  }
+}
+
+/**
+ * Canonical hash of a state graph. `skip` names properties that are not part of the state (caches,
+ * logs); functions are ignored.
+ */
+export function hashDeep(root: unknown, skip: ReadonlySet<string> = new Set()): number {
+  const h = new Hasher();
+  const ids = new Map<object, number>();
+  const visit = (v: unknown): void => {
+    switch (typeof v) {
+      case "number":
+        h.num(1);
+        h.num(v);
+        return;
+      case "string":
+        h.num(2);
+        h.str(v);
+        return;
+      case "boolean":
+        h.num(v ? 3 : 4);
+        return;
+      case "undefined":
+        h.num(5);
+        return;
+      case "function":
+        return;
+      default:
+        break;
+    }
+    if (v === null) {
+      h.num(6);
+      return;
+    }
+    const o = v as object;
+    const id = ids.get(o);
+    if (id !== undefined) {
+      h.num(7);
+      h.num(id);
+      return;
+    }
+    ids.set(o, ids.size);
+    if (ArrayBuffer.isView(o)) {
+      const a = o as unknown as Float64Array;
+      h.num(8);
+      h.num(a.length);
+      for (let i = 0; i < a.length; i++) h.num(a[i]!);
+      return;
+    }
+    if (Array.isArray(o)) {
+      h.num(9);
+      h.num(o.length);
+      for (const x of o) visit(x);
+      return;
+    }
+    if (o instanceof Map) {
+      h.num(10);
+      const keys = [...o.keys()].sort(cmpKeys);
+      h.num(keys.length);
+      for (const k of keys) {
+        visit(k);
+        visit(o.get(k));
+      }
+      return;
+    }
+    if (o instanceof Set) {
+      h.num(11);
+      const keys = [...o].sort(cmpKeys);
+      for (const k of keys) visit(k);
+      return;
+    }
+    h.num(12);
+    const rec = o as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      if (skip.has(k)) continue;
+      h.str(k);
+      visit(rec[k]);
+    }
+  };
+  visit(root);
+  return h.value();
+}
+
+function cmpKeys(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}

@@ -1,0 +1,43 @@
+/**
+ * Source sites of ops, for bug reports. When site capture is on (the checker turns it on only while
+ * it replays a failing schedule to write the report), every op is copied and tagged with the model
+ * functions and source lines on the stack where it was yielded, e.g.
+ * "sgx_reclaimer_write (main.ts:151) < sgx_reclaim_pages (main.ts:242)".
+ * When it is off, ops pass through untouched and cost one branch.
+ */
+import type { Op } from "./ops.ts";
+
+/** A process-wide debugging switch (not model state): on only during report replays. */
+export const siteCapture = { on: false };
+
+/** The op, tagged with its site when capture is on. */
+export function withSite<T extends Op>(op: T): T {
+  if (!siteCapture.on) return op;
+  return { ...op, site: captureSite() };
+}
+
+/** Helpers that build ops for their callers: the caller is the site. */
+const HELPERS = new Set(["withSite", "captureSite", "ev", "userEvent", "epcFlagsWriteOp"]);
+
+const SKIP =
+  /\/(rt|model\/kernel\/lib|model\/hw)\/|\/machine\.ts|\/snapshot\.ts|node:|<anonymous>|\/check\/|\/sim\//;
+
+/** The model frames of the current stack: innermost first, at most three. */
+export function captureSite(): string {
+  const stack = new Error().stack ?? "";
+  const out: string[] = [];
+  for (const line of stack.split("\n").slice(1)) {
+    const m = /at (?:Generator\.next \()?([\w$.<>]+)[^(]*\((.*):(\d+):\d+\)/.exec(line.trim());
+    if (!m) continue;
+    const [, fn, file, ln] = m;
+    if (SKIP.test(file!) || fn!.endsWith(".next") || HELPERS.has(fn!)) continue;
+    out.push(`${fn} (${file!.split("/").pop()}:${ln})`);
+    if (out.length === 3) break;
+  }
+  return out.join(" < ");
+}
+
+/** The site an op was tagged with, or "". */
+export function siteOf(op: Op): string {
+  return (op as { site?: string }).site ?? "";
+}
