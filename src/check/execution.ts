@@ -20,6 +20,7 @@ import {
 } from "../model/user/actors.ts";
 import { LockViolation } from "../rt/effects.ts";
 import type { ModelGen, Op, ThreadSpec } from "../rt/ops.ts";
+import { siteCapture } from "../rt/site.ts";
 import { isEnabled, stepThread, Thread } from "../rt/thread.ts";
 import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
 import { checkInvariants } from "./invariants.ts";
@@ -40,13 +41,14 @@ export interface Step {
   op: Op;
   /** Value passed to a choose op. */
   value: number;
+  /** Ops that are not scheduling points and ran within this step (kept only when sites are captured). */
+  extra?: Op[];
 }
 
 /** Ops that are not scheduling points: they touch nothing another thread can observe. */
 function invisible(op: Op): boolean {
   switch (op.kind) {
     case "mark":
-      return op.what !== "fault_retry_limit";
     case "work":
     case "preempt_point":
     case "msleep":
@@ -72,7 +74,11 @@ export class Execution {
   readonly trace: Step[] = [];
   /** Locks each thread holds (for reports and dependence). */
   readonly held: Set<number>[] = [];
+  /** Steps other threads took since each thread's last fault began (its last AEX). */
+  private readonly othersMoved: number[] = [];
   failure: Failure | null = null;
+  /** The last step: its thread and op (null when the step started the thread). */
+  lastStep: { tid: number; op: Op | null } | null = null;
   private dmesgSeen = 0;
 
   constructor(
@@ -83,7 +89,9 @@ export class Execution {
   ) {
     this.w = copyWorld(base);
     this.m = this.w.m;
-    chk.actors.forEach((a, i) => this.addActor(a, i));
+    chk.actors.forEach((a, i) => {
+      this.addActor(a, i);
+    });
   }
 
   private addActor(a: ActorSpec, i: number): void {
@@ -111,7 +119,7 @@ export class Execution {
         mm = null;
         break;
       case "access":
-        body = () => access_actor(m, proc!, ue!, a.pages, a.write, a.retries);
+        body = () => access_actor(m, proc!, ue!, a.pages, a.write);
         break;
       case "add_pages": {
         const first = ue!.encl.page_array.count;
@@ -143,13 +151,28 @@ export class Execution {
     this.threads.push(t);
     this.actors.push(info);
     this.held.push(new Set());
+    this.othersMoved.push(0);
   }
 
   /** Threads whose pending op can execute now, ascending. */
   enabled(): number[] {
     const out: number[] = [];
-    for (const t of this.threads) if (!t.done && (!t.started || isEnabled(t.op!))) out.push(t.id);
+    for (const t of this.threads) if (!t.done && this.canRun(t)) out.push(t.id);
     return out;
+  }
+
+  private canRun(t: Thread): boolean {
+    if (!t.started) return true;
+    const op = t.op!;
+    // A busy retry runs only if another thread moved since the failed attempt began (its AEX):
+    // otherwise it would fail again in exactly the same way.
+    if (op.kind === "spin_wait") return this.othersMoved[t.id]! > 0;
+    return isEnabled(op);
+  }
+
+  /** Threads spinning on a retry. */
+  spinning(): number[] {
+    return this.threads.filter((t) => !t.done && t.op?.kind === "spin_wait").map((t) => t.id);
   }
 
   /** Every non-daemon thread finished. */
@@ -164,17 +187,21 @@ export class Execution {
     return this.threads[tid]!.op;
   }
 
-  /** Run thread `tid` one visible step (starting it first if needed). */
+  /** Run thread `tid` one visible step. Starting a thread (up to its first op) is a step of its own. */
   step(tid: number, value = 0): void {
     const t = this.threads[tid]!;
     if (!t.started) {
+      this.lastStep = { tid, op: null };
       this.run(t, 0);
       this.skipInvisible(t);
-      if (this.failure || t.done) return;
+      return;
     }
     const op = t.op!;
+    this.lastStep = { tid, op };
     this.trace.push({ tid, op, value });
     this.trackLocks(tid, op);
+    for (let i = 0; i < this.othersMoved.length; i++) if (i !== tid) this.othersMoved[i]!++;
+    if (op.kind === "aex") this.othersMoved[tid] = 0;
     this.run(t, value);
     this.skipInvisible(t);
   }
@@ -192,12 +219,12 @@ export class Execution {
   private skipInvisible(t: Thread): void {
     while (!t.done && !this.failure && t.op && invisible(t.op)) {
       const op = t.op;
-      if (op.kind === "spawn") this.spawn(op.thread, { name: op.thread.task.comm, daemon: true, spec: null });
+      const last = this.trace.at(-1);
+      if (siteCapture.on && last && last.tid === t.id) (last.extra ??= []).push(op);
+      // A spawned work item (e.g. the deferred mmput) must finish like an actor.
+      if (op.kind === "spawn") this.spawn(op.thread, { name: op.thread.task.comm, daemon: false, spec: null });
       this.run(t, 0);
     }
-    const op = t.op;
-    if (!this.failure && op && op.kind === "mark" && op.what === "fault_retry_limit")
-      this.onRetryLimit(t, op.detail);
   }
 
   private trackLocks(tid: number, op: Op): void {
@@ -241,27 +268,6 @@ export class Execution {
     this.fail(`${first.level === "bug" ? "BUG" : "WARN"} ${first.tag}`, first.msg, tid);
   }
 
-  /**
-   * A fault was retried past its bound. It is a livelock only if nobody can reclaim: every
-   * reclaimer is asleep (not merely unscheduled) while free pages are short.
-   */
-  private onRetryLimit(t: Thread, page: number): void {
-    const m = this.m;
-    const reclaimerCanRun = this.threads.some(
-      (o) =>
-        o !== t && !o.done && m.sgx.ksgxd_tsk.includes(o.spec.task.pid) && (!o.started || isEnabled(o.op!)),
-    );
-    if (!reclaimerCanRun) {
-      this.fail(
-        "livelock",
-        `a fault on enclave page ${page} was retried past its bound while no reclaimer could run (free pages ${m.sgx.sgx_nr_free_pages.v})`,
-        t.id,
-      );
-    }
-    // Otherwise the retries only show an unfair schedule: the actor gives up without a report.
-    this.run(t, 0);
-  }
-
   fail(property: string, detail: string, tid: number): void {
     if (!this.failure) this.failure = { property, detail, tid };
   }
@@ -271,12 +277,6 @@ export class Execution {
     if (this.failure) return;
     const v = checkInvariants(this.w, quiescent);
     if (v) this.fail(`invariant: ${v.name}`, v.detail, -1);
-  }
-
-  /** Every live thread is blocked: a deadlock (daemons asleep do not count as live work). */
-  deadlocked(): boolean {
-    if (this.finished()) return false;
-    return this.enabled().length === 0;
   }
 
   describeBlocked(): string {

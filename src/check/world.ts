@@ -65,7 +65,9 @@ export function buildWorld(sc: Scenario): World {
     w.encls.set(e.name, r);
     for (let k = 0; k < e.forks; k++)
       w.children.push(seq(m, proc, () => fork(m, proc, `${e.name}-child${k}`), "fork"));
-    if (e.evict > 0) evictFirst(m, r, e.evict);
+    const evict = typeof e.evict === "number" ? Array.from({ length: e.evict }, (_, k) => k) : e.evict;
+    if (evict.some((p) => p >= e.pages)) throw new ScenarioError([`check.enclaves.${i}.evict: a page is outside the enclave's ${e.pages} regular pages`]);
+    if (evict.length) evictPages(m, r, evict);
     for (const page of e.touch) {
       if (page >= e.pages + e.tcs)
         throw new ScenarioError([`check.enclaves.${i}.touch: page ${page} is outside the enclave`]);
@@ -78,13 +80,13 @@ export function buildWorld(sc: Scenario): World {
 }
 
 /**
- * Evict the first `n` regular pages of an enclave: move them to the head of the active list and
- * run one sgx_reclaim_pages() round of exactly that size (setup only).
+ * Evict some pages of an enclave: move them to the head of the active list and run one
+ * sgx_reclaim_pages() round of exactly that size (setup only).
  */
-function evictFirst(m: Machine, ue: UserEnclave, n: number): void {
+function evictPages(m: Machine, ue: UserEnclave, indices: number[]): void {
   const E = m.encl_pages;
   const pages: number[] = [];
-  for (let i = 0; i < n; i++) {
+  for (const i of indices) {
     const e = ue.encl.page_array.get(i);
     if (e < 0 || E.epc_page.a[e]! < 0) continue;
     pages.push(E.epc_page.a[e]!);

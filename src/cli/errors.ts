@@ -1,7 +1,8 @@
 /** User mistakes end the CLI with a clear message and exit code 2, never a stack trace. */
+import { UsageError } from "../errors.ts";
 import { ScenarioError } from "../scenario/load.ts";
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export const EXIT_OK = 0;
 export const EXIT_FOUND = 1;

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { EXIT_USAGE, reportUserError } from "./errors.ts";
+import { registerCheck } from "./check.ts";
 import { registerRun } from "./run.ts";
 import { registerScenarios } from "./scenarios.ts";
 
@@ -18,6 +19,7 @@ program
   .exitOverride();
 
 registerRun(program);
+registerCheck(program);
 registerScenarios(program);
 
 try {

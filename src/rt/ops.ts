@@ -188,6 +188,17 @@ export interface MsleepOp {
   ns: number;
 }
 
+/**
+ * A busy-wait retry (a fault that returned NOPAGE is retried by the hardware). Always enabled for
+ * the simulator (the thread spins); the checker runs it only after some other thread has taken a
+ * step, so a thread that can only spin cannot starve the exploration, and a thread left spinning
+ * alone is a livelock.
+ */
+export interface SpinWaitOp {
+  kind: "spin_wait";
+  why: string;
+}
+
 /** A marker with no shared effect that structures traces (phase names, function entry). */
 export interface MarkOp {
   kind: "mark";
@@ -212,6 +223,7 @@ export type Op =
   | UserEventOp
   | PreemptPointOp
   | MsleepOp
+  | SpinWaitOp
   | MarkOp;
 
 export type OpKind = Op["kind"];

@@ -31,7 +31,8 @@ export function captureSite(): string {
     if (!m) continue;
     const [, fn, file, ln] = m;
     if (SKIP.test(file!) || fn!.endsWith(".next") || HELPERS.has(fn!)) continue;
-    out.push(`${fn} (${file!.split("/").pop()}:${ln})`);
+    // Kernel functions are called through the function table (m.fn.x): V8 names them Object.x.
+    out.push(`${fn!.replace(/^Object\./, "")} (${file!.split("/").pop()}:${ln})`);
     if (out.length === 3) break;
   }
   return out.join(" < ");

@@ -166,8 +166,8 @@ export const checkEnclaveSchema = z
     tcs: z.number().int().nonnegative().default(0),
     /** EINIT the enclave (false: leave it open for ADD_PAGES actors). */
     init: z.boolean().default(true),
-    /** Evict the first N regular pages during setup (they start in the backing store). */
-    evict: z.number().int().nonnegative().default(0),
+    /** Pages evicted during setup (they start in the backing store): a list, or N for the first N pages. */
+    evict: z.union([z.number().int().nonnegative(), z.array(z.number().int().nonnegative())]).default(0),
     /** Pages faulted in during setup after the eviction (they start mapped, with a PTE). */
     touch: z.array(z.number().int().nonnegative()).default([]),
     /** Children forked during setup (more mms on the enclave's mm_list). */
@@ -191,8 +191,6 @@ export const actorSchema = z.discriminatedUnion("kind", [
       enclave: z.string().min(1),
       pages: z.array(z.number().int().nonnegative()).min(1),
       write: z.boolean().default(false),
-      /** Faults of one touch that may return NOPAGE before the actor reports a livelock. */
-      retries: z.number().int().nonnegative().default(6),
     })
     .strict(),
   z

@@ -3,7 +3,7 @@
  * checker runs concurrently on a prepared state. An enclave access touches one page per op, so the
  * checker can interleave the reclaimer between any two touches.
  */
-import type { EnclaveRunOp, ModelGen, UserEventOp } from "../../rt/ops.ts";
+import type { EnclaveRunOp, ModelGen, SpinWaitOp, UserEventOp } from "../../rt/ops.ts";
 import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE } from "../hw/arch.ts";
 import { VM_FAULT_SIGBUS } from "../kernel/lib/mm.ts";
@@ -18,9 +18,10 @@ function ev(kind: UserEventOp["kind"], page: number, why: string): UserEventOp {
 }
 
 /**
- * An enclave thread: EENTER, touch each page once (faulting it in if needed, retrying a fault that
- * returned NOPAGE up to `retries` times), EEXIT. Exceeding the retries while no reclaimer can run
- * is the checker's livelock property; the mark `fault_retry_limit` reports it.
+ * An enclave thread: EENTER, touch each page once (faulting it in if needed; a fault that returns
+ * NOPAGE is retried, as the hardware re-executes the access), EEXIT. Between retries the thread
+ * spin-waits: the checker lets it retry only after another thread moved, and reports a livelock if
+ * nothing else can ever move.
  */
 export function* access_actor(
   m: Machine,
@@ -28,13 +29,11 @@ export function* access_actor(
   ue: UserEnclave,
   pages: number[],
   write: boolean,
-  retries: number,
 ): ModelGen {
   const th = new EnclaveThread(proc, ue, listPattern(pages, write), 1, 0);
   const eid = ue.encl.eid;
   yield ev("eenter", -1, "EENTER");
   m.hw.enter(m.cpu(), eid);
-  let attempts = 0;
   while (!th.pattern.done()) {
     const op: EnclaveRunOp = withSite({
       kind: "enclave_run",
@@ -46,10 +45,7 @@ export function* access_actor(
     yield op;
     enclave_run_effect(m, th, op);
     if (op.dataErrors) m.warn("data_error", `enclave read stale data from page ${th.pattern.peek()}`);
-    if (!op.faulted) {
-      attempts = 0;
-      continue;
-    }
+    if (!op.faulted) continue;
     yield ev("aex", th.faultPage, "fault");
     m.hw.exit(m.cpu());
     const ret = yield* enclave_page_fault(m, th, th.faultPage);
@@ -58,10 +54,11 @@ export function* access_actor(
       m.warn("sigbus", `SIGBUS on enclave page ${th.faultPage}`);
       return;
     }
-    if (++attempts > retries) {
-      yield* m.mark("fault_retry_limit", th.faultPage);
-      return;
-    }
+    // NOPAGE also means success (the PTE is in place). Only a retry that would fault again at once
+    // (the page is busy, or no EPC page was free) waits for another thread to move first.
+    const pte = ue.vma!.pte.get(th.faultPage);
+    if (pte < 0 || !m.hw.accessible(pte, eid, th.faultPage))
+      yield withSite<SpinWaitOp>({ kind: "spin_wait", why: `retry the access to page ${th.faultPage}` });
     yield ev("eresume", th.faultPage, "ERESUME");
     m.hw.enter(m.cpu(), eid);
   }

@@ -7,7 +7,7 @@ import type { ModelGen, UserEventOp } from "../../rt/ops.ts";
 import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE } from "../hw/arch.ts";
 import { down_write, up_write } from "../kernel/lib/locks.ts";
-import { type mm_struct, VM_READ, VM_WRITE, vm_area_struct } from "../kernel/lib/mm.ts";
+import { type mm_struct, mmput, VM_READ, VM_WRITE, vm_area_struct } from "../kernel/lib/mm.ts";
 import { wait_event, wait_queue_head_t, wake_up } from "../kernel/lib/sched.ts";
 import {
   SGX_ATTR_DEBUG,
@@ -18,7 +18,7 @@ import {
   SGX_SECINFO_W,
   SGX_SECINFO_X,
 } from "../kernel/sgx/ioctl.ts";
-import type { sgx_encl, sgx_encl_mm } from "../kernel/sgx/sgx.ts";
+import type { sgx_encl } from "../kernel/sgx/sgx.ts";
 import type { Machine } from "../machine.ts";
 
 /** What a process builds: an enclave of `pages` heap pages (plus TCS pages) in an ELRANGE. */
@@ -216,15 +216,8 @@ export function* fork(m: Machine, parent: Process, childName: string): ModelGen<
  */
 export function* exit_process(m: Machine, proc: Process): ModelGen {
   yield userEvent("syscall", -1, "exit");
-  const mm = proc.mm;
-  yield withSite(mm.mm_users.wr);
-  mm.mm_users.v--;
-  if (mm.mm_users.v === 0) {
-    // exit_mmap: __mmu_notifier_release() then unmap everything.
-    for (const n of mm.notifiers.slice()) yield* m.fn.sgx_mmu_notifier_release(m, n.owner as sgx_encl_mm, mm);
-    mm.vmas.length = 0;
-    mm.dead = true;
-  }
+  // exit_mm(): the process's reference on its address space.
+  yield* mmput(m, proc.mm);
   for (const f of proc.files) {
     // fput(): the file's release runs when its last descriptor is closed.
     if (--f.f_count === 0) yield* m.fn.sgx_release(m, f.encl);

@@ -3,7 +3,7 @@
  * mm_users, mm_cpumask, zap_vma_ptes() with its TLB shootdown, vmf_insert_pfn(), the young bit, and
  * MMU notifiers. Only what the SGX paths use.
  */
-import type { AtomicOp, IpiOp, LockOp, ModelGen, WorkOp } from "../../../rt/ops.ts";
+import type { AtomicOp, IpiOp, LockOp, ModelGen, SpawnOp, WorkOp } from "../../../rt/ops.ts";
 import { withSite } from "../../../rt/site.ts";
 import { PAGE_SIZE } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
@@ -97,10 +97,33 @@ export function* mmget_not_zero(m: Machine, mm: mm_struct): ModelGen<boolean> {
   return true;
 }
 
-/** mmput_async: drop an mm_users reference (the final teardown is deferred to a work item). */
+/**
+ * __mmput: the last mm_users reference is gone: exit_mmap() runs the MMU notifiers' release (the
+ * SGX driver unlinks the mm from its enclaves) and unmaps everything.
+ */
+export function* __mmput(m: Machine, mm: mm_struct): ModelGen {
+  for (const n of mm.notifiers.slice()) yield* m.fn.sgx_mmu_notifier_release(m, n.owner as never, mm);
+  mm.vmas.length = 0;
+  mm.dead = true;
+}
+
+/** mmput: drop an mm_users reference; the last one tears the address space down right here. */
+export function* mmput(m: Machine, mm: mm_struct): ModelGen {
+  yield withSite(mm.mm_users.wr);
+  if (--mm.mm_users.v === 0) yield* __mmput(m, mm);
+}
+
+/**
+ * mmput_async: drop an mm_users reference; if it was the last, the teardown runs later in a work
+ * item (a kworker), because the caller may be inside an SRCU read section that the teardown's
+ * synchronize_srcu() would wait for.
+ */
 export function* mmput_async(m: Machine, mm: mm_struct): ModelGen {
   if (m.interleaveAll) yield withSite(mm.mm_users.wr);
-  mm.mm_users.v--;
+  if (--mm.mm_users.v === 0) {
+    const task = m.newTask("kworker/mmput", 0x00200000, null);
+    yield withSite<SpawnOp>({ kind: "spawn", thread: { task, body: () => __mmput(m, mm), kind: "kthread", cpu: -1 } });
+  }
 }
 
 /** find_vma restricted to the mapping that contains `addr`. Context: mmap_lock held. */

@@ -4,6 +4,7 @@
  * write into it, but those writes are lost to the file (exactly the PCMD races of 2022).
  */
 import type { ModelGen, WorkOp } from "../../../rt/ops.ts";
+import { withSite } from "../../../rt/site.ts";
 import { mem_page } from "../../hw/memory.ts";
 import type { Machine } from "../../machine.ts";
 
@@ -32,10 +33,10 @@ export function* shmem_read_mapping_page(
 ): ModelGen<mem_page | null> {
   const p = f.pages.get(index);
   if (p) {
-    yield LOOKUP;
+    yield withSite(LOOKUP);
     return p;
   }
-  yield ALLOC;
+  yield withSite(ALLOC);
   if (!m.shmemCharge(f)) return null;
   const np = new mem_page(m.newId());
   f.pages.set(index, np);

@@ -1,23 +1,7 @@
 /**
- * Kernel variants: a named kernel version or historical bug, as constants plus function overrides
- * applied on top of mainline by function name.
+ * All kernel variants: importing this module registers every built-in one.
  */
-import { type KernelFns, mainline } from "../sgx/index.ts";
-import type { SgxConstants } from "../sgx/sgx.ts";
-
-export interface Variant {
-  name: string;
-  description: string;
-  /** Functions replaced, by kernel name. */
-  overrides: Partial<KernelFns>;
-  constants?: Partial<SgxConstants>;
-}
-
-const registry = new Map<string, Variant>();
-
-export function registerVariant(v: Variant): void {
-  registry.set(v.name, v);
-}
+import { registerVariant } from "./registry.ts";
 
 registerVariant({
   name: "mainline",
@@ -25,15 +9,6 @@ registerVariant({
   overrides: {},
 });
 
-export function variantNames(): string[] {
-  return [...registry.keys()];
-}
+import "./mutants.ts";
 
-export function getVariant(name: string): Variant | undefined {
-  return registry.get(name);
-}
-
-/** The function table of a variant: mainline with the variant's overrides applied by name. */
-export function variantFns(v: Variant): KernelFns {
-  return { ...mainline, ...v.overrides } as KernelFns;
-}
+export { getVariant, registerVariant, type Variant, variantFns, variantNames, variants } from "./registry.ts";

@@ -1,0 +1,103 @@
+/**
+ * `epcsim check` in one function: run the chosen strategy (or a portfolio that round-robins
+ * several) on a prepared check model until a failure is found, every explorer is exhausted, or the
+ * budget (executions, wall time) ends.
+ */
+import type { CheckModel } from "./engine.ts";
+import {
+  BfsExplorer,
+  DfsExplorer,
+  type Explorer,
+  pctExplorer,
+  portfolioExplorer,
+  randomExplorer,
+  type StrategyOptions,
+  type Trial,
+} from "./strategies.ts";
+
+export type StrategyChoice = "random" | "pct" | "dfs" | "bfs" | "portfolio";
+
+export const STRATEGIES: StrategyChoice[] = ["random", "pct", "dfs", "bfs", "portfolio"];
+
+export interface CheckOptions extends StrategyOptions {
+  strategy: StrategyChoice;
+  /** Executions to run at most. */
+  schedules: number;
+  /** Wall-clock budget in ms. */
+  timeMs: number;
+  onProgress?: (p: { schedules: number; elapsedMs: number; strategy: string }) => void;
+  /** For workers: this explorer instance runs executions start, start + stride, ... (sampling strategies). */
+  start?: number;
+  stride?: number;
+}
+
+export interface CheckRun {
+  found: Trial | null;
+  /** Strategy that found it (or the strategy/portfolio that ran). */
+  strategy: string;
+  schedules: number;
+  states: number;
+  elapsedMs: number;
+  /** Every explorer ran out of things to explore within its bounds. */
+  exhausted: boolean;
+  /** Executions cut off at the step bound. */
+  truncated: number;
+}
+
+export function explorers(model: CheckModel, opt: CheckOptions): Explorer[] {
+  const start = opt.start ?? 0;
+  const stride = opt.stride ?? 1;
+  switch (opt.strategy) {
+    case "random":
+      return [randomExplorer(model, opt, start, stride)];
+    case "pct":
+      return [pctExplorer(model, opt, start, stride)];
+    case "dfs":
+      return [new DfsExplorer(model, opt)];
+    case "bfs":
+      return [new BfsExplorer(model, opt)];
+    case "portfolio":
+      return [portfolioExplorer(model, opt, start, stride)];
+  }
+}
+
+export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
+  const t0 = performance.now();
+  const live = explorers(model, opt);
+  const all = [...live];
+  let schedules = 0;
+  let truncated = 0;
+  let lastProgress = 0;
+  let found: Trial | null = null;
+  let foundBy = "";
+  while (live.length && schedules < opt.schedules) {
+    const now = performance.now();
+    if (now - t0 >= opt.timeMs) break;
+    const ex = live[schedules % live.length]!;
+    const trial = ex.next();
+    if (!trial) {
+      live.splice(live.indexOf(ex), 1);
+      continue;
+    }
+    schedules++;
+    if (trial.out.truncated) truncated++;
+    if (trial.out.failure) {
+      found = trial;
+      foundBy = ex.name;
+      break;
+    }
+    if (opt.onProgress && now - lastProgress > 200) {
+      lastProgress = now;
+      opt.onProgress({ schedules, elapsedMs: now - t0, strategy: opt.strategy });
+    }
+  }
+  return {
+    found,
+    strategy: found ? foundBy : all.map((e) => e.name).join(", "),
+    schedules,
+    states: all.reduce((n, e) => n + e.states(), 0),
+    elapsedMs: performance.now() - t0,
+    exhausted: live.length === 0,
+    truncated,
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * A whole `epcsim check` (search, then minimize, report and token) and `epcsim replay` (token to
+ * the identical report), as plain functions the CLI and the tests share.
+ */
+import { ScenarioError } from "../scenario/load.ts";
+import { parseScenarioText } from "../scenario/load.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import { type CheckOptions, type CheckRun, runCheck, type StrategyChoice } from "./checker.ts";
+import { type CheckModel, execute, prepare, ReplayDiverged, ReplayPicker } from "./engine.ts";
+import { type Minimized, minimize } from "./minimize.ts";
+import { type BugReport, buildReport, replayWithSites } from "./report.ts";
+import { canonicalJson, decodeToken, encodeToken, modelHash, sha, type TokenData, TokenError } from "./token.ts";
+
+export interface CheckSummary {
+  found: boolean;
+  scenario: string;
+  kernel: string;
+  property: string | null;
+  detail: string | null;
+  strategy: string;
+  seed: number;
+  schedules: number;
+  states: number;
+  elapsed_ms: number;
+  exhausted: boolean;
+  truncated: number;
+  steps_before_min: number | null;
+  steps_after_min: number | null;
+  preemptions_before_min: number | null;
+  preemptions_after_min: number | null;
+  minimize_replays: number | null;
+  replay_token: string | null;
+  /** Kernel functions named in the race windows. */
+  functions: string[];
+  report: string | null;
+}
+
+export interface CheckRequest {
+  sc: Scenario;
+  /** The scenario object after overrides (embedded in the token). */
+  raw: unknown;
+  strategy?: StrategyChoice;
+  seed?: number;
+  schedules?: number;
+  timeMs?: number;
+  minimize?: boolean;
+  onProgress?: CheckOptions["onProgress"];
+}
+
+export function checkOptions(model: CheckModel, req: CheckRequest): CheckOptions {
+  const b = model.chk.bounds;
+  return {
+    strategy: req.strategy ?? model.chk.strategy,
+    seed: req.seed ?? model.sc.seed,
+    schedules: req.schedules ?? b.schedules,
+    timeMs: req.timeMs ?? b.time / 1e6,
+    maxSteps: b.steps,
+    everyStep: model.chk.invariants === "step",
+    preemptionBound: b.preemptions,
+    pctDepth: b.pct_depth,
+    onProgress: req.onProgress,
+  };
+}
+
+/** Search, and on a failure minimize it and build the report and replay token. */
+export function runCheckSession(req: CheckRequest): CheckSummary {
+  const model = prepare(req.sc);
+  const opt = checkOptions(model, req);
+  return finishCheck(req, model, opt, runCheck(model, opt));
+}
+
+/** From a search's outcome to the summary: minimize a failure, build its report and token. */
+export function finishCheck(req: CheckRequest, model: CheckModel, opt: CheckOptions, run: CheckRun): CheckSummary {
+  const base: CheckSummary = {
+    found: false,
+    scenario: req.sc.name,
+    kernel: req.sc.kernel,
+    property: null,
+    detail: null,
+    strategy: run.strategy,
+    seed: opt.seed,
+    schedules: run.schedules,
+    states: run.states,
+    elapsed_ms: Math.round(run.elapsedMs),
+    exhausted: run.exhausted,
+    truncated: run.truncated,
+    steps_before_min: null,
+    steps_after_min: null,
+    preemptions_before_min: null,
+    preemptions_after_min: null,
+    minimize_replays: null,
+    replay_token: null,
+    functions: [],
+    report: null,
+  };
+  if (!run.found) return base;
+  const f = run.found.out.failure!;
+  const cand = { schedule: run.found.out.schedule, choices: run.found.out.choices, disabled: [] as number[] };
+  let min: Minimized | null = null;
+  if (req.minimize !== false) min = minimize(model, cand, f.property, { maxSteps: opt.maxSteps, everyStep: opt.everyStep });
+  const final = min ?? { ...cand, out: run.found.out };
+  const token = encodeToken({
+    model: modelHash(),
+    variant: req.sc.kernel,
+    scenarioName: req.sc.name,
+    scenario: req.raw,
+    scenarioHash: sha(canonicalJson(req.raw)),
+    strategy: run.strategy,
+    seed: run.found.seed,
+    property: f.property,
+    schedule: final.schedule,
+    choices: final.choices,
+    disabled: final.disabled,
+  });
+  const report = buildReport(model, final, {
+    scenario: req.sc.name,
+    kernel: req.sc.kernel,
+    stepsBefore: cand.schedule.length,
+  });
+  return {
+    ...base,
+    found: true,
+    property: report.failure.property,
+    detail: report.failure.detail,
+    steps_before_min: cand.schedule.length,
+    steps_after_min: final.schedule.length,
+    preemptions_before_min: min?.preemptionsBefore ?? run.found.out.preemptions,
+    preemptions_after_min: min?.preemptionsAfter ?? run.found.out.preemptions,
+    minimize_replays: min?.replays ?? 0,
+    replay_token: token,
+    functions: report.functions,
+    report: report.text,
+  };
+}
+
+export interface ReplayResult {
+  token: TokenData;
+  report: BugReport;
+  model: CheckModel;
+}
+
+/**
+ * Replay a token: refuse one made by another model version, or (when `against` is given) a
+ * scenario that differs from the one the token recorded.
+ */
+export function replayToken(text: string, against?: { raw: unknown; name: string }): ReplayResult {
+  const d = decodeToken(text);
+  const here = modelHash();
+  if (d.model !== here)
+    throw new TokenError(
+      `this token was made by another version of the model (token ${d.model}, this epcsim ${here}); replay it with the epcsim that made it`,
+    );
+  if (against && sha(canonicalJson(against.raw)) !== d.scenarioHash)
+    throw new TokenError(
+      `scenario ${against.name} differs from the one the token was made with (${d.scenarioName}, hash ${d.scenarioHash})`,
+    );
+  if (sha(canonicalJson(d.scenario)) !== d.scenarioHash) throw new TokenError("the replay token is damaged (scenario hash mismatch)");
+  let sc: Scenario;
+  try {
+    sc = parseScenarioText(JSON.stringify(d.scenario), `token:${d.scenarioName}`).scenario;
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new TokenError(`the token's scenario no longer validates: ${e.lines[0]}`);
+    throw e;
+  }
+  const model = prepare(sc);
+  const c = { schedule: d.schedule, choices: d.choices, disabled: d.disabled };
+  // A strict replay first: it must follow the schedule exactly and fail the same way.
+  try {
+    const { out } = execute(model, new ReplayPicker(c.schedule, c.choices, false), {
+      maxSteps: c.schedule.length + 1,
+      everyStep: model.chk.invariants === "step",
+      disabled: new Set(c.disabled),
+    });
+    if (out.failure?.property !== d.property)
+      throw new TokenError(`replay did not reproduce "${d.property}" (got ${out.failure?.property ?? "no failure"})`);
+  } catch (e) {
+    if (e instanceof ReplayDiverged) throw new TokenError(`replay diverged from the recorded schedule: ${e.message}`);
+    throw e;
+  }
+  const report = buildReport(model, c, { scenario: sc.name, kernel: sc.kernel, stepsBefore: c.schedule.length });
+  return { token: d, report, model };
+}
+
+/** Chrome trace-event JSON of a replayed execution: one track per actor, one event per step. */
+export function replayTrace(model: CheckModel, d: TokenData): string {
+  const { ex } = replayWithSites(model, { schedule: d.schedule, choices: d.choices, disabled: d.disabled });
+  const events: unknown[] = ex.actors.map((a, tid) => ({ name: "thread_name", ph: "M", pid: 1, tid, args: { name: a.name } }));
+  ex.trace.forEach((s, i) => {
+    events.push({
+      name: s.op.kind === "encls" ? `ENCLS[${s.op.leaf}]` : s.op.kind,
+      ph: "X",
+      pid: 1,
+      tid: s.tid,
+      ts: i,
+      dur: 1,
+      args: { step: i, op: JSON.stringify(s.op, (k, v) => (k === "lock" || k === "loc" || k === "wq" || k === "srcu" || k === "task" ? (v?.cls ?? v?.comm) : v)), site: (s.op as { site?: string }).site ?? "" },
+    });
+  });
+  return JSON.stringify({ traceEvents: events, displayTimeUnit: "ns" });
+}

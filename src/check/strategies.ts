@@ -1,0 +1,394 @@
+/**
+ * Exploration strategies: random walk, PCT, preemption-bounded DFS with sleep sets, and BFS with
+ * state hashing. Each runs executions until it finds a failure, runs out of executions to try, or
+ * its budget ends. All randomness comes from seeded streams derived from (seed, execution index),
+ * so a run is reproducible and an execution can be rerun alone.
+ */
+import { hashDeep } from "../model/snapshot.ts";
+import type { Op } from "../rt/ops.ts";
+import { SimRng } from "../sim/rng.ts";
+import {
+  type CheckModel,
+  type ExecOptions,
+  execute,
+  type Outcome,
+  type Picker,
+  ReplayPicker,
+} from "./engine.ts";
+import type { Execution } from "./execution.ts";
+
+export type StrategyName = "random" | "pct" | "dfs" | "bfs";
+
+/** One execution an explorer ran. */
+export interface Trial {
+  out: Outcome;
+  /** Seed of the execution's randomness (random, PCT) or of the run (DFS, BFS). */
+  seed: number;
+  /** Index of the execution within its explorer. */
+  index: number;
+}
+
+/**
+ * A strategy as a resumable explorer: each call of next() runs one execution. It returns null once
+ * the strategy has nothing left to explore (DFS and BFS within their bounds).
+ */
+export interface Explorer {
+  readonly name: string;
+  next(): Trial | null;
+  /** Distinct states seen (BFS only). */
+  states(): number;
+}
+
+export interface StrategyOptions extends ExecOptions {
+  seed: number;
+  preemptionBound: number;
+  pctDepth: number;
+}
+
+/** Derive the seed of execution `i` from the run's seed (independent of how executions are split). */
+export function executionSeed(seed: number, i: number): number {
+  let x = (seed ^ Math.imul(i + 1, 0x9e3779b9)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+  return (x ^ (x >>> 16)) | 0;
+}
+
+/** Random walk: every step picks uniformly among the enabled threads. */
+export class RandomPicker implements Picker {
+  private readonly rng: SimRng;
+  constructor(seed: number) {
+    this.rng = new SimRng(seed);
+  }
+  pick(_ex: Execution, enabled: number[]): number {
+    return enabled[this.rng.below(enabled.length)]!;
+  }
+  choose(n: number): number {
+    return this.rng.below(n);
+  }
+}
+
+/**
+ * PCT (probabilistic concurrency testing, bug depth d): random distinct priorities per thread; the
+ * highest-priority enabled thread runs; at d-1 random steps the running thread drops to a low
+ * priority. Finds a bug of depth d with probability >= 1/(n k^(d-1)).
+ */
+export class PctPicker implements Picker {
+  private readonly rng: SimRng;
+  private readonly prio = new Map<number, number>();
+  private readonly changeAt: number[];
+  private next = 0;
+  constructor(seed: number, depth: number, estimatedSteps: number) {
+    this.rng = new SimRng(seed);
+    this.changeAt = [];
+    for (let i = 0; i < depth - 1; i++) this.changeAt.push(1 + this.rng.below(Math.max(1, estimatedSteps)));
+    this.changeAt.sort((a, b) => a - b);
+  }
+  private priority(t: number): number {
+    let p = this.prio.get(t);
+    if (p === undefined) {
+      p = 1000 + this.rng.below(1_000_000);
+      this.prio.set(t, p);
+    }
+    return p;
+  }
+  pick(_ex: Execution, enabled: number[], step: number): number {
+    let best = enabled[0]!;
+    for (const t of enabled) if (this.priority(t) > this.priority(best)) best = t;
+    while (this.next < this.changeAt.length && this.changeAt[this.next]! <= step) {
+      this.prio.set(best, this.changeAt.length - this.next);
+      this.next++;
+      best = enabled[0]!;
+      for (const t of enabled) if (this.priority(t) > this.priority(best)) best = t;
+    }
+    return best;
+  }
+  choose(n: number): number {
+    return this.rng.below(n);
+  }
+}
+
+/** Seeded executions from a picker factory: execution i uses executionSeed(seed, i). */
+export class SamplingExplorer implements Explorer {
+  private i: number;
+  constructor(
+    readonly name: string,
+    private readonly model: CheckModel,
+    private readonly opt: StrategyOptions,
+    private readonly make: (seed: number, index: number) => Picker,
+    /** First execution index (workers split the index space). */
+    start = 0,
+    private readonly stride = 1,
+  ) {
+    this.i = start;
+  }
+  next(): Trial {
+    const index = this.i;
+    this.i += this.stride;
+    const seed = executionSeed(this.opt.seed, index);
+    const { out } = execute(this.model, this.make(seed, index), this.opt);
+    return { out, seed, index };
+  }
+  states(): number {
+    return 0;
+  }
+}
+
+export function randomExplorer(model: CheckModel, opt: StrategyOptions, start = 0, stride = 1): Explorer {
+  return new SamplingExplorer("random", model, opt, (s) => new RandomPicker(s), start, stride);
+}
+
+/** PCT needs an estimate of the execution length: the length of one non-preemptive execution. */
+function estimateSteps(model: CheckModel, opt: StrategyOptions): number {
+  const { out } = execute(model, new ReplayPicker([], [], true), opt);
+  return Math.max(4, out.schedule.length);
+}
+
+export function pctExplorer(model: CheckModel, opt: StrategyOptions, start = 0, stride = 1): Explorer {
+  const k = estimateSteps(model, opt);
+  return new SamplingExplorer(`pct(d=${opt.pctDepth})`, model, opt, (s) => new PctPicker(s, opt.pctDepth, k), start, stride);
+}
+
+/**
+ * The portfolio: execution i runs PCT with depth 3, a random walk, or PCT with depth 2, by i mod 3.
+ * Only seeded samplers, so splitting the executions over workers cannot change what is found.
+ */
+export function portfolioExplorer(model: CheckModel, opt: StrategyOptions, start = 0, stride = 1): Explorer {
+  const k = estimateSteps(model, opt);
+  const members = [
+    (s: number) => new PctPicker(s, 3, k),
+    (s: number) => new RandomPicker(s),
+    (s: number) => new PctPicker(s, 2, k),
+  ];
+  return new SamplingExplorer("portfolio(pct d=3, random, pct d=2)", model, opt, (s, i) => members[i % 3]!(s), start, stride);
+}
+
+// ---- dependence between steps (for sleep sets) --------------------------------------------------
+
+const GLOBAL = -1;
+
+/** Locations an op touches (lock, atomic, shared field, wait queue), or GLOBAL when unknown. */
+function opLocation(op: Op | null): { loc: number; write: boolean } {
+  if (!op) return { loc: GLOBAL, write: true };
+  switch (op.kind) {
+    case "spin_lock":
+    case "spin_unlock":
+    case "mutex_lock":
+    case "mutex_unlock":
+    case "down_write":
+    case "up_write":
+      return { loc: op.lock.id, write: true };
+    case "down_read":
+    case "up_read":
+      // Readers do not exclude each other, but acquiring and releasing still order against writers.
+      return { loc: op.lock.id, write: true };
+    case "atomic":
+      return { loc: op.loc.id, write: op.write };
+    case "read":
+    case "write":
+      return { loc: op.loc.id, write: op.kind === "write" };
+    case "sleep":
+      return { loc: op.wq.id, write: true };
+    case "wake_up":
+      return { loc: op.wq.id, write: true };
+    case "srcu_sync":
+      return { loc: op.srcu.id, write: true };
+    case "choose":
+      return { loc: -2, write: false };
+    default:
+      return { loc: GLOBAL, write: true };
+  }
+}
+
+/**
+ * Are the next steps of threads a and b independent (executing them in either order gives the same
+ * state)? A step is the op plus the code up to the thread's next yield, which may touch data guarded
+ * by any lock the thread holds; so the footprint is the op's location plus every held lock. Unknown
+ * ops (ENCLS, IPIs, enclave execution) are dependent with everything. This assumes shared data is
+ * either guarded by a lock its user holds or accessed through an op of its own, which is the model's
+ * rule; the random and PCT strategies do not rely on it.
+ */
+export function independent(
+  a: Op | null,
+  heldA: ReadonlySet<number>,
+  b: Op | null,
+  heldB: ReadonlySet<number>,
+): boolean {
+  const la = opLocation(a);
+  const lb = opLocation(b);
+  if (la.loc === GLOBAL || lb.loc === GLOBAL) return false;
+  if (la.loc === lb.loc && (la.write || lb.write)) return false;
+  if (heldA.has(lb.loc) || heldB.has(la.loc)) return false;
+  for (const l of heldA) if (heldB.has(l)) return false;
+  return true;
+}
+
+interface DfsNode {
+  enabled: number[];
+  /** Threads asleep here: exploring them again would repeat an equivalent interleaving. */
+  sleep: Set<number>;
+  /** Choices already explored from this node. */
+  done: Set<number>;
+  choice: number;
+  prev: number;
+  preemptions: number;
+}
+
+/**
+ * Stateless depth-first search over schedules with at most `preemptionBound` preemptions and sleep
+ * sets. Each execution replays the path to the current node and extends it non-preemptively.
+ */
+export class DfsExplorer implements Explorer {
+  readonly name: string;
+  private readonly stack: DfsNode[] = [];
+  private runs = 0;
+  private exhausted = false;
+  constructor(
+    private readonly model: CheckModel,
+    private readonly opt: StrategyOptions,
+  ) {
+    this.name = `dfs(preemptions<=${opt.preemptionBound})`;
+  }
+  states(): number {
+    return 0;
+  }
+  next(): Trial | null {
+    if (this.exhausted) return null;
+    const stack = this.stack;
+    const bound = this.opt.preemptionBound;
+    const picker: Picker = {
+      pick: (ex, enabled, step) => {
+        if (step < stack.length) return stack[step]!.choice;
+        const parent = stack[step - 1];
+        const prev = parent ? parent.choice : -1;
+        const preemptions = parent ? parent.preemptions + (isPreemption(parent, parent.choice) ? 1 : 0) : 0;
+        // Sleep set: the parent's sleepers and its explored siblings, unless the step just taken depends on them.
+        const sleep = new Set<number>();
+        const taken = ex.lastStep;
+        if (parent && taken?.op) {
+          for (const t of [...parent.sleep, ...parent.done]) {
+            if (t === parent.choice || !enabled.includes(t)) continue;
+            if (independent(ex.pending(t), ex.held[t]!, taken.op, ex.held[taken.tid]!)) sleep.add(t);
+          }
+        }
+        const node: DfsNode = { enabled, sleep, done: new Set(), choice: -1, prev, preemptions };
+        node.choice = firstChoice(node, bound);
+        if (node.choice < 0) node.choice = enabled.includes(prev) ? prev : enabled[0]!;
+        stack.push(node);
+        return node.choice;
+      },
+    };
+    const { out } = execute(this.model, picker, this.opt);
+    const trial = { out, seed: this.opt.seed, index: this.runs++ };
+    // Backtrack: the deepest node with an unexplored, allowed choice.
+    stack.length = Math.min(stack.length, out.schedule.length);
+    for (;;) {
+      const node = stack.at(-1);
+      if (!node) {
+        this.exhausted = true;
+        break;
+      }
+      node.done.add(node.choice);
+      const next = nextChoice(node, bound);
+      if (next >= 0) {
+        node.choice = next;
+        break;
+      }
+      stack.pop();
+    }
+    return trial;
+  }
+}
+
+function isPreemption(node: DfsNode, t: number): boolean {
+  return node.prev >= 0 && t !== node.prev && node.enabled.includes(node.prev);
+}
+
+function allowed(node: DfsNode, t: number, bound: number): boolean {
+  return !node.sleep.has(t) && (!isPreemption(node, t) || node.preemptions < bound);
+}
+
+/** First choice at a new node: continue the current thread if it can run (no preemption). */
+function firstChoice(node: DfsNode, bound: number): number {
+  if (node.enabled.includes(node.prev) && allowed(node, node.prev, bound)) return node.prev;
+  for (const t of node.enabled) if (allowed(node, t, bound)) return t;
+  return -1;
+}
+
+function nextChoice(node: DfsNode, bound: number): number {
+  for (const t of node.enabled) if (!node.done.has(t) && allowed(node, t, bound)) return t;
+  return -1;
+}
+
+/**
+ * Breadth-first search over states: shortest counterexamples first. A state is identified by the
+ * canonical hash of the model state plus each thread's pending op and step count; generators'
+ * locals are not part of it, so merging two paths may hide a behaviour (an under-approximation,
+ * like SPIN's bitstate mode). Each state is reached by replaying its path from the start.
+ */
+export class BfsExplorer implements Explorer {
+  readonly name = "bfs(hashed)";
+  private readonly seen = new Set<number>();
+  private frontier: number[][] = [[]];
+  private next_: number[][] = [];
+  private runs = 0;
+  private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId"]);
+  constructor(
+    private readonly model: CheckModel,
+    private readonly opt: StrategyOptions,
+  ) {}
+  states(): number {
+    return this.seen.size;
+  }
+  next(): Trial | null {
+    if (this.frontier.length === 0) {
+      if (this.next_.length === 0) return null;
+      this.frontier = this.next_;
+      this.next_ = [];
+    }
+    const path = this.frontier.shift()!;
+    let enabledAtEnd: number[] = [];
+    let stateKey = 0;
+    const picker: Picker = {
+      pick: (ex, enabled, step) => {
+        if (step < path.length) return path[step]!;
+        enabledAtEnd = enabled;
+        stateKey = stateHash(ex, this.skip);
+        throw new StopHere();
+      },
+    };
+    let out: Outcome = { failure: null, schedule: path, choices: [], truncated: false, preemptions: 0 };
+    let ended = false;
+    try {
+      out = execute(this.model, picker, { ...this.opt, maxSteps: path.length + 1 }).out;
+      ended = true;
+    } catch (e) {
+      if (!(e instanceof StopHere)) throw e;
+    }
+    const trial = { out, seed: this.opt.seed, index: this.runs++ };
+    if (ended || this.seen.has(stateKey)) return trial;
+    this.seen.add(stateKey);
+    if (path.length >= this.opt.maxSteps) {
+      out.truncated = true;
+      return trial;
+    }
+    for (const t of enabledAtEnd) this.next_.push([...path, t]);
+    return trial;
+  }
+}
+
+class StopHere extends Error {}
+
+function stateHash(ex: Execution, skip: ReadonlySet<string>): number {
+  const threads = ex.threads.map((t) => [
+    t.done ? -1 : t.started ? 1 : 0,
+    describePending(t.op),
+    ex.trace.filter((s) => s.tid === t.id).length,
+  ]);
+  return hashDeep([ex.w, threads], skip);
+}
+
+function describePending(op: Op | null): string {
+  if (!op) return "";
+  const l = opLocation(op);
+  return `${op.kind}:${l.loc}`;
+}

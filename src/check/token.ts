@@ -1,0 +1,93 @@
+/**
+ * Replay tokens: everything needed to reproduce a failing execution, in one string. The token
+ * holds the model version, the kernel variant, the scenario itself (canonical JSON after
+ * overrides) and its hash, the strategy and seed that found the failure, and the minimized schedule
+ * (thread per step, choose answers, actors left out). Replay refuses a token made by another model.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+
+const PREFIX = "epcsim1.";
+
+export interface TokenData {
+  /** Hash of the model and checker sources that produced the token. */
+  model: string;
+  variant: string;
+  scenarioName: string;
+  /** Canonical JSON of the scenario after overrides. */
+  scenario: unknown;
+  scenarioHash: string;
+  strategy: string;
+  seed: number;
+  property: string;
+  schedule: number[];
+  choices: number[];
+  disabled: number[];
+}
+
+/** JSON with object keys sorted, so equal scenarios serialize equally. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
+  }
+  return v;
+}
+
+export function sha(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+let cachedModelHash: string | null = null;
+
+/** Hash of every source file that determines an execution: src/model, src/rt, src/check. */
+export function modelHash(): string {
+  if (cachedModelHash) return cachedModelHash;
+  const h = createHash("sha256");
+  for (const dir of ["model", "rt", "check"]) {
+    for (const f of listFiles(resolve(here, "..", dir))) {
+      h.update(f.slice(f.indexOf("/src/")));
+      h.update(readFileSync(f));
+    }
+  }
+  cachedModelHash = h.digest("hex").slice(0, 16);
+  return cachedModelHash;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? listFiles(p) : p.endsWith(".ts") ? [p] : [];
+    });
+}
+
+/** Varint-free compact encoding: JSON, deflated, base64url. */
+export function encodeToken(d: TokenData): string {
+  return PREFIX + deflateRawSync(Buffer.from(JSON.stringify(d))).toString("base64url");
+}
+
+export class TokenError extends Error {}
+
+export function decodeToken(token: string): TokenData {
+  const t = token.trim();
+  if (!t.startsWith(PREFIX)) throw new TokenError(`not an epcsim replay token (it should start with "${PREFIX}")`);
+  let d: TokenData;
+  try {
+    d = JSON.parse(inflateRawSync(Buffer.from(t.slice(PREFIX.length), "base64url")).toString("utf8")) as TokenData;
+  } catch {
+    throw new TokenError("the replay token is damaged (it does not decode)");
+  }
+  if (!Array.isArray(d.schedule) || typeof d.model !== "string") throw new TokenError("the replay token is damaged");
+  return d;
+}

@@ -1,0 +1,50 @@
+/**
+ * A checker worker thread: runs the executions start, start + stride, ... of a sampling strategy
+ * and reports failures and progress to the coordinator (check/workers.ts). It stops once its next
+ * index passes the shared "stop above" index, so the coordinator can wait for every execution
+ * below a found failure without running more than needed.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { parseScenarioText } from "../scenario/load.ts";
+import { explorers } from "./checker.ts";
+import { prepare } from "./engine.ts";
+import type { WorkerJob, WorkerMessage } from "./workers.ts";
+
+const job = workerData as WorkerJob;
+const stop = new Int32Array(job.stopAbove);
+const { scenario } = parseScenarioText(JSON.stringify(job.raw), job.source);
+const model = prepare(scenario);
+const b = model.chk.bounds;
+const [ex] = explorers(model, {
+  strategy: job.strategy,
+  seed: job.seed,
+  schedules: job.schedules,
+  timeMs: job.timeMs,
+  maxSteps: b.steps,
+  everyStep: model.chk.invariants === "step",
+  preemptionBound: b.preemptions,
+  pctDepth: b.pct_depth,
+  start: job.start,
+  stride: job.stride,
+});
+const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+const t0 = performance.now();
+let next = job.start;
+let count = 0;
+let truncated = 0;
+let last = 0;
+while (next < job.schedules && next <= Atomics.load(stop, 0) && performance.now() - t0 < job.timeMs) {
+  const trial = ex!.next()!;
+  next = trial.index + job.stride;
+  count++;
+  if (trial.out.truncated) truncated++;
+  if (trial.out.failure) {
+    post({ type: "found", index: trial.index, seed: trial.seed, schedule: trial.out.schedule, choices: trial.out.choices, property: trial.out.failure.property, next, count, truncated });
+    break;
+  }
+  if (performance.now() - last > 100) {
+    last = performance.now();
+    post({ type: "progress", next, count, truncated });
+  }
+}
+post({ type: "done", next, count, truncated });

@@ -1,0 +1,103 @@
+/**
+ * Parallel checking on worker threads. The sampling strategies (random, PCT, the portfolio) number
+ * their executions and derive each one's seed from (seed, index); worker w of N runs indices w,
+ * w + N, ... The coordinator keeps every worker going until all indices below the first failure
+ * found are done, then reports the failure with the lowest index: the same one a single thread
+ * finds, whatever N is. Minimization and the report run on the coordinator.
+ */
+import { Worker } from "node:worker_threads";
+import { UsageError } from "../errors.ts";
+import type { StrategyChoice } from "./checker.ts";
+import { prepare } from "./engine.ts";
+import { type CheckRequest, type CheckSummary, checkOptions, finishCheck } from "./session.ts";
+
+export interface WorkerJob {
+  raw: unknown;
+  source: string;
+  strategy: StrategyChoice;
+  seed: number;
+  start: number;
+  stride: number;
+  schedules: number;
+  timeMs: number;
+  stopAbove: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { type: "progress"; next: number; count: number; truncated: number }
+  | { type: "done"; next: number; count: number; truncated: number }
+  | {
+      type: "found";
+      index: number;
+      seed: number;
+      schedule: number[];
+      choices: number[];
+      property: string;
+      next: number;
+      count: number;
+      truncated: number;
+    };
+
+export async function runParallelCheck(req: CheckRequest, n: number): Promise<CheckSummary> {
+  const model = prepare(req.sc);
+  const opt = checkOptions(model, req);
+  if (opt.strategy === "dfs" || opt.strategy === "bfs")
+    throw new UsageError(`--workers: the ${opt.strategy} strategy runs on one thread; use random, pct or portfolio`);
+  const t0 = performance.now();
+  const stopAbove = new SharedArrayBuffer(4);
+  const stop = new Int32Array(stopAbove);
+  Atomics.store(stop, 0, 0x7fffffff);
+  const state = Array.from({ length: n }, () => ({ next: 0, count: 0, truncated: 0, done: false }));
+  let best: Extract<WorkerMessage, { type: "found" }> | null = null;
+  await new Promise<void>((resolve, reject) => {
+    for (let w = 0; w < n; w++) {
+      const job: WorkerJob = {
+        raw: req.raw,
+        source: `${req.sc.name}.yaml`,
+        strategy: opt.strategy,
+        seed: opt.seed,
+        start: w,
+        stride: n,
+        schedules: opt.schedules,
+        timeMs: opt.timeMs,
+        stopAbove,
+      };
+      const worker = new Worker(new URL("./worker_entry.mjs", import.meta.url), { workerData: job });
+      worker.on("message", (msg: WorkerMessage) => {
+        const s = state[w]!;
+        s.next = msg.next;
+        s.count = msg.count;
+        s.truncated = msg.truncated;
+        if (msg.type === "found" && (!best || msg.index < best.index)) {
+          best = msg;
+          Atomics.store(stop, 0, msg.index);
+        }
+        if (msg.type === "done") {
+          s.done = true;
+          if (state.every((x) => x.done)) resolve();
+        }
+        const total = state.reduce((a, x) => a + x.count, 0);
+        req.onProgress?.({ schedules: total, elapsedMs: performance.now() - t0, strategy: opt.strategy });
+      });
+      worker.on("error", reject);
+    }
+  });
+  const schedules = state.reduce((a, x) => a + x.count, 0);
+  const truncated = state.reduce((a, x) => a + x.truncated, 0);
+  const found = best as Extract<WorkerMessage, { type: "found" }> | null;
+  return finishCheck(req, model, opt, {
+    found: found
+      ? {
+          out: { failure: { property: found.property, detail: "", tid: -1 }, schedule: found.schedule, choices: found.choices, truncated: false, preemptions: 0 },
+          seed: found.seed,
+          index: found.index,
+        }
+      : null,
+    strategy: opt.strategy,
+    schedules,
+    states: 0,
+    elapsedMs: performance.now() - t0,
+    exhausted: false,
+    truncated,
+  });
+}

@@ -1,0 +1,127 @@
+/** `epcsim check` and `epcsim replay`. */
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { STRATEGIES, type StrategyChoice } from "../check/checker.ts";
+import { replayToken, replayTrace, runCheckSession } from "../check/session.ts";
+import { TokenError } from "../check/token.ts";
+import { runParallelCheck } from "../check/workers.ts";
+import { loadScenario } from "../scenario/load.ts";
+import { parseDuration } from "../scenario/units.ts";
+import { EXIT_FOUND, UsageError } from "./errors.ts";
+import { Progress } from "./progress.ts";
+import { parseSeed } from "./run.ts";
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** `--budget 60s` (wall time) or `--budget 5000` (executions). */
+export function parseBudget(v: string | undefined): { schedules?: number; timeMs?: number } {
+  if (v === undefined) return {};
+  if (/^\d+$/.test(v)) return { schedules: Number(v) };
+  const d = parseDuration(v);
+  if (typeof d === "string") throw new UsageError(`--budget ${v}: expected a number of executions or a duration such as 60s`);
+  return { timeMs: d / 1e6 };
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command("check")
+    .description("explore interleavings of a check scenario's actors; exit 1 when a bug is found")
+    .argument("<scenario>", "a check scenario file or the name of a built-in one (see `epcsim scenarios`)")
+    .option("--strategy <name>", `exploration strategy: ${STRATEGIES.join(", ")} (default: the scenario's)`)
+    .option("--budget <n|time>", "executions to run (e.g. 5000) or wall time (e.g. 60s)")
+    .option("--seed <n>", "seed of the exploration")
+    .option("--workers <n>", "run the exploration on N worker threads (results do not depend on N)", "1")
+    .option("--kernel <variant>", "kernel variant (e.g. mainline, mutant/no-pcmd-busy-check)")
+    .option("--set <key=value>", "override a scenario field (repeatable)", collect, [])
+    .option("--no-minimize", "report the failing schedule as found")
+    .option("--json", "print the result as one JSON object on stdout")
+    .action(
+      async (
+        arg: string,
+        o: {
+          strategy?: string;
+          budget?: string;
+          seed?: string;
+          workers: string;
+          kernel?: string;
+          set: string[];
+          minimize: boolean;
+          json?: boolean;
+        },
+      ) => {
+        if (o.strategy && !STRATEGIES.includes(o.strategy as StrategyChoice))
+          throw new UsageError(`--strategy ${o.strategy}: expected one of ${STRATEGIES.join(", ")}`);
+        const workers = Number(o.workers);
+        if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers ${o.workers}: expected 1..64`);
+        const sets = o.kernel ? [...o.set, `kernel=${o.kernel}`] : o.set;
+        const { scenario, raw } = loadScenario(arg, sets);
+        if (!scenario.check) throw new UsageError(`${arg}: not a check scenario (it has no \`check\` section); use \`epcsim run\``);
+        const budget = parseBudget(o.budget);
+        const progress = new Progress(`check ${scenario.name}`, !o.json || Boolean(process.stderr.isTTY));
+        const budgetMs = budget.timeMs ?? scenario.check.bounds.time / 1e6;
+        const req = {
+          sc: scenario,
+          raw,
+          strategy: o.strategy as StrategyChoice | undefined,
+          seed: parseSeed(o.seed),
+          schedules: budget.schedules,
+          timeMs: budget.timeMs,
+          minimize: o.minimize,
+          onProgress: (p: { schedules: number; elapsedMs: number }) =>
+            progress.update(
+              budget.schedules ? p.schedules / budget.schedules : p.elapsedMs / budgetMs,
+              `${p.schedules} executions`,
+            ),
+        };
+        const r = workers > 1 ? await runParallelCheck(req, workers) : runCheckSession(req);
+        progress.done();
+        const human = r.found
+          ? `${r.report}\n\nfound by ${r.strategy} after ${r.schedules} executions in ${r.elapsed_ms} ms; minimized ${r.steps_before_min} -> ${r.steps_after_min} steps, ${r.preemptions_before_min} -> ${r.preemptions_after_min} preemptions\nreplay: epcsim replay ${r.replay_token}\n`
+          : `no bug found in ${r.schedules} executions (${r.elapsed_ms} ms, ${r.strategy}${r.exhausted ? ", search space exhausted within its bounds" : ""}${r.states ? `, ${r.states} states` : ""})${r.truncated ? `; ${r.truncated} executions hit the step bound (raise check.bounds.steps)` : ""}\n`;
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(r)}\n`);
+          if (r.found) process.stderr.write(human);
+        } else {
+          process.stdout.write(human);
+        }
+        if (r.found) process.exitCode = EXIT_FOUND;
+      },
+    );
+
+  program
+    .command("replay")
+    .description("replay a failing execution from its token (or a file holding it) and print the identical report")
+    .argument("<token|file>", "the replay token printed by `epcsim check`, or a file that contains it")
+    .option("--scenario <scenario>", "refuse unless the token was made with this scenario")
+    .option("--trace <file>", "write the Chrome/Perfetto trace-event JSON of the execution")
+    .option("--json", "print the report as one JSON object")
+    .action((arg: string, o: { scenario?: string; trace?: string; json?: boolean }) => {
+      let text = arg;
+      if (!arg.startsWith("epcsim1.")) {
+        try {
+          text = readFileSync(arg, "utf8").trim();
+        } catch {
+          throw new UsageError(`${arg}: neither a replay token nor a readable file`);
+        }
+      }
+      try {
+        const against = o.scenario ? loadScenario(o.scenario) : undefined;
+        const r = replayToken(text, against && { raw: against.raw, name: against.scenario.name });
+        if (o.trace) {
+          writeFileSync(o.trace, replayTrace(r.model, r.token));
+          process.stderr.write(`trace written to ${o.trace}\n`);
+        }
+        if (o.json)
+          process.stdout.write(
+            `${JSON.stringify({ property: r.report.failure.property, detail: r.report.failure.detail, functions: r.report.functions, steps: r.report.steps, report: r.report.text })}\n`,
+          );
+        else process.stdout.write(`${r.report.text}\n`);
+        process.exitCode = EXIT_FOUND;
+      } catch (e) {
+        if (e instanceof TokenError) throw new UsageError(e.message);
+        throw e;
+      }
+    });
+}

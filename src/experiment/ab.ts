@@ -1,0 +1,204 @@
+/**
+ * A/B experiments: the same scenario under two sets of overrides (A and B), replicated on common
+ * random numbers (replication r of A and of B run on the same derived seed), and for every metric
+ * the means, the paired difference B - A with its 95% interval, the ratio B / A and whether the
+ * interval excludes zero.
+ */
+import { canonicalJson, sha256 } from "./canonical.ts";
+import { ExperimentError } from "./errors.ts";
+import { makeJob, prepareScenario, type RunJob } from "./jobs.ts";
+import { flattenMetrics, isPercentileMetric, metricNames, metricValue } from "./metrics.ts";
+import type { RunResult } from "./run.ts";
+import { MODEL_VERSION } from "./run.ts";
+import { deriveSeed, replicationSeed } from "./seeds.ts";
+import {
+  bootstrapMeanInterval,
+  type CiMethod,
+  excludesZero,
+  type Interval,
+  pairedDiffs,
+  ratio,
+  tInterval,
+} from "./stats.ts";
+
+export interface Side {
+  label: string;
+  /** `key=value` overrides of this side, applied after the experiment's base overrides. */
+  params: string[];
+}
+
+export interface ABSpec {
+  /** Experiment name (a built-in experiment's, or `ab <scenario>`). */
+  name: string;
+  /** Scenario file or built-in scenario name. */
+  scenario: string;
+  /** Overrides common to A and B. */
+  base: string[];
+  a: Side;
+  b: Side;
+  reps: number;
+  /** Root seed; default: the scenario's seed. */
+  seed?: number;
+  /** Metrics shown first in tables and reports. */
+  focus?: string[];
+}
+
+export interface ABPlan {
+  spec: ABSpec;
+  key: string;
+  scenarioName: string;
+  rootSeed: number;
+  seeds: number[];
+  a: RunJob[];
+  b: RunJob[];
+}
+
+export const MAX_REPS = 10_000;
+
+export function planAB(spec: ABSpec): ABPlan {
+  if (!Number.isInteger(spec.reps) || spec.reps < 1 || spec.reps > MAX_REPS)
+    throw new ExperimentError(`--reps ${spec.reps}: expected an integer from 1 to ${MAX_REPS}`);
+  const base = prepareScenario(spec.scenario, spec.base);
+  const rootSeed = spec.seed ?? base.scenario.seed;
+  const seeds = Array.from({ length: spec.reps }, (_, r) => replicationSeed(rootSeed, r));
+  const pa = [...spec.base, ...spec.a.params];
+  const pb = [...spec.base, ...spec.b.params];
+  const sa = prepareScenario(spec.scenario, pa);
+  const sb = prepareScenario(spec.scenario, pb);
+  const a = seeds.map((s) => makeJob(sa, pa, s));
+  const b = seeds.map((s) => makeJob(sb, pb, s));
+  const key = sha256(
+    canonicalJson({ kind: "ab", name: spec.name, a: a.map((j) => j.key), b: b.map((j) => j.key) }),
+  );
+  return { spec, key, scenarioName: base.scenario.name, rootSeed, seeds, a, b };
+}
+
+export interface ABMetric {
+  a_mean: number;
+  b_mean: number;
+  diff_mean: number;
+  diff_ci_low: number | null;
+  diff_ci_high: number | null;
+  ratio: number | null;
+  significant: boolean;
+  ci_method: CiMethod;
+  /** Intervals of each side's mean (for error bars). */
+  a_ci_low: number | null;
+  a_ci_high: number | null;
+  b_ci_low: number | null;
+  b_ci_high: number | null;
+}
+
+export interface SideProgress {
+  /** How the runs ended: time_limit, workload_done, stalled, kernel_bug, op_limit. */
+  ends: Record<string, number>;
+  stalled_threads: number;
+}
+
+export interface TimelineMean {
+  /** Time since the measured window opened (ns). */
+  t: number[];
+  free_pages: number[];
+  reclaim_rounds: number[];
+}
+
+export interface ABAnalysis {
+  experiment: string;
+  scenario: string;
+  model_version: string;
+  a: Side;
+  b: Side;
+  reps: number;
+  root_seed: number;
+  seeds: number[];
+  metrics: Record<string, ABMetric>;
+  /** Per-replication values of every metric: values[name] = {a: [...], b: [...]}. */
+  values: Record<string, { a: number[]; b: number[] }>;
+  forward_progress: { a: SideProgress; b: SideProgress };
+  timeline: { a: TimelineMean; b: TimelineMean };
+  simulated_ns: number;
+  focus: string[];
+}
+
+function interval(name: string, xs: number[], rootSeed: number, what: string): Interval {
+  return isPercentileMetric(name)
+    ? bootstrapMeanInterval(xs, deriveSeed(rootSeed, `bootstrap/${what}/${name}`))
+    : tInterval(xs);
+}
+
+export function progressOf(rs: readonly RunResult[]): SideProgress {
+  const ends: Record<string, number> = {};
+  let stalled = 0;
+  for (const r of rs) {
+    ends[r.end] = (ends[r.end] ?? 0) + 1;
+    stalled += r.stalled.length;
+  }
+  return { ends, stalled_threads: stalled };
+}
+
+/** Mean timeline over runs, sample by sample, time relative to the start of the measured window. */
+export function meanTimeline(rs: readonly RunResult[]): TimelineMean {
+  const len = Math.max(0, ...rs.map((r) => r.timeline.length));
+  const out: TimelineMean = { t: [], free_pages: [], reclaim_rounds: [] };
+  for (let i = 0; i < len; i++) {
+    const at = rs.filter((r) => i < r.timeline.length);
+    const avg = (f: (r: RunResult) => number) => at.reduce((s, r) => s + f(r), 0) / at.length;
+    out.t.push(Math.round(avg((r) => r.timeline[i]!.t - r.timeline[0]!.t)));
+    out.free_pages.push(avg((r) => r.timeline[i]!.free_pages));
+    out.reclaim_rounds.push(avg((r) => r.timeline[i]!.reclaim_rounds));
+  }
+  return out;
+}
+
+export function analyzeAB(plan: ABPlan, results: ReadonlyMap<string, RunResult>): ABAnalysis {
+  const get = (j: RunJob) => {
+    const r = results.get(j.key);
+    if (!r) throw new Error(`missing result of run ${j.key}`);
+    return r;
+  };
+  const ra = plan.a.map(get);
+  const rb = plan.b.map(get);
+  const fa = ra.map((r) => flattenMetrics(r.metrics));
+  const fb = rb.map((r) => flattenMetrics(r.metrics));
+  const names = metricNames([...fa, ...fb]);
+  const metrics: Record<string, ABMetric> = {};
+  const values: ABAnalysis["values"] = {};
+  for (const name of names) {
+    const a = fa.map((m) => metricValue(m, name));
+    const b = fb.map((m) => metricValue(m, name));
+    values[name] = { a, b };
+    const d = interval(name, pairedDiffs(a, b), plan.rootSeed, "diff");
+    const ia = interval(name, a, plan.rootSeed, "a");
+    const ib = interval(name, b, plan.rootSeed, "b");
+    metrics[name] = {
+      a_mean: ia.mean,
+      b_mean: ib.mean,
+      diff_mean: d.mean,
+      diff_ci_low: d.low,
+      diff_ci_high: d.high,
+      ratio: ratio(ia.mean, ib.mean),
+      significant: excludesZero(d),
+      ci_method: d.method,
+      a_ci_low: ia.low,
+      a_ci_high: ia.high,
+      b_ci_low: ib.low,
+      b_ci_high: ib.high,
+    };
+  }
+  return {
+    experiment: plan.spec.name,
+    scenario: plan.scenarioName,
+    model_version: MODEL_VERSION,
+    a: plan.spec.a,
+    b: plan.spec.b,
+    reps: plan.spec.reps,
+    root_seed: plan.rootSeed,
+    seeds: plan.seeds,
+    metrics,
+    values,
+    forward_progress: { a: progressOf(ra), b: progressOf(rb) },
+    timeline: { a: meanTimeline(ra), b: meanTimeline(rb) },
+    simulated_ns: ra[0]?.simulated_ns ?? 0,
+    focus: plan.spec.focus ?? [],
+  };
+}

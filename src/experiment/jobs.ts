@@ -1,0 +1,117 @@
+/**
+ * Runs of an experiment as jobs: what to simulate (a validated scenario and a seed), their cache
+ * keys, and their execution on a pool of worker threads with the results database as the cache.
+ */
+import { availableParallelism } from "node:os";
+import { Piscina } from "piscina";
+import { loadScenario, ScenarioError } from "../scenario/load.ts";
+import type { Scenario } from "../scenario/schema.ts";
+import { canonicalJson, sha256 } from "./canonical.ts";
+import { MODEL_VERSION, type RunResult, runScenario } from "./run.ts";
+import type { NewRun, ResultsStore } from "./store.ts";
+import type { WorkerError, WorkerTask } from "./worker.ts";
+
+export interface RunJob extends NewRun {
+  scenario: Scenario;
+}
+
+/** The scenario `arg` with `params` (`key=value` overrides) applied and validated. */
+export function prepareScenario(
+  arg: string,
+  params: readonly string[],
+): { scenario: Scenario; json: string; hash: string } {
+  const { scenario } = loadScenario(arg, [...params]);
+  const json = canonicalJson(scenario);
+  return { scenario, json, hash: sha256(json) };
+}
+
+/** Cache key of a run: hash of (canonical scenario after overrides, overrides, seed, model version). */
+export function runKey(scenarioJson: string, params: readonly string[], seed: number): string {
+  return sha256(
+    canonicalJson({ scenario: JSON.parse(scenarioJson), params, seed, model_version: MODEL_VERSION }),
+  );
+}
+
+export function makeJob(
+  prepared: { scenario: Scenario; json: string; hash: string },
+  params: readonly string[],
+  seed: number,
+): RunJob {
+  return {
+    key: runKey(prepared.json, params, seed),
+    scenario: prepared.scenario,
+    scenarioJson: prepared.json,
+    scenarioHash: prepared.hash,
+    params: [...params],
+    seed,
+  };
+}
+
+export interface ExecuteOptions {
+  /** Worker threads; 0 runs in this thread. Default: one per CPU, at most one per run. */
+  workers?: number;
+  store?: ResultsStore;
+  /** Called after each run finishes (or is found in the cache). */
+  onProgress?: (done: number, total: number, executed: number) => void;
+}
+
+export interface ExecuteResult {
+  results: Map<string, RunResult>;
+  cached: number;
+  executed: number;
+  workers: number;
+  wall_ms: number;
+}
+
+/**
+ * Run the jobs not already in the store, in parallel, and return every job's result by key. Each
+ * result is recorded as soon as it arrives. Results do not depend on the number of workers: every
+ * job carries its own seed.
+ */
+export async function executeJobs(jobs: readonly RunJob[], opt: ExecuteOptions = {}): Promise<ExecuteResult> {
+  const t0 = performance.now();
+  const unique = new Map<string, RunJob>();
+  for (const j of jobs) if (!unique.has(j.key)) unique.set(j.key, j);
+  const results = new Map<string, RunResult>();
+  if (opt.store) for (const [k, r] of opt.store.getRuns([...unique.keys()])) results.set(k, r.result);
+  const cached = results.size;
+  const todo = [...unique.values()].filter((j) => !results.has(j.key));
+  const total = unique.size;
+  let executed = 0;
+  opt.onProgress?.(results.size, total, 0);
+  const finished = (job: RunJob, r: RunResult) => {
+    opt.store?.putRun(job, r);
+    results.set(job.key, r);
+    executed++;
+    opt.onProgress?.(results.size, total, executed);
+  };
+  const workers = Math.min(opt.workers ?? availableParallelism(), todo.length);
+  if (workers <= 0) {
+    for (const job of todo) finished(job, runScenario(job.scenario, { seed: job.seed }).result);
+  } else {
+    const pool = new Piscina<WorkerTask, RunResult | WorkerError>({
+      filename: new URL("./worker_entry.mjs", import.meta.url).href,
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 1000,
+    });
+    try {
+      await Promise.all(
+        todo.map(async (job) => {
+          const r = await pool.run({ scenario: job.scenario, seed: job.seed });
+          if ("error" in r) throw r.scenarioLines ? new ScenarioError(r.scenarioLines) : new Error(r.error);
+          finished(job, r);
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  }
+  return {
+    results,
+    cached,
+    executed,
+    workers: Math.max(0, workers),
+    wall_ms: Math.round(performance.now() - t0),
+  };
+}
