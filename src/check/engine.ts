@@ -2,15 +2,27 @@
  * The exploration engine: run one execution with a scheduling policy (a Picker), recording the
  * schedule. Strategies are Pickers plus the logic of which execution to try next.
  */
+import type { ModelGen } from "../rt/ops.ts";
 import type { CheckSection, Scenario } from "../scenario/schema.ts";
 import { Execution, type Failure } from "./execution.ts";
 import { buildWorld, checkSection, type World } from "./world.ts";
+
+/** A thread of a hand-written check (tests of the checker itself): any model body. */
+export interface CustomActor {
+  name: string;
+  body: (w: World) => ModelGen<unknown>;
+  daemon?: boolean;
+}
 
 /** A check scenario ready to run: the set-up world every execution copies. */
 export interface CheckModel {
   sc: Scenario;
   chk: CheckSection;
   world: World;
+  /** Hand-written actors instead of the scenario's (the checker's own tests). */
+  custom?: CustomActor[];
+  /** An extra property checked at the end of every execution: a violation message or null. */
+  property?: (w: World) => string | null;
 }
 
 export function prepare(sc: Scenario): CheckModel {
@@ -49,7 +61,7 @@ export function execute(
   picker: Picker,
   opt: ExecOptions,
 ): { ex: Execution; out: Outcome } {
-  const ex = new Execution(model.world, model.chk, opt.disabled);
+  const ex = new Execution(model.world, model.chk, opt.disabled, model.custom);
   const out: Outcome = { failure: null, schedule: [], choices: [], truncated: false, preemptions: 0 };
   let prev = -1;
   for (let step = 0; ; step++) {
@@ -64,7 +76,11 @@ export function execute(
           `${ex.actors[t]!.name} keeps retrying (${ex.pending(t)!.kind === "spin_wait" ? (ex.pending(t) as { why: string }).why : ""}) and nothing else can run: ${ex.describeBlocked()}`,
           t,
         );
-      } else if (ex.finished()) ex.checkState(true);
+      } else if (ex.finished()) {
+        ex.checkState(true);
+        const bad = model.property?.(ex.w);
+        if (bad) ex.fail("property", bad, -1);
+      }
       else ex.fail("deadlock", `every thread is blocked: ${ex.describeBlocked()}`, -1);
       break;
     }

@@ -23,6 +23,7 @@ import type { ModelGen, Op, ThreadSpec } from "../rt/ops.ts";
 import { siteCapture } from "../rt/site.ts";
 import { isEnabled, stepThread, Thread } from "../rt/thread.ts";
 import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
+import type { CustomActor } from "./engine.ts";
 import { checkInvariants } from "./invariants.ts";
 import { copyWorld, type World } from "./world.ts";
 
@@ -60,6 +61,28 @@ function invisible(op: Op): boolean {
   }
 }
 
+/**
+ * Ops after which another thread can see a new state: releases, wake-ups, writes, ENCLS. A busy
+ * retry waits for one of them (a step that publishes nothing cannot end the busy condition).
+ */
+function publishes(op: Op): boolean {
+  switch (op.kind) {
+    case "spin_unlock":
+    case "mutex_unlock":
+    case "up_read":
+    case "up_write":
+    case "wake_up":
+    case "write":
+    case "encls":
+    case "ipi":
+      return true;
+    case "atomic":
+      return op.write;
+    default:
+      return false;
+  }
+}
+
 export interface ActorInfo {
   name: string;
   daemon: boolean;
@@ -76,6 +99,8 @@ export class Execution {
   readonly held: Set<number>[] = [];
   /** Steps other threads took since each thread's last fault began (its last AEX). */
   private readonly othersMoved: number[] = [];
+  /** The thread's last fault ended busy and it has not completed an access since. */
+  private readonly retrying: boolean[] = [];
   failure: Failure | null = null;
   /** The last step: its thread and op (null when the step started the thread). */
   lastStep: { tid: number; op: Op | null } | null = null;
@@ -86,9 +111,18 @@ export class Execution {
     readonly chk: CheckSection,
     /** Actors left out (the minimizer drops actors). */
     readonly disabled: ReadonlySet<number> = new Set(),
+    custom?: CustomActor[],
   ) {
     this.w = copyWorld(base);
     this.m = this.w.m;
+    if (custom) {
+      custom.forEach((a, i) => {
+        const task = this.m.newTask(a.name, PF_KTHREAD, null);
+        this.spawn({ task, body: () => a.body(this.w), kind: "kthread", cpu: i }, { name: a.name, daemon: a.daemon ?? false, spec: null });
+        if (disabled.has(i)) this.threads[i]!.done = true;
+      });
+      return;
+    }
     chk.actors.forEach((a, i) => {
       this.addActor(a, i);
     });
@@ -118,9 +152,13 @@ export class Execution {
         body = () => m.fn.sgx_reclaim_direct(m);
         mm = null;
         break;
-      case "access":
-        body = () => access_actor(m, proc!, ue!, a.pages, a.write);
+      case "access": {
+        const runIn = a.child === undefined ? proc! : w.children[a.child];
+        if (!runIn) throw new Error(`actor ${name}: no child ${a.child} was forked in setup`);
+        mm = runIn.mm;
+        body = () => access_actor(m, runIn, ue!, a.pages, a.write);
         break;
+      }
       case "add_pages": {
         const first = ue!.encl.page_array.count;
         body = () => add_pages_actor(m, ue!, first, a.pages);
@@ -152,6 +190,7 @@ export class Execution {
     this.actors.push(info);
     this.held.push(new Set());
     this.othersMoved.push(0);
+    this.retrying.push(false);
   }
 
   /** Threads whose pending op can execute now, ascending. */
@@ -164,8 +203,8 @@ export class Execution {
   private canRun(t: Thread): boolean {
     if (!t.started) return true;
     const op = t.op!;
-    // A busy retry runs only if another thread moved since the failed attempt began (its AEX):
-    // otherwise it would fail again in exactly the same way.
+    // A busy retry runs only if another thread published something since the failed attempt
+    // began (its AEX): otherwise it would fail again in exactly the same way.
     if (op.kind === "spin_wait") return this.othersMoved[t.id]! > 0;
     return isEnabled(op);
   }
@@ -200,10 +239,14 @@ export class Execution {
     this.lastStep = { tid, op };
     this.trace.push({ tid, op, value });
     this.trackLocks(tid, op);
-    for (let i = 0; i < this.othersMoved.length; i++) if (i !== tid) this.othersMoved[i]!++;
+    // Only a thread that is not itself busy-retrying can end another's busy condition (two retrying
+    // threads would otherwise wake each other forever while the reclaimer never runs).
+    if (publishes(op) && !this.retrying[tid]) for (let i = 0; i < this.othersMoved.length; i++) if (i !== tid) this.othersMoved[i]!++;
     if (op.kind === "aex") this.othersMoved[tid] = 0;
     this.run(t, value);
+    if (op.kind === "enclave_run" && op.touches > 0) this.retrying[tid] = false;
     this.skipInvisible(t);
+    if (t.op?.kind === "spin_wait") this.retrying[tid] = true;
   }
 
   private run(t: Thread, value: number): void {

@@ -30,6 +30,8 @@ export interface World {
   encls: Map<string, UserEnclave>;
   /** Children forked during setup. */
   children: Process[];
+  /** State of hand-written checks (copied with the world for every execution). */
+  extra?: Record<string, unknown>;
 }
 
 export function checkSection(sc: Scenario): CheckSection {

@@ -106,6 +106,8 @@ export interface ABAnalysis {
   experiment: string;
   scenario: string;
   model_version: string;
+  /** Overrides common to A and B. */
+  base: string[];
   a: Side;
   b: Side;
   reps: number;
@@ -150,8 +152,11 @@ export function meanTimeline(rs: readonly RunResult[]): TimelineMean {
   return out;
 }
 
-export function analyzeAB(plan: ABPlan, results: ReadonlyMap<string, RunResult>): ABAnalysis {
-  const get = (j: RunJob) => {
+/** What analysis needs of a plan: its runs' keys (so stored experiments can be re-analyzed). */
+export type ABLayout = Omit<ABPlan, "a" | "b"> & { a: readonly { key: string }[]; b: readonly { key: string }[] };
+
+export function analyzeAB(plan: ABLayout, results: ReadonlyMap<string, RunResult>): ABAnalysis {
+  const get = (j: { key: string }) => {
     const r = results.get(j.key);
     if (!r) throw new Error(`missing result of run ${j.key}`);
     return r;
@@ -189,6 +194,7 @@ export function analyzeAB(plan: ABPlan, results: ReadonlyMap<string, RunResult>)
     experiment: plan.spec.name,
     scenario: plan.scenarioName,
     model_version: MODEL_VERSION,
+    base: plan.spec.base,
     a: plan.spec.a,
     b: plan.spec.b,
     reps: plan.spec.reps,

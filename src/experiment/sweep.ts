@@ -48,6 +48,12 @@ export function sweepCells(spec: SweepSpec): Cell[] {
   return spec.cells && spec.cells.length > 0 ? spec.cells : cartesian(spec.grid);
 }
 
+/** The seeds of a cell's replications. */
+export function cellSeeds(rootSeed: number, reps: number, cell: Cell, independent: boolean): number[] {
+  const name = canonicalJson(cell);
+  return Array.from({ length: reps }, (_, r) => replicationSeed(rootSeed, r, independent ? name : undefined));
+}
+
 export function planSweep(spec: SweepSpec): SweepPlan {
   if (!Number.isInteger(spec.reps) || spec.reps < 1 || spec.reps > MAX_REPS)
     throw new ExperimentError(`--reps ${spec.reps}: expected an integer from 1 to ${MAX_REPS}`);
@@ -66,10 +72,7 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   const planned = cells.map((cell) => {
     const params = [...spec.base, ...cellSets(cell)];
     const prepared = prepareScenario(spec.scenario, params);
-    const cellName = canonicalJson(cell);
-    const seeds = Array.from({ length: spec.reps }, (_, r) =>
-      replicationSeed(rootSeed, r, spec.independent ? cellName : undefined),
-    );
+    const seeds = cellSeeds(rootSeed, spec.reps, cell, Boolean(spec.independent));
     return { cell, label: cellLabel(cell), seeds, jobs: seeds.map((s) => makeJob(prepared, params, s)) };
   });
   const key = sha256(
@@ -110,7 +113,12 @@ export interface SweepAnalysis {
   focus: string[];
 }
 
-export function analyzeSweep(plan: SweepPlan, results: ReadonlyMap<string, RunResult>): SweepAnalysis {
+/** What analysis needs of a plan: its runs' keys (so stored experiments can be re-analyzed). */
+export type SweepLayout = Omit<SweepPlan, "cells"> & {
+  cells: { cell: Cell; label: string; seeds: number[]; jobs: readonly { key: string }[] }[];
+};
+
+export function analyzeSweep(plan: SweepLayout, results: ReadonlyMap<string, RunResult>): SweepAnalysis {
   const perCell = plan.cells.map((c) =>
     c.jobs.map((j) => {
       const r = results.get(j.key);

@@ -191,6 +191,8 @@ export const actorSchema = z.discriminatedUnion("kind", [
       enclave: z.string().min(1),
       pages: z.array(z.number().int().nonnegative()).min(1),
       write: z.boolean().default(false),
+      /** Run in the k-th child forked during setup (its own mm) instead of the enclave's process. */
+      child: z.number().int().nonnegative().optional(),
     })
     .strict(),
   z

@@ -56,7 +56,7 @@ export function* access_actor(
     }
     // NOPAGE also means success (the PTE is in place). Only a retry that would fault again at once
     // (the page is busy, or no EPC page was free) waits for another thread to move first.
-    const pte = ue.vma!.pte.get(th.faultPage);
+    const pte = th.vma.pte.get(th.faultPage);
     if (pte < 0 || !m.hw.accessible(pte, eid, th.faultPage))
       yield withSite<SpinWaitOp>({ kind: "spin_wait", why: `retry the access to page ${th.faultPage}` });
     yield ev("eresume", th.faultPage, "ERESUME");

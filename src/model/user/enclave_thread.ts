@@ -7,7 +7,7 @@
 import type { EnclaveRunOp, ModelGen, PreemptPointOp, UserEventOp } from "../../rt/ops.ts";
 import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE } from "../hw/arch.ts";
-import { find_vma, mmap_read_lock, mmap_read_unlock, VM_FAULT_SIGBUS } from "../kernel/lib/mm.ts";
+import { find_vma, mmap_read_lock, mmap_read_unlock, VM_FAULT_SIGBUS, type vm_area_struct } from "../kernel/lib/mm.ts";
 import { cond_resched } from "../kernel/lib/sched.ts";
 import type { Machine } from "../machine.ts";
 import type { AccessPattern } from "./access.ts";
@@ -17,6 +17,8 @@ export class EnclaveThread {
   /** Enclave page index of the touch that faulted last (for reports). */
   faultPage = -1;
   sigbus = false;
+  /** The thread's process's mapping of the enclave (a forked child has its own). */
+  readonly vma: vm_area_struct;
   constructor(
     readonly proc: Process,
     readonly ue: UserEnclave,
@@ -25,7 +27,11 @@ export class EnclaveThread {
     readonly budget: number,
     /** EEXIT for an OCALL every this many touches (0 = never). */
     readonly ocallEvery: number,
-  ) {}
+  ) {
+    const v = proc.mm.vmas.find((x) => x.vm_private_data === ue.encl) ?? ue.vma;
+    if (!v) throw new Error(`${proc.name} does not map enclave ${ue.encl.name}`);
+    this.vma = v;
+  }
 }
 
 function ev(kind: UserEventOp["kind"], page: number, why: string): UserEventOp {
@@ -49,7 +55,7 @@ export function enclave_run_effect(m: Machine, th: EnclaveThread, op: EnclaveRun
   const cpu = m.cpu();
   const hw = m.hw;
   const ue = th.ue;
-  const vma = ue.vma!;
+  const vma = th.vma;
   const eid = ue.encl.eid;
   const pat = th.pattern;
   const truth = ue.truth;

@@ -1,0 +1,182 @@
+/** `epcsim ab`: an A/B experiment on common random numbers, with paired intervals for every metric. */
+import type { Command } from "commander";
+import type { ABAnalysis, ABSpec } from "../experiment/ab.ts";
+import { abSpecOf, loadExperiment } from "../experiment/builtin.ts";
+import { runAB } from "../experiment/execute.ts";
+import { metricUnit } from "../experiment/metrics.ts";
+import { parseAssignments } from "../experiment/params.ts";
+import { AB_HEAD, abReportHtml, abRow, focusMetrics } from "../report/ab_report.ts";
+import { csv } from "../report/csv.ts";
+import { UsageError } from "./errors.ts";
+import {
+  addRunnerOptions,
+  asUsage,
+  collect,
+  commandLine,
+  openStore,
+  parseInt10,
+  type RunnerOpts,
+  runProgress,
+  writeOut,
+} from "./experiment_opts.ts";
+import { table } from "./format.ts";
+
+export const DEFAULT_AB_REPS = 10;
+
+interface AbOpts extends RunnerOpts {
+  a: string[];
+  b: string[];
+  aLabel?: string;
+  bLabel?: string;
+  all?: boolean;
+}
+
+/** The A/B spec from the argument (a built-in experiment or a scenario) and the options. */
+export function abSpecFrom(arg: string, o: AbOpts): { spec: ABSpec; description?: string } {
+  const def = loadExperiment(arg);
+  const exp = def?.kind === "ab" ? def : undefined;
+  const a = o.a.flatMap((s) => parseAssignments(s, "--a"));
+  const b = o.b.flatMap((s) => parseAssignments(s, "--b"));
+  if (!exp && o.a.length === 0 && o.b.length === 0)
+    throw new UsageError(
+      `ab ${arg}: give --a key=value[,...] and/or --b key=value[,...] (or name a built-in A/B experiment; see \`epcsim experiments\`)`,
+    );
+  const base = exp ? abSpecOf(exp) : undefined;
+  const spec: ABSpec = {
+    name: base?.name ?? `ab ${arg}`,
+    scenario: base?.scenario ?? arg,
+    base: [...(base?.base ?? []), ...o.set],
+    a: {
+      label: o.aLabel ?? (o.a.length ? a.join(",") : (base?.a.label ?? "A (scenario as is)")),
+      params: o.a.length ? a : (base?.a.params ?? []),
+    },
+    b: {
+      label: o.bLabel ?? (o.b.length ? b.join(",") : (base?.b.label ?? "B (scenario as is)")),
+      params: o.b.length ? b : (base?.b.params ?? []),
+    },
+    reps: parseInt10(o.reps, "--reps", 1) ?? base?.reps ?? DEFAULT_AB_REPS,
+    seed: parseInt10(o.seed, "--seed", 0),
+    focus: base?.focus ?? [],
+  };
+  return { spec, description: exp ? `${exp.description}. ${exp.question}`.trim() : undefined };
+}
+
+/** The terminal table of an A/B analysis. */
+export function formatAB(an: ABAnalysis, names: string[]): string {
+  const fp = (s: "a" | "b") =>
+    `${Object.entries(an.forward_progress[s].ends)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}; ${an.forward_progress[s].stalled_threads} stalled threads`;
+  return [
+    `A/B ${an.experiment} on scenario ${an.scenario}${an.base.length ? ` (${an.base.join(", ")})` : ""}`,
+    `  A = ${an.a.label}: ${an.a.params.join(", ") || "(scenario as is)"}`,
+    `  B = ${an.b.label}: ${an.b.params.join(", ") || "(scenario as is)"}`,
+    `${an.reps} replications per side on common random numbers (root seed ${an.root_seed}); B - A is paired per seed, 95% intervals`,
+    "",
+    table([AB_HEAD, ...names.map((n) => abRow(n, an.metrics[n]!))]),
+    "",
+    `forward progress: A: ${fp("a")}. B: ${fp("b")}.`,
+    `seeds: ${an.seeds.join(" ")}`,
+  ].join("\n");
+}
+
+export function abCsv(an: ABAnalysis, names: string[]): string {
+  return csv([
+    [
+      "metric",
+      "a_mean",
+      "b_mean",
+      "diff_mean",
+      "diff_ci_low",
+      "diff_ci_high",
+      "ratio",
+      "significant",
+      "ci_method",
+      "unit",
+    ],
+    ...names.map((n) => {
+      const m = an.metrics[n]!;
+      return [
+        n,
+        m.a_mean,
+        m.b_mean,
+        m.diff_mean,
+        m.diff_ci_low,
+        m.diff_ci_high,
+        m.ratio,
+        m.significant,
+        m.ci_method,
+        metricUnit(n),
+      ];
+    }),
+  ]);
+}
+
+/** The `--json` object: the contract fields of every metric plus the experiment's facts. */
+export function abJson(an: ABAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
+  const metrics: Record<string, unknown> = {};
+  for (const [n, m] of Object.entries(an.metrics)) metrics[n] = m;
+  return {
+    experiment: an.experiment,
+    scenario: an.scenario,
+    model_version: an.model_version,
+    base: an.base,
+    a: an.a,
+    b: an.b,
+    reps: an.reps,
+    root_seed: an.root_seed,
+    seeds: an.seeds,
+    metrics,
+    values: an.values,
+    forward_progress: an.forward_progress,
+    ...extra,
+  };
+}
+
+export function registerAb(program: Command): void {
+  const c = program
+    .command("ab")
+    .description(
+      "A/B experiment: run a scenario under two sets of overrides on the same seeds and compare every metric (paired 95% intervals)",
+    )
+    .argument("<scenario|experiment>", "a scenario file or built-in scenario, or a built-in A/B experiment (see `epcsim experiments`)")
+    .option("--a <key=value,...>", "overrides of A, e.g. reclaimer.batch=16 (repeatable; kernel=<variant> works too)", collect, [])
+    .option("--b <key=value,...>", "overrides of B, e.g. reclaimer.batch=1 (repeatable)", collect, [])
+    .option("--a-label <text>", "name of A in tables and reports")
+    .option("--b-label <text>", "name of B in tables and reports")
+    .option("--all", "show every metric in the table, not only the key ones");
+  addRunnerOptions(c);
+  c.action((arg: string, o: AbOpts) =>
+    asUsage(async () => {
+      const { spec, description } = abSpecFrom(arg, o);
+      const store = openStore(o);
+      try {
+        const workers = parseInt10(o.workers, "--workers", 0);
+        const out = await runAB(spec, { store, workers, onProgress: runProgress(`ab ${spec.name}`) });
+        const an = out.analysis;
+        const names = o.all || o.json ? Object.keys(an.metrics) : focusMetrics(an.focus, Object.keys(an.metrics));
+        const db = store ? store.path : null;
+        let report: string | null = null;
+        if (o.report) {
+          report = writeOut(
+            o.report,
+            abReportHtml(an, { description, db, runs: out.runs, command: commandLine() }),
+          );
+        }
+        if (o.csv) writeOut(o.csv, abCsv(an, Object.keys(an.metrics)));
+        const r = out.runs;
+        const note = `runs: ${r.total} (${r.executed} simulated on ${r.workers} workers in ${(r.wall_ms / 1000).toFixed(1)} s, ${r.cached} from the cache)${db ? `; results database ${db} (experiment ${out.experiment_id})` : ""}${report ? `; report ${report}` : ""}${o.csv ? `; CSV ${o.csv}` : ""}`;
+        if (o.json) {
+          process.stdout.write(
+            `${JSON.stringify(abJson(an, { runs: out.runs, experiment_id: out.experiment_id, db, report }))}\n`,
+          );
+          process.stderr.write(`${note}\n`);
+        } else {
+          process.stdout.write(`${formatAB(an, names)}\n${note}\n`);
+        }
+      } finally {
+        store?.close();
+      }
+    }),
+  );
+}

@@ -1,0 +1,92 @@
+/** Options and plumbing shared by `epcsim ab`, `sweep` and `results`. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { Command } from "commander";
+import { ExperimentError } from "../experiment/errors.ts";
+import { DEFAULT_DB, ResultsStore } from "../experiment/store.ts";
+import { UsageError } from "./errors.ts";
+import { Progress } from "./progress.ts";
+
+export function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export interface StoreOpts {
+  db: string | false;
+}
+
+export interface RunnerOpts extends StoreOpts {
+  workers?: string;
+  json?: boolean;
+  report?: string;
+  csv?: string;
+  seed?: string;
+  reps?: string;
+  set: string[];
+}
+
+/** `--db`, `--no-db`. */
+export function addDbOptions(c: Command): Command {
+  return c
+    .option("--db <file>", "results database (SQLite)", DEFAULT_DB)
+    .option("--no-db", "do not record runs, do not use cached ones");
+}
+
+/** Options of commands that run experiments. */
+export function addRunnerOptions(c: Command): Command {
+  addDbOptions(c);
+  return c
+    .option("--set <key=value>", "override a scenario field for every run (repeatable)", collect, [])
+    .option("--reps <n>", "replications")
+    .option("--seed <n>", "root seed (default: the scenario's); each replication's seed is derived from it")
+    .option("--workers <n>", "worker threads (default: one per CPU; 0 runs in this thread)")
+    .option("--json", "print the result as one JSON object on stdout (progress and notes on stderr)")
+    .option("--report <file.html>", "write a self-contained HTML report")
+    .option("--csv <file.csv>", "write the result table as CSV");
+}
+
+export function parseInt10(v: string | undefined, option: string, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v) || Number(v) < min) throw new UsageError(`${option} ${v}: expected an integer >= ${min}`);
+  return Number(v);
+}
+
+export function openStore(o: StoreOpts): ResultsStore | undefined {
+  if (o.db === false) return undefined;
+  try {
+    return new ResultsStore(o.db);
+  } catch (e) {
+    throw new UsageError(`--db ${o.db}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Run `fn`, turning experiment mistakes into usage errors (exit 2). */
+export async function asUsage<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ExperimentError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export function runProgress(label: string): (done: number, total: number, executed: number) => void {
+  const p = new Progress(label);
+  return (done, total, executed) => {
+    p.update(total === 0 ? 1 : done / total, `${done}/${total} runs (${executed} simulated, ${done - executed} cached)`);
+    if (done === total) p.done();
+  };
+}
+
+/** Write a file, creating its directory. */
+export function writeOut(file: string, text: string): string {
+  const p = resolve(file);
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, text);
+  return p;
+}
+
+/** The command line as typed (for reports). */
+export function commandLine(): string {
+  return ["epcsim", ...process.argv.slice(2)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(" ");
+}
