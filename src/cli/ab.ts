@@ -139,8 +139,16 @@ export function registerAb(program: Command): void {
     .description(
       "A/B experiment: run a scenario under two sets of overrides on the same seeds and compare every metric (paired 95% intervals)",
     )
-    .argument("<scenario|experiment>", "a scenario file or built-in scenario, or a built-in A/B experiment (see `epcsim experiments`)")
-    .option("--a <key=value,...>", "overrides of A, e.g. reclaimer.batch=16 (repeatable; kernel=<variant> works too)", collect, [])
+    .argument(
+      "<scenario|experiment>",
+      "a scenario file or built-in scenario, or a built-in A/B experiment (see `epcsim experiments`)",
+    )
+    .option(
+      "--a <key=value,...>",
+      "overrides of A, e.g. reclaimer.batch=16 (repeatable; kernel=<variant> works too)",
+      collect,
+      [],
+    )
     .option("--b <key=value,...>", "overrides of B, e.g. reclaimer.batch=1 (repeatable)", collect, [])
     .option("--a-label <text>", "name of A in tables and reports")
     .option("--b-label <text>", "name of B in tables and reports")
@@ -154,7 +162,8 @@ export function registerAb(program: Command): void {
         const workers = parseInt10(o.workers, "--workers", 0);
         const out = await runAB(spec, { store, workers, onProgress: runProgress(`ab ${spec.name}`) });
         const an = out.analysis;
-        const names = o.all || o.json ? Object.keys(an.metrics) : focusMetrics(an.focus, Object.keys(an.metrics));
+        const names =
+          o.all || o.json ? Object.keys(an.metrics) : focusMetrics(an.focus, Object.keys(an.metrics));
         const db = store ? store.path : null;
         let report: string | null = null;
         if (o.report) {

@@ -47,7 +47,8 @@ export function addRunnerOptions(c: Command): Command {
 
 export function parseInt10(v: string | undefined, option: string, min = 0): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v) || Number(v) < min) throw new UsageError(`${option} ${v}: expected an integer >= ${min}`);
+  if (!/^-?\d+$/.test(v) || Number(v) < min)
+    throw new UsageError(`${option} ${v}: expected an integer >= ${min}`);
   return Number(v);
 }
 
@@ -73,7 +74,10 @@ export async function asUsage<T>(fn: () => Promise<T> | T): Promise<T> {
 export function runProgress(label: string): (done: number, total: number, executed: number) => void {
   const p = new Progress(label);
   return (done, total, executed) => {
-    p.update(total === 0 ? 1 : done / total, `${done}/${total} runs (${executed} simulated, ${done - executed} cached)`);
+    p.update(
+      total === 0 ? 1 : done / total,
+      `${done}/${total} runs (${executed} simulated, ${done - executed} cached)`,
+    );
     if (done === total) p.done();
   };
 }
@@ -88,5 +92,7 @@ export function writeOut(file: string, text: string): string {
 
 /** The command line as typed (for reports). */
 export function commandLine(): string {
-  return ["epcsim", ...process.argv.slice(2)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(" ");
+  return ["epcsim", ...process.argv.slice(2)]
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`))
+    .join(" ");
 }

@@ -1,7 +1,6 @@
 /** `epcsim experiments`: list the built-in experiments (the seed's questions). */
 import type { Command } from "commander";
 import { commandOf, listExperiments } from "../experiment/builtin.ts";
-import { table } from "./format.ts";
 
 export function registerExperiments(program: Command): void {
   program
@@ -20,8 +19,20 @@ export function registerExperiments(program: Command): void {
         );
         return;
       }
+      const rows = [
+        ["", "command", "scenario", "what"],
+        ...list.map((e, i) => [`${i + 1}.`, commandOf(e), e.scenario, e.description]),
+      ];
+      const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
       process.stdout.write(
-        `${table([["command", "scenario", "reps", "what"], ...list.map((e) => [commandOf(e), e.scenario, String(e.reps), e.description])])}\n`,
+        `${rows
+          .map((r) =>
+            r
+              .map((x, c) => x.padEnd(w[c]!))
+              .join("  ")
+              .trimEnd(),
+          )
+          .join("\n")}\n`,
       );
     });
 }

@@ -3,10 +3,14 @@
  * 2 bad input or usage. With --json, stdout carries one JSON object and human text goes to stderr.
  */
 import { Command, CommanderError } from "commander";
-import { EXIT_USAGE, reportUserError } from "./errors.ts";
+import { registerAb } from "./ab.ts";
 import { registerCheck } from "./check.ts";
+import { EXIT_USAGE, reportUserError } from "./errors.ts";
+import { registerExperiments } from "./experiments.ts";
+import { registerResults } from "./results.ts";
 import { registerRun } from "./run.ts";
 import { registerScenarios } from "./scenarios.ts";
+import { registerSweep } from "./sweep.ts";
 
 const program = new Command();
 program
@@ -21,6 +25,10 @@ program
 registerRun(program);
 registerCheck(program);
 registerScenarios(program);
+registerAb(program);
+registerSweep(program);
+registerResults(program);
+registerExperiments(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,8 +1,8 @@
 /** `epcsim results list|show|export`: the results database. */
 import type { Command } from "commander";
 import { flattenMetrics, metricNames } from "../experiment/metrics.ts";
-import { analyzeStored } from "../experiment/stored.ts";
 import type { RunRecord } from "../experiment/store.ts";
+import { analyzeStored } from "../experiment/stored.ts";
 import { abReportHtml, focusMetrics } from "../report/ab_report.ts";
 import { csv } from "../report/csv.ts";
 import { sweepReportHtml } from "../report/sweep_report.ts";
@@ -34,7 +34,9 @@ function runSummary(r: RunRecord) {
 }
 
 export function registerResults(program: Command): void {
-  const results = program.command("results").description("list, show and export the runs and experiments in the results database");
+  const results = program
+    .command("results")
+    .description("list, show and export the runs and experiments in the results database");
 
   addDbOptions(
     results
@@ -95,7 +97,9 @@ export function registerResults(program: Command): void {
   addDbOptions(
     results
       .command("show")
-      .description("show an experiment's analysis from its stored runs (nothing is simulated), or one run with --run")
+      .description(
+        "show an experiment's analysis from its stored runs (nothing is simulated), or one run with --run",
+      )
       .argument("[id]", "experiment id (see `epcsim results list`)")
       .option("--run <id>", "show one run instead")
       .option("--json", "print one JSON object on stdout")
@@ -130,7 +134,9 @@ export function registerResults(program: Command): void {
             if (o.report) writeOut(o.report, abReportHtml(an, meta));
             if (o.csv) writeOut(o.csv, abCsv(an, Object.keys(an.metrics)));
             if (o.json)
-              process.stdout.write(`${JSON.stringify(abJson(an, { experiment_id: e.id, db: store.path, report: o.report ?? null }))}\n`);
+              process.stdout.write(
+                `${JSON.stringify(abJson(an, { experiment_id: e.id, db: store.path, report: o.report ?? null }))}\n`,
+              );
             else {
               const names = o.all ? Object.keys(an.metrics) : focusMetrics(an.focus, Object.keys(an.metrics));
               process.stdout.write(`${formatAB(an, names)}\n`);

@@ -96,7 +96,10 @@ export function formatSweep(s: SweepAnalysis, names: string[]): string {
     "",
     table([
       [...s.keys, ...names],
-      ...s.cells.map((c, i) => [...s.keys.map((k) => c.params[k] ?? ""), ...names.map((n) => compact(s, i, n))]),
+      ...s.cells.map((c, i) => [
+        ...s.keys.map((k) => c.params[k] ?? ""),
+        ...names.map((n) => compact(s, i, n)),
+      ]),
     ]),
   ];
   if (s.axes.length === 2) for (const n of names.slice(0, 3)) lines.push("", textHeatmap(s, n));
@@ -129,12 +132,25 @@ export function sweepCsv(s: SweepAnalysis): string {
 export function registerSweep(program: Command): void {
   const c = program
     .command("sweep")
-    .description("sweep: run a scenario over a grid of overrides (Cartesian product or explicit cells), each cell replicated")
-    .argument("<scenario|experiment>", "a scenario file or built-in scenario, or a built-in sweep (see `epcsim experiments`)")
-    .option("--grid <key=v1,v2,...>", "a varied key and its values (repeatable: the Cartesian product)", collect, [])
+    .description(
+      "sweep: run a scenario over a grid of overrides (Cartesian product or explicit cells), each cell replicated",
+    )
+    .argument(
+      "<scenario|experiment>",
+      "a scenario file or built-in scenario, or a built-in sweep (see `epcsim experiments`)",
+    )
+    .option(
+      "--grid <key=v1,v2,...>",
+      "a varied key and its values (repeatable: the Cartesian product)",
+      collect,
+      [],
+    )
     .option("--cell <key=value,...>", "an explicit cell instead of a grid (repeatable)", collect, [])
     .option("--max-runs <n>", "refuse sweeps of more runs than this (default 256)")
-    .option("--independent-seeds", "one seed stream per (cell, replication) instead of the same seeds in every cell")
+    .option(
+      "--independent-seeds",
+      "one seed stream per (cell, replication) instead of the same seeds in every cell",
+    )
     .option("--metric <name>", "a metric to show (repeatable; default: the key metrics)", collect, []);
   addRunnerOptions(c);
   c.action((arg: string, o: SweepOpts) =>
@@ -146,12 +162,16 @@ export function registerSweep(program: Command): void {
         const out = await runSweep(spec, { store, workers, onProgress: runProgress(`sweep ${spec.name}`) });
         const an = out.analysis;
         const unknown = spec.focus?.filter((n) => !an.metric_names.includes(n)) ?? [];
-        if (o.metric.length && unknown.length) process.stderr.write(`epcsim: no such metric: ${unknown.join(", ")}\n`);
+        if (o.metric.length && unknown.length)
+          process.stderr.write(`epcsim: no such metric: ${unknown.join(", ")}\n`);
         const names = focusMetrics(an.focus, an.metric_names);
         const db = store ? store.path : null;
         let report: string | null = null;
         if (o.report)
-          report = writeOut(o.report, sweepReportHtml(an, { description, db, runs: out.runs, command: commandLine() }));
+          report = writeOut(
+            o.report,
+            sweepReportHtml(an, { description, db, runs: out.runs, command: commandLine() }),
+          );
         if (o.csv) writeOut(o.csv, sweepCsv(an));
         const r = out.runs;
         const note = `runs: ${r.total} (${r.executed} simulated on ${r.workers} workers in ${(r.wall_ms / 1000).toFixed(1)} s, ${r.cached} from the cache)${db ? `; results database ${db} (experiment ${out.experiment_id})` : ""}${report ? `; report ${report}` : ""}${o.csv ? `; CSV ${o.csv}` : ""}`;

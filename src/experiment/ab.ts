@@ -153,7 +153,10 @@ export function meanTimeline(rs: readonly RunResult[]): TimelineMean {
 }
 
 /** What analysis needs of a plan: its runs' keys (so stored experiments can be re-analyzed). */
-export type ABLayout = Omit<ABPlan, "a" | "b"> & { a: readonly { key: string }[]; b: readonly { key: string }[] };
+export type ABLayout = Omit<ABPlan, "a" | "b"> & {
+  a: readonly { key: string }[];
+  b: readonly { key: string }[];
+};
 
 export function analyzeAB(plan: ABLayout, results: ReadonlyMap<string, RunResult>): ABAnalysis {
   const get = (j: { key: string }) => {

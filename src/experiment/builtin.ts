@@ -17,6 +17,8 @@ export const EXPERIMENT_DIR = resolve(here, "../../experiments");
 
 const common = {
   name: z.string().min(1),
+  /** Position in `epcsim experiments` (the numbering of the seed's questions). */
+  order: z.number().int().default(1000),
   /** One line shown by `epcsim experiments`. */
   description: z.string().min(1),
   /** The question the experiment answers, in the words of the seed mail where possible. */
@@ -66,7 +68,8 @@ export function listExperiments(): ExperimentDef[] {
   return readdirSync(EXPERIMENT_DIR)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
-    .map((f) => loadExperiment(f.replace(/\.ya?ml$/, ""))!);
+    .map((f) => loadExperiment(f.replace(/\.ya?ml$/, ""))!)
+    .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
 }
 
 /** The A/B spec of a built-in experiment. */

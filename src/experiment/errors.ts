@@ -1,2 +1,4 @@
 /** A user mistake in an experiment's parameters; the CLI prints it as `epcsim: ...` and exits 2. */
-export class ExperimentError extends Error {}
+import { UsageError } from "../errors.ts";
+
+export class ExperimentError extends UsageError {}

@@ -8,7 +8,9 @@ import { cellLabel } from "./params.ts";
 import type { ExperimentRecord, ResultsStore } from "./store.ts";
 import { analyzeSweep, cellSeeds, type SweepAnalysis, type SweepSpec, sweepCells } from "./sweep.ts";
 
-export type StoredAnalysis = { kind: "ab"; analysis: ABAnalysis } | { kind: "sweep"; analysis: SweepAnalysis };
+export type StoredAnalysis =
+  | { kind: "ab"; analysis: ABAnalysis }
+  | { kind: "sweep"; analysis: SweepAnalysis };
 
 export function analyzeStored(store: ResultsStore, e: ExperimentRecord): StoredAnalysis {
   if (e.stored < e.planned)
@@ -25,7 +27,15 @@ export function analyzeStored(store: ResultsStore, e: ExperimentRecord): StoredA
   if (e.kind === "ab") {
     const spec = e.spec as ABSpec & { seeds: number[] };
     const analysis = analyzeAB(
-      { spec, key: e.key, scenarioName: e.scenario_name, rootSeed: e.root_seed, seeds: spec.seeds, a: keysOf("A"), b: keysOf("B") },
+      {
+        spec,
+        key: e.key,
+        scenarioName: e.scenario_name,
+        rootSeed: e.root_seed,
+        seeds: spec.seeds,
+        a: keysOf("A"),
+        b: keysOf("B"),
+      },
       results,
     );
     return { kind: "ab", analysis };
@@ -33,9 +43,17 @@ export function analyzeStored(store: ResultsStore, e: ExperimentRecord): StoredA
   const spec = e.spec as SweepSpec;
   const cells = sweepCells(spec).map((cell) => {
     const label = cellLabel(cell);
-    return { cell, label, seeds: cellSeeds(e.root_seed, spec.reps, cell, Boolean(spec.independent)), jobs: keysOf(label) };
+    return {
+      cell,
+      label,
+      seeds: cellSeeds(e.root_seed, spec.reps, cell, Boolean(spec.independent)),
+      jobs: keysOf(label),
+    };
   });
   const keys = [...new Set(cells.flatMap((c) => Object.keys(c.cell)))];
-  const analysis = analyzeSweep({ spec, key: e.key, scenarioName: e.scenario_name, rootSeed: e.root_seed, keys, cells }, results);
+  const analysis = analyzeSweep(
+    { spec, key: e.key, scenarioName: e.scenario_name, rootSeed: e.root_seed, keys, cells },
+    results,
+  );
   return { kind: "sweep", analysis };
 }

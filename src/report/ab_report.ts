@@ -39,7 +39,10 @@ export const AB_HEAD = ["metric", "A mean", "B mean", "B - A", "95% CI of B - A"
 function metricTable(a: ABAnalysis, names: string[]): string {
   const rows = names.map((n) => abRow(n, a.metrics[n]!));
   // Mark significant rows (a class on <tr>): rebuild with classes.
-  const html = htmlTable([...AB_HEAD, "interval"], rows.map((r, i) => [...r, a.metrics[names[i]!]!.ci_method]));
+  const html = htmlTable(
+    [...AB_HEAD, "interval"],
+    rows.map((r, i) => [...r, a.metrics[names[i]!]!.ci_method]),
+  );
   let i = 0;
   return html.replace(/<tr><td>/g, (m) => {
     const n = names[i++];

@@ -4,7 +4,16 @@
  */
 import * as echarts from "echarts";
 
-export const COLORS = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#9c755f"];
+export const COLORS = [
+  "#4e79a7",
+  "#e15759",
+  "#59a14f",
+  "#f28e2b",
+  "#b07aa1",
+  "#76b7b2",
+  "#edc948",
+  "#9c755f",
+];
 
 export type Fmt = (v: number) => string;
 
@@ -64,7 +73,7 @@ export function barsWithCi(title: string, bars: BarWithCi[], fmt: Fmt, width = 3
   return renderSvg(
     {
       title: { text: title, left: "center", textStyle: titleStyle },
-      grid: { left: 70, right: 16, top: 36, bottom: 28 },
+      grid: { left: 70, right: 16, top: 44, bottom: 28 },
       xAxis: { type: "category", data: bars.map((b) => b.label) },
       yAxis: { type: "value", axisLabel: { formatter: (v: number) => fmt(v) }, scale: false },
       series: [
@@ -73,7 +82,8 @@ export function barsWithCi(title: string, bars: BarWithCi[], fmt: Fmt, width = 3
           barWidth: "45%",
           data: bars.map((b, i) => ({ value: b.mean, itemStyle: { color: COLORS[i % COLORS.length] } })),
         },
-        { type: "custom", renderItem: whiskers(false), data: whisk, z: 10 },
+        // encode: the whiskers' ends count in the value axis' extent, so they stay inside the grid.
+        { type: "custom", renderItem: whiskers(false), data: whisk, encode: { x: 0, y: [1, 2] }, z: 10 },
       ],
     },
     width,
@@ -109,7 +119,7 @@ export function relativeChanges(title: string, rows: Change[], width = 760): str
             itemStyle: { color: r.pct >= 0 ? COLORS[1] : COLORS[0] },
           })),
         },
-        { type: "custom", renderItem: whiskers(true), data: whisk.map(([i, lo, hi]) => [i, lo, hi]), z: 10 },
+        { type: "custom", renderItem: whiskers(true), data: whisk, encode: { y: 0, x: [1, 2] }, z: 10 },
       ],
     },
     width,
@@ -135,8 +145,8 @@ export function lines(
   return renderSvg(
     {
       title: { text: title, left: "center", textStyle: titleStyle },
-      legend: { top: 22, data: series.map((s) => s.name) },
-      grid: { left: 70, right: 24, top: 56, bottom: 44 },
+      legend: { top: 28, data: series.map((s) => s.name) },
+      grid: { left: 76, right: 24, top: 64, bottom: 44 },
       xAxis: {
         type: "value",
         name: axes.x,
@@ -148,6 +158,8 @@ export function lines(
       yAxis: {
         type: "value",
         name: axes.y,
+        nameLocation: "middle",
+        nameGap: 56,
         min: axes.yMin,
         max: axes.yMax,
         axisLabel: axes.yFmt ? { formatter: (v: number) => axes.yFmt!(v) } : {},
@@ -220,9 +232,16 @@ export function bandLines(
   return renderSvg(
     {
       title: { text: title, left: "center", textStyle: titleStyle },
-      legend: series.length > 1 ? { top: 22, data: series.map((s) => s.name) } : undefined,
-      grid: { left: 70, right: 20, top: series.length > 1 ? 56 : 36, bottom: 44 },
-      xAxis: { type: "category", data: categories, name: xName, nameLocation: "middle", nameGap: 26, boundaryGap: false },
+      legend: series.length > 1 ? { top: 28, data: series.map((s) => s.name) } : undefined,
+      grid: { left: 70, right: 20, top: series.length > 1 ? 64 : 40, bottom: 44 },
+      xAxis: {
+        type: "category",
+        data: categories,
+        name: xName,
+        nameLocation: "middle",
+        nameGap: 26,
+        boundaryGap: false,
+      },
       yAxis: { type: "value", axisLabel: { formatter: (v: number) => fmt(v) } },
       series: out,
     },
@@ -265,7 +284,11 @@ export function heatmap(
         {
           type: "heatmap",
           data: cells,
-          label: { show: true, fontSize: 10, formatter: (p: { value?: unknown }) => fmt((p.value as number[])[2]!) },
+          label: {
+            show: true,
+            fontSize: 10,
+            formatter: (p: { value?: unknown }) => fmt((p.value as number[])[2]!),
+          },
         },
       ],
     },

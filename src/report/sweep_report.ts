@@ -11,20 +11,27 @@ export function cellValue(s: SweepAnalysis, cell: number, name: string): string 
   const m = s.cells[cell]!.metrics[name];
   if (!m) return "-";
   const u = metricUnit(name);
-  return m.ci_low === null ? fmtMetric(m.mean, u) : `${fmtMetric(m.mean, u)} ${fmtInterval(m.ci_low, m.ci_high, u)}`;
+  return m.ci_low === null
+    ? fmtMetric(m.mean, u)
+    : `${fmtMetric(m.mean, u)} ${fmtInterval(m.ci_low, m.ci_high, u)}`;
 }
 
 export function sweepTableRows(s: SweepAnalysis, names: string[]): { head: string[]; rows: string[][] } {
   return {
     head: [...s.keys, ...names],
-    rows: s.cells.map((c, i) => [...s.keys.map((k) => c.params[k] ?? ""), ...names.map((n) => cellValue(s, i, n))]),
+    rows: s.cells.map((c, i) => [
+      ...s.keys.map((k) => c.params[k] ?? ""),
+      ...names.map((n) => cellValue(s, i, n)),
+    ]),
   };
 }
 
 /** Index of each cell by its values of the varied keys. */
 function cellIndex(s: SweepAnalysis): Map<string, number> {
   const idx = new Map<string, number>();
-  s.cells.forEach((c, i) => idx.set(JSON.stringify(s.keys.map((k) => c.params[k] ?? null)), i));
+  s.cells.forEach((c, i) => {
+    idx.set(JSON.stringify(s.keys.map((k) => c.params[k] ?? null)), i);
+  });
   return idx;
 }
 
@@ -107,19 +114,23 @@ export function sweepReportHtml(s: SweepAnalysis, meta: ReportMeta = {}): string
     for (const n of focus) {
       const u = metricUnit(n);
       const cells: [number, number, number][] = [];
-      ax.values.forEach((vx, xi) =>
+      ax.values.forEach((vx, xi) => {
         ay.values.forEach((vy, yi) => {
           const i = idx.get(JSON.stringify([vx, vy]));
           if (i !== undefined) cells.push([xi, yi, s.cells[i]!.metrics[n]?.mean ?? 0]);
-        }),
-      );
+        });
+      });
       const title = `${metricLabel(n)}: mean by ${ax.key} and ${ay.key}`;
       figs.push(
         figure(
           "sweep-heatmap",
           title,
-          heatmap(metricLabel(n), { name: ax.key, values: ax.values }, { name: ay.key, values: ay.values }, cells, (v) =>
-            fmtMetric(v, u),
+          heatmap(
+            metricLabel(n),
+            { name: ax.key, values: ax.values },
+            { name: ay.key, values: ay.values },
+            cells,
+            (v) => fmtMetric(v, u),
           ),
         ),
       );
@@ -135,7 +146,13 @@ export function sweepReportHtml(s: SweepAnalysis, meta: ReportMeta = {}): string
         };
       });
       const lt = `${metricLabel(n)} by ${ax.key}, one line per ${ay.key} (mean, 95% CI bands)`;
-      figs.push(figure("sweep-line", lt, bandLines(metricLabel(n), ax.key, ax.values, series, (v) => fmtMetric(v, u))));
+      figs.push(
+        figure(
+          "sweep-line",
+          lt,
+          bandLines(metricLabel(n), ax.key, ax.values, series, (v) => fmtMetric(v, u)),
+        ),
+      );
     }
   }
   if (figs.length) parts.push(`<h2>Charts</h2><div class="charts">${figs.join("\n")}</div>`);
