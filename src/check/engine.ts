@@ -5,7 +5,7 @@
 import type { ModelGen } from "../rt/ops.ts";
 import type { CheckSection, Scenario } from "../scenario/schema.ts";
 import { Execution, type Failure } from "./execution.ts";
-import { buildWorld, checkSection, type World } from "./world.ts";
+import { buildWorld, checkSection, type World, WorldBase } from "./world.ts";
 
 /** A thread of a hand-written check (tests of the checker itself): any model body. */
 export interface CustomActor {
@@ -18,7 +18,8 @@ export interface CustomActor {
 export interface CheckModel {
   sc: Scenario;
   chk: CheckSection;
-  world: World;
+  /** The set-up world; executions reset it in place (one execution at a time). */
+  base: WorldBase;
   /** Hand-written actors instead of the scenario's (the checker's own tests). */
   custom?: CustomActor[];
   /** An extra property checked at the end of every execution: a violation message or null. */
@@ -26,7 +27,7 @@ export interface CheckModel {
 }
 
 export function prepare(sc: Scenario): CheckModel {
-  return { sc, chk: checkSection(sc), world: buildWorld(sc) };
+  return { sc, chk: checkSection(sc), base: new WorldBase(buildWorld(sc)) };
 }
 
 /** Chooses the next thread among the enabled ones (ascending ids), and answers choose ops. */
@@ -61,7 +62,7 @@ export function execute(
   picker: Picker,
   opt: ExecOptions,
 ): { ex: Execution; out: Outcome } {
-  const ex = new Execution(model.world, model.chk, opt.disabled, model.custom);
+  const ex = new Execution(model.base.fresh(), model.chk, opt.disabled, model.custom);
   const out: Outcome = { failure: null, schedule: [], choices: [], truncated: false, preemptions: 0 };
   let prev = -1;
   for (let step = 0; ; step++) {
@@ -80,8 +81,7 @@ export function execute(
         ex.checkState(true);
         const bad = model.property?.(ex.w);
         if (bad) ex.fail("property", bad, -1);
-      }
-      else ex.fail("deadlock", `every thread is blocked: ${ex.describeBlocked()}`, -1);
+      } else ex.fail("deadlock", `every thread is blocked: ${ex.describeBlocked()}`, -1);
       break;
     }
     if (step >= opt.maxSteps) {

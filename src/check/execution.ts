@@ -25,7 +25,7 @@ import { isEnabled, stepThread, Thread } from "../rt/thread.ts";
 import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
 import type { CustomActor } from "./engine.ts";
 import { checkInvariants } from "./invariants.ts";
-import { copyWorld, type World } from "./world.ts";
+import type { World } from "./world.ts";
 
 export interface Failure {
   /** Stable name of the violated property, e.g. "WARN encls:EWB" or "deadlock". */
@@ -107,18 +107,22 @@ export class Execution {
   private dmesgSeen = 0;
 
   constructor(
-    base: World,
+    /** The world this execution runs on (already reset to the set-up state). */
+    world: World,
     readonly chk: CheckSection,
     /** Actors left out (the minimizer drops actors). */
     readonly disabled: ReadonlySet<number> = new Set(),
     custom?: CustomActor[],
   ) {
-    this.w = copyWorld(base);
-    this.m = this.w.m;
+    this.w = world;
+    this.m = world.m;
     if (custom) {
       custom.forEach((a, i) => {
         const task = this.m.newTask(a.name, PF_KTHREAD, null);
-        this.spawn({ task, body: () => a.body(this.w), kind: "kthread", cpu: i }, { name: a.name, daemon: a.daemon ?? false, spec: null });
+        this.spawn(
+          { task, body: () => a.body(this.w), kind: "kthread", cpu: i },
+          { name: a.name, daemon: a.daemon ?? false, spec: null },
+        );
         if (disabled.has(i)) this.threads[i]!.done = true;
       });
       return;
@@ -241,7 +245,8 @@ export class Execution {
     this.trackLocks(tid, op);
     // Only a thread that is not itself busy-retrying can end another's busy condition (two retrying
     // threads would otherwise wake each other forever while the reclaimer never runs).
-    if (publishes(op) && !this.retrying[tid]) for (let i = 0; i < this.othersMoved.length; i++) if (i !== tid) this.othersMoved[i]!++;
+    if (publishes(op) && !this.retrying[tid])
+      for (let i = 0; i < this.othersMoved.length; i++) if (i !== tid) this.othersMoved[i]!++;
     if (op.kind === "aex") this.othersMoved[tid] = 0;
     this.run(t, value);
     if (op.kind === "enclave_run" && op.touches > 0) this.retrying[tid] = false;
@@ -265,7 +270,8 @@ export class Execution {
       const last = this.trace.at(-1);
       if (siteCapture.on && last && last.tid === t.id) (last.extra ??= []).push(op);
       // A spawned work item (e.g. the deferred mmput) must finish like an actor.
-      if (op.kind === "spawn") this.spawn(op.thread, { name: op.thread.task.comm, daemon: false, spec: null });
+      if (op.kind === "spawn")
+        this.spawn(op.thread, { name: op.thread.task.comm, daemon: false, spec: null });
       this.run(t, 0);
     }
   }

@@ -70,7 +70,11 @@ export function minimize(
   if (!first) throw new Error(`the failing schedule does not reproduce "${property}" on replay`);
   let best: Candidate = { ...failing, schedule: first.schedule };
   let bestOut = first;
-  const before = { steps: failing.schedule.length, preemptions: first.preemptions, actors: nActors - failing.disabled.length };
+  const before = {
+    steps: failing.schedule.length,
+    preemptions: first.preemptions,
+    actors: nActors - failing.disabled.length,
+  };
   const accept = (c: Candidate, out: Outcome): boolean => {
     const cActors = nActors - c.disabled.length;
     if (!smaller(out, cActors, bestOut, nActors - best.disabled.length)) return false;

@@ -4,9 +4,10 @@
  * report: thread, model function and line, lock or page touched), and the whole schedule as a
  * per-thread listing.
  */
-import { describeOp } from "../rt/thread.ts";
-import { siteCapture, siteOf } from "../rt/site.ts";
+
 import type { Op } from "../rt/ops.ts";
+import { siteCapture, siteOf } from "../rt/site.ts";
+import { describeOp } from "../rt/thread.ts";
 import { type CheckModel, execute, ReplayPicker } from "./engine.ts";
 import type { Execution, Failure } from "./execution.ts";
 import type { Candidate } from "./minimize.ts";
@@ -150,7 +151,9 @@ function formatReport(
   lines.push(
     `Schedule: ${steps.length} steps (minimized from ${meta.stepsBefore})${dropped.length ? `; actors not needed: ${dropped.join(", ")}` : ""}`,
   );
-  const used = actors.map((_, i) => i).filter((i) => !c.disabled.includes(i) && ex.trace.some((s) => s.tid === i));
+  const used = actors
+    .map((_, i) => i)
+    .filter((i) => !c.disabled.includes(i) && ex.trace.some((s) => s.tid === i));
   const width = 44;
   lines.push(`  step | ${used.map((i) => actors[i]!.padEnd(width)).join(" | ")}`);
   const cell = (op: string, site: string) => `${op}${site ? `  [${fnName(site.split(" < ")[0]!)}]` : ""}`;

@@ -2,14 +2,21 @@
  * A whole `epcsim check` (search, then minimize, report and token) and `epcsim replay` (token to
  * the identical report), as plain functions the CLI and the tests share.
  */
-import { ScenarioError } from "../scenario/load.ts";
-import { parseScenarioText } from "../scenario/load.ts";
+import { parseScenarioText, ScenarioError } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { type CheckOptions, type CheckRun, runCheck, type StrategyChoice } from "./checker.ts";
 import { type CheckModel, execute, prepare, ReplayDiverged, ReplayPicker } from "./engine.ts";
 import { type Minimized, minimize } from "./minimize.ts";
 import { type BugReport, buildReport, replayWithSites } from "./report.ts";
-import { canonicalJson, decodeToken, encodeToken, modelHash, sha, type TokenData, TokenError } from "./token.ts";
+import {
+  canonicalJson,
+  decodeToken,
+  encodeToken,
+  modelHash,
+  sha,
+  type TokenData,
+  TokenError,
+} from "./token.ts";
 
 export interface CheckSummary {
   found: boolean;
@@ -70,7 +77,12 @@ export function runCheckSession(req: CheckRequest): CheckSummary {
 }
 
 /** From a search's outcome to the summary: minimize a failure, build its report and token. */
-export function finishCheck(req: CheckRequest, model: CheckModel, opt: CheckOptions, run: CheckRun): CheckSummary {
+export function finishCheck(
+  req: CheckRequest,
+  model: CheckModel,
+  opt: CheckOptions,
+  run: CheckRun,
+): CheckSummary {
   const base: CheckSummary = {
     found: false,
     scenario: req.sc.name,
@@ -97,7 +109,8 @@ export function finishCheck(req: CheckRequest, model: CheckModel, opt: CheckOpti
   const f = run.found.out.failure!;
   const cand = { schedule: run.found.out.schedule, choices: run.found.out.choices, disabled: [] as number[] };
   let min: Minimized | null = null;
-  if (req.minimize !== false) min = minimize(model, cand, f.property, { maxSteps: opt.maxSteps, everyStep: opt.everyStep });
+  if (req.minimize !== false)
+    min = minimize(model, cand, f.property, { maxSteps: opt.maxSteps, everyStep: opt.everyStep });
   const final = min ?? { ...cand, out: run.found.out };
   const token = encodeToken({
     model: modelHash(),
@@ -154,12 +167,14 @@ export function replayToken(text: string, against?: { raw: unknown; name: string
     throw new TokenError(
       `scenario ${against.name} differs from the one the token was made with (${d.scenarioName}, hash ${d.scenarioHash})`,
     );
-  if (sha(canonicalJson(d.scenario)) !== d.scenarioHash) throw new TokenError("the replay token is damaged (scenario hash mismatch)");
+  if (sha(canonicalJson(d.scenario)) !== d.scenarioHash)
+    throw new TokenError("the replay token is damaged (scenario hash mismatch)");
   let sc: Scenario;
   try {
     sc = parseScenarioText(JSON.stringify(d.scenario), `token:${d.scenarioName}`).scenario;
   } catch (e) {
-    if (e instanceof ScenarioError) throw new TokenError(`the token's scenario no longer validates: ${e.lines[0]}`);
+    if (e instanceof ScenarioError)
+      throw new TokenError(`the token's scenario no longer validates: ${e.lines[0]}`);
     throw e;
   }
   const model = prepare(sc);
@@ -172,19 +187,32 @@ export function replayToken(text: string, against?: { raw: unknown; name: string
       disabled: new Set(c.disabled),
     });
     if (out.failure?.property !== d.property)
-      throw new TokenError(`replay did not reproduce "${d.property}" (got ${out.failure?.property ?? "no failure"})`);
+      throw new TokenError(
+        `replay did not reproduce "${d.property}" (got ${out.failure?.property ?? "no failure"})`,
+      );
   } catch (e) {
-    if (e instanceof ReplayDiverged) throw new TokenError(`replay diverged from the recorded schedule: ${e.message}`);
+    if (e instanceof ReplayDiverged)
+      throw new TokenError(`replay diverged from the recorded schedule: ${e.message}`);
     throw e;
   }
-  const report = buildReport(model, c, { scenario: sc.name, kernel: sc.kernel, stepsBefore: c.schedule.length });
+  const report = buildReport(model, c, {
+    scenario: sc.name,
+    kernel: sc.kernel,
+    stepsBefore: c.schedule.length,
+  });
   return { token: d, report, model };
 }
 
 /** Chrome trace-event JSON of a replayed execution: one track per actor, one event per step. */
 export function replayTrace(model: CheckModel, d: TokenData): string {
   const { ex } = replayWithSites(model, { schedule: d.schedule, choices: d.choices, disabled: d.disabled });
-  const events: unknown[] = ex.actors.map((a, tid) => ({ name: "thread_name", ph: "M", pid: 1, tid, args: { name: a.name } }));
+  const events: unknown[] = ex.actors.map((a, tid) => ({
+    name: "thread_name",
+    ph: "M",
+    pid: 1,
+    tid,
+    args: { name: a.name },
+  }));
   ex.trace.forEach((s, i) => {
     events.push({
       name: s.op.kind === "encls" ? `ENCLS[${s.op.leaf}]` : s.op.kind,
@@ -193,7 +221,13 @@ export function replayTrace(model: CheckModel, d: TokenData): string {
       tid: s.tid,
       ts: i,
       dur: 1,
-      args: { step: i, op: JSON.stringify(s.op, (k, v) => (k === "lock" || k === "loc" || k === "wq" || k === "srcu" || k === "task" ? (v?.cls ?? v?.comm) : v)), site: (s.op as { site?: string }).site ?? "" },
+      args: {
+        step: i,
+        op: JSON.stringify(s.op, (k, v) =>
+          k === "lock" || k === "loc" || k === "wq" || k === "srcu" || k === "task" ? (v?.cls ?? v?.comm) : v,
+        ),
+        site: (s.op as { site?: string }).site ?? "",
+      },
     });
   });
   return JSON.stringify({ traceEvents: events, displayTimeUnit: "ns" });

@@ -145,7 +145,14 @@ function estimateSteps(model: CheckModel, opt: StrategyOptions): number {
 
 export function pctExplorer(model: CheckModel, opt: StrategyOptions, start = 0, stride = 1): Explorer {
   const k = estimateSteps(model, opt);
-  return new SamplingExplorer(`pct(d=${opt.pctDepth})`, model, opt, (s) => new PctPicker(s, opt.pctDepth, k), start, stride);
+  return new SamplingExplorer(
+    `pct(d=${opt.pctDepth})`,
+    model,
+    opt,
+    (s) => new PctPicker(s, opt.pctDepth, k),
+    start,
+    stride,
+  );
 }
 
 /**
@@ -159,7 +166,14 @@ export function portfolioExplorer(model: CheckModel, opt: StrategyOptions, start
     (s: number) => new RandomPicker(s),
     (s: number) => new PctPicker(s, 2, k),
   ];
-  return new SamplingExplorer("portfolio(pct d=3, random, pct d=2)", model, opt, (s, i) => members[i % 3]!(s), start, stride);
+  return new SamplingExplorer(
+    "portfolio(pct d=3, random, pct d=2)",
+    model,
+    opt,
+    (s, i) => members[i % 3]!(s),
+    start,
+    stride,
+  );
 }
 
 // ---- dependence between steps (for sleep sets) --------------------------------------------------

@@ -37,7 +37,11 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === "object") {
     const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, sortKeys(o[k])]),
+    );
   }
   return v;
 }
@@ -81,13 +85,17 @@ export class TokenError extends Error {}
 
 export function decodeToken(token: string): TokenData {
   const t = token.trim();
-  if (!t.startsWith(PREFIX)) throw new TokenError(`not an epcsim replay token (it should start with "${PREFIX}")`);
+  if (!t.startsWith(PREFIX))
+    throw new TokenError(`not an epcsim replay token (it should start with "${PREFIX}")`);
   let d: TokenData;
   try {
-    d = JSON.parse(inflateRawSync(Buffer.from(t.slice(PREFIX.length), "base64url")).toString("utf8")) as TokenData;
+    d = JSON.parse(
+      inflateRawSync(Buffer.from(t.slice(PREFIX.length), "base64url")).toString("utf8"),
+    ) as TokenData;
   } catch {
     throw new TokenError("the replay token is damaged (it does not decode)");
   }
-  if (!Array.isArray(d.schedule) || typeof d.model !== "string") throw new TokenError("the replay token is damaged");
+  if (!Array.isArray(d.schedule) || typeof d.model !== "string")
+    throw new TokenError("the replay token is damaged");
   return d;
 }

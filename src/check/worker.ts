@@ -39,7 +39,17 @@ while (next < job.schedules && next <= Atomics.load(stop, 0) && performance.now(
   count++;
   if (trial.out.truncated) truncated++;
   if (trial.out.failure) {
-    post({ type: "found", index: trial.index, seed: trial.seed, schedule: trial.out.schedule, choices: trial.out.choices, property: trial.out.failure.property, next, count, truncated });
+    post({
+      type: "found",
+      index: trial.index,
+      seed: trial.seed,
+      schedule: trial.out.schedule,
+      choices: trial.out.choices,
+      property: trial.out.failure.property,
+      next,
+      count,
+      truncated,
+    });
     break;
   }
   if (performance.now() - last > 100) {

@@ -42,7 +42,9 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
   const model = prepare(req.sc);
   const opt = checkOptions(model, req);
   if (opt.strategy === "dfs" || opt.strategy === "bfs")
-    throw new UsageError(`--workers: the ${opt.strategy} strategy runs on one thread; use random, pct or portfolio`);
+    throw new UsageError(
+      `--workers: the ${opt.strategy} strategy runs on one thread; use random, pct or portfolio`,
+    );
   const t0 = performance.now();
   const stopAbove = new SharedArrayBuffer(4);
   const stop = new Int32Array(stopAbove);
@@ -88,7 +90,13 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
   return finishCheck(req, model, opt, {
     found: found
       ? {
-          out: { failure: { property: found.property, detail: "", tid: -1 }, schedule: found.schedule, choices: found.choices, truncated: false, preemptions: 0 },
+          out: {
+            failure: { property: found.property, detail: "", tid: -1 },
+            schedule: found.schedule,
+            choices: found.choices,
+            truncated: false,
+            preemptions: 0,
+          },
           seed: found.seed,
           index: found.index,
         }

@@ -6,7 +6,7 @@
 import { list_add, list_del } from "../model/kernel/lib/list.ts";
 import { PF_KTHREAD } from "../model/kernel/lib/sched.ts";
 import type { Machine } from "../model/machine.ts";
-import { cloneDeep } from "../model/snapshot.ts";
+import { Snapshot } from "../model/snapshot.ts";
 import { makePattern } from "../model/user/access.ts";
 import { EnclaveThread, enclave_page_fault } from "../model/user/enclave_thread.ts";
 import {
@@ -68,7 +68,10 @@ export function buildWorld(sc: Scenario): World {
     for (let k = 0; k < e.forks; k++)
       w.children.push(seq(m, proc, () => fork(m, proc, `${e.name}-child${k}`), "fork"));
     const evict = typeof e.evict === "number" ? Array.from({ length: e.evict }, (_, k) => k) : e.evict;
-    if (evict.some((p) => p >= e.pages)) throw new ScenarioError([`check.enclaves.${i}.evict: a page is outside the enclave's ${e.pages} regular pages`]);
+    if (evict.some((p) => p >= e.pages))
+      throw new ScenarioError([
+        `check.enclaves.${i}.evict: a page is outside the enclave's ${e.pages} regular pages`,
+      ]);
     if (evict.length) evictPages(m, r, evict);
     for (const page of e.touch) {
       if (page >= e.pages + e.tcs)
@@ -103,7 +106,18 @@ function evictPages(m: Machine, ue: UserEnclave, indices: number[]): void {
   m.c.SGX_NR_TO_SCAN = saved;
 }
 
-/** A fresh copy of the world for one execution. */
-export function copyWorld(w: World): World {
-  return cloneDeep(w);
+/**
+ * The world every execution starts from: one live copy, put back into its set-up state before
+ * each execution (in place, see Snapshot). Executions therefore run one at a time.
+ */
+export class WorldBase {
+  private readonly snap: Snapshot;
+  constructor(readonly world: World) {
+    this.snap = new Snapshot(world);
+  }
+  /** Reset the live world to the set-up state and return it. */
+  fresh(): World {
+    this.snap.restore();
+    return this.world;
+  }
 }

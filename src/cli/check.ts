@@ -20,7 +20,8 @@ export function parseBudget(v: string | undefined): { schedules?: number; timeMs
   if (v === undefined) return {};
   if (/^\d+$/.test(v)) return { schedules: Number(v) };
   const d = parseDuration(v);
-  if (typeof d === "string") throw new UsageError(`--budget ${v}: expected a number of executions or a duration such as 60s`);
+  if (typeof d === "string")
+    throw new UsageError(`--budget ${v}: expected a number of executions or a duration such as 60s`);
   return { timeMs: d / 1e6 };
 }
 
@@ -54,10 +55,14 @@ export function registerCheck(program: Command): void {
         if (o.strategy && !STRATEGIES.includes(o.strategy as StrategyChoice))
           throw new UsageError(`--strategy ${o.strategy}: expected one of ${STRATEGIES.join(", ")}`);
         const workers = Number(o.workers);
-        if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers ${o.workers}: expected 1..64`);
+        if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+          throw new UsageError(`--workers ${o.workers}: expected 1..64`);
         const sets = o.kernel ? [...o.set, `kernel=${o.kernel}`] : o.set;
         const { scenario, raw } = loadScenario(arg, sets);
-        if (!scenario.check) throw new UsageError(`${arg}: not a check scenario (it has no \`check\` section); use \`epcsim run\``);
+        if (!scenario.check)
+          throw new UsageError(
+            `${arg}: not a check scenario (it has no \`check\` section); use \`epcsim run\``,
+          );
         const budget = parseBudget(o.budget);
         const progress = new Progress(`check ${scenario.name}`, !o.json || Boolean(process.stderr.isTTY));
         const budgetMs = budget.timeMs ?? scenario.check.bounds.time / 1e6;
@@ -92,7 +97,9 @@ export function registerCheck(program: Command): void {
 
   program
     .command("replay")
-    .description("replay a failing execution from its token (or a file holding it) and print the identical report")
+    .description(
+      "replay a failing execution from its token (or a file holding it) and print the identical report",
+    )
     .argument("<token|file>", "the replay token printed by `epcsim check`, or a file that contains it")
     .option("--scenario <scenario>", "refuse unless the token was made with this scenario")
     .option("--trace <file>", "write the Chrome/Perfetto trace-event JSON of the execution")

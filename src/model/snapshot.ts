@@ -49,6 +49,112 @@ export function cloneDeep<T>(root: T): T {
   return copy(root) as T;
 }
 
+const TYPED = 0;
+const ARRAY = 1;
+const MAP = 2;
+const SET = 3;
+const OBJECT = 4;
+
+/**
+ * A snapshot that restores in place: it remembers every object reachable from the root and the
+ * values of its fields (typed arrays by content). Restoring writes those values back into the same
+ * objects, so nothing is allocated, objects keep their shapes, and whatever an execution created
+ * becomes unreachable again. Used by the checker to start every execution from the set-up state.
+ */
+export class Snapshot {
+  private readonly objs: object[] = [];
+  private readonly kinds: number[] = [];
+  private readonly keys: (string[] | null)[] = [];
+  private readonly data: unknown[] = [];
+
+  constructor(root: object) {
+    const seen = new Set<object>();
+    const visit = (v: unknown): void => {
+      if (v === null || typeof v !== "object" || seen.has(v)) return;
+      seen.add(v);
+      if (ArrayBuffer.isView(v)) {
+        this.add(v, TYPED, null, (v as unknown as Float64Array).slice());
+        return;
+      }
+      if (Array.isArray(v)) {
+        this.add(v, ARRAY, null, v.slice());
+        for (const x of v) visit(x);
+        return;
+      }
+      if (v instanceof Map) {
+        const entries = [...v.entries()];
+        this.add(v, MAP, null, entries);
+        for (const [k, x] of entries) {
+          visit(k);
+          visit(x);
+        }
+        return;
+      }
+      if (v instanceof Set) {
+        const vals = [...v];
+        this.add(v, SET, null, vals);
+        for (const x of vals) visit(x);
+        return;
+      }
+      const o = v as Record<string, unknown>;
+      const ks = Object.keys(o);
+      this.add(
+        v,
+        OBJECT,
+        ks,
+        ks.map((k) => o[k]),
+      );
+      for (const k of ks) visit(o[k]);
+    };
+    visit(root);
+  }
+
+  private add(o: object, kind: number, keys: string[] | null, data: unknown): void {
+    this.objs.push(o);
+    this.kinds.push(kind);
+    this.keys.push(keys);
+    this.data.push(data);
+  }
+
+  /** Put every remembered object back into its remembered state. */
+  restore(): void {
+    const n = this.objs.length;
+    for (let i = 0; i < n; i++) {
+      const o = this.objs[i]!;
+      switch (this.kinds[i]) {
+        case TYPED:
+          (o as Float64Array).set(this.data[i] as Float64Array);
+          break;
+        case ARRAY: {
+          const a = o as unknown[];
+          const d = this.data[i] as unknown[];
+          a.length = d.length;
+          for (let j = 0; j < d.length; j++) a[j] = d[j];
+          break;
+        }
+        case MAP: {
+          const m = o as Map<unknown, unknown>;
+          m.clear();
+          for (const [k, v] of this.data[i] as [unknown, unknown][]) m.set(k, v);
+          break;
+        }
+        case SET: {
+          const st = o as Set<unknown>;
+          st.clear();
+          for (const v of this.data[i] as unknown[]) st.add(v);
+          break;
+        }
+        default: {
+          const rec = o as Record<string, unknown>;
+          const ks = this.keys[i]!;
+          const d = this.data[i] as unknown[];
+          for (let j = 0; j < ks.length; j++) rec[ks[j]!] = d[j];
+        }
+      }
+    }
+  }
+}
+
 const scratch = new Float64Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
 

@@ -13,7 +13,10 @@ import { loadScenario } from "../../src/scenario/load.ts";
 const CASES: Record<string, { scenario: string; property: RegExp }> = {
   "no-being-reclaimed-check": { scenario: "check-fault-during-reclaim", property: /stale PTE|livelock/ },
   "isolate-list-del": { scenario: "check-poison-vs-reclaim", property: /^BUG$/ },
-  "backing-without-encl-lock": { scenario: "check-pcmd-truncate", property: /evicted data is in the backing store/ },
+  "backing-without-encl-lock": {
+    scenario: "check-pcmd-truncate",
+    property: /evicted data is in the backing store/,
+  },
   "cpumask-before-etrack": { scenario: "check-ipi-vs-enter", property: /WARN encls:EWB/ },
   "no-pcmd-busy-check": { scenario: "check-pcmd-truncate", property: /evicted data is in the backing store/ },
   "no-kref-per-page": { scenario: "check-release-vs-reclaim", property: /release_leak|use after free|BUG/ },

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runCheck } from "../../src/check/checker.ts";
 import type { CheckModel, CustomActor } from "../../src/check/engine.ts";
-import type { World } from "../../src/check/world.ts";
+import { type World, WorldBase } from "../../src/check/world.ts";
 import {
   mutex,
   mutex_lock,
@@ -35,7 +35,13 @@ function model<S extends Record<string, unknown>>(
     name: a.name,
     body: (w) => a.body(w.m, w.extra as S),
   }));
-  return { sc, chk: sc.check!, world, custom, property: property && ((w) => property(w.extra as S)) };
+  return {
+    sc,
+    chk: sc.check!,
+    base: new WorldBase(world),
+    custom,
+    property: property && ((w) => property(w.extra as S)),
+  };
 }
 
 function dfs(mdl: CheckModel) {

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { execute, prepare, ReplayPicker } from "../../src/check/engine.ts";
 import { replayToken, runCheckSession } from "../../src/check/session.ts";
-import { runParallelCheck } from "../../src/check/workers.ts";
 import { decodeToken, encodeToken, TokenError } from "../../src/check/token.ts";
+import { runParallelCheck } from "../../src/check/workers.ts";
 import { describeOp } from "../../src/rt/thread.ts";
 import { loadScenario } from "../../src/scenario/load.ts";
 
@@ -36,7 +36,8 @@ test("minimization keeps the violated property and never grows the schedule", ()
 
 test("the report names the kernel functions of the race", () => {
   const r = found();
-  for (const f of ["sgx_reclaim_pages", "__sgx_encl_eldu"]) assert.ok(r.functions.includes(f), `${f} in ${r.functions}`);
+  for (const f of ["sgx_reclaim_pages", "__sgx_encl_eldu"])
+    assert.ok(r.functions.includes(f), `${f} in ${r.functions}`);
   assert.match(r.report!, /Race windows/);
   assert.match(r.report!, /main\.ts:\d+/, "sites carry file and line");
 });
@@ -44,9 +45,15 @@ test("the report names the kernel functions of the race", () => {
 test("replay refuses a token from another model version and a different scenario", () => {
   const r = found();
   const d = decodeToken(r.replay_token!);
-  assert.throws(() => replayToken(encodeToken({ ...d, model: "0000000000000000" })), (e: unknown) => e instanceof TokenError && /another version of the model/.test(e.message));
+  assert.throws(
+    () => replayToken(encodeToken({ ...d, model: "0000000000000000" })),
+    (e: unknown) => e instanceof TokenError && /another version of the model/.test(e.message),
+  );
   const other = loadScenario("check-fault-vs-reclaim");
-  assert.throws(() => replayToken(r.replay_token!, { raw: other.raw, name: "check-fault-vs-reclaim" }), /differs from the one the token was made with/);
+  assert.throws(
+    () => replayToken(r.replay_token!, { raw: other.raw, name: "check-fault-vs-reclaim" }),
+    /differs from the one the token was made with/,
+  );
   assert.throws(() => replayToken("epcsim1.garbage"), TokenError);
   assert.throws(() => replayToken("hello"), /not an epcsim replay token/);
 });
@@ -56,9 +63,11 @@ test("the same schedule gives the same trace (no uncontrolled nondeterminism)", 
   const d = decodeToken(r.replay_token!);
   const model = prepare(loadScenario(BUG.scenario, [`kernel=${BUG.kernel}`]).scenario);
   const run = () =>
-    execute(model, new ReplayPicker(d.schedule, d.choices), { maxSteps: 10_000, everyStep: false, disabled: new Set(d.disabled) }).ex.trace.map(
-      (s) => `${s.tid}:${describeOp(s.op)}`,
-    );
+    execute(model, new ReplayPicker(d.schedule, d.choices), {
+      maxSteps: 10_000,
+      everyStep: false,
+      disabled: new Set(d.disabled),
+    }).ex.trace.map((s) => `${s.tid}:${describeOp(s.op)}`);
   assert.deepEqual(run(), run());
 });
 
@@ -74,11 +83,28 @@ test("the bug found does not depend on the number of workers", async () => {
 const BIN = join(import.meta.dirname, "../../bin/epcsim.js");
 
 test("epcsim check exits 1 with a JSON verdict when it finds a bug, 0 when clean; replay reproduces it", () => {
-  const bad = spawnSync(process.execPath, [BIN, "check", BUG.scenario, "--kernel", BUG.kernel, "--budget", "500", "--json"], { encoding: "utf8" });
+  const bad = spawnSync(
+    process.execPath,
+    [BIN, "check", BUG.scenario, "--kernel", BUG.kernel, "--budget", "500", "--json"],
+    { encoding: "utf8" },
+  );
   assert.equal(bad.status, 1, bad.stderr);
   const j = JSON.parse(bad.stdout);
-  for (const k of ["found", "property", "schedules", "states", "elapsed_ms", "steps_before_min", "steps_after_min", "replay_token", "strategy"]) assert.ok(k in j, k);
-  const clean = spawnSync(process.execPath, [BIN, "check", BUG.scenario, "--budget", "200", "--json"], { encoding: "utf8" });
+  for (const k of [
+    "found",
+    "property",
+    "schedules",
+    "states",
+    "elapsed_ms",
+    "steps_before_min",
+    "steps_after_min",
+    "replay_token",
+    "strategy",
+  ])
+    assert.ok(k in j, k);
+  const clean = spawnSync(process.execPath, [BIN, "check", BUG.scenario, "--budget", "200", "--json"], {
+    encoding: "utf8",
+  });
   assert.equal(clean.status, 0, clean.stderr);
   assert.equal(JSON.parse(clean.stdout).found, false);
   const rp = spawnSync(process.execPath, [BIN, "replay", j.replay_token], { encoding: "utf8" });

@@ -7,7 +7,13 @@
 import type { EnclaveRunOp, ModelGen, PreemptPointOp, UserEventOp } from "../../rt/ops.ts";
 import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE } from "../hw/arch.ts";
-import { find_vma, mmap_read_lock, mmap_read_unlock, VM_FAULT_SIGBUS, type vm_area_struct } from "../kernel/lib/mm.ts";
+import {
+  find_vma,
+  mmap_read_lock,
+  mmap_read_unlock,
+  VM_FAULT_SIGBUS,
+  type vm_area_struct,
+} from "../kernel/lib/mm.ts";
 import { cond_resched } from "../kernel/lib/sched.ts";
 import type { Machine } from "../machine.ts";
 import type { AccessPattern } from "./access.ts";

@@ -122,7 +122,10 @@ export function* mmput_async(m: Machine, mm: mm_struct): ModelGen {
   if (m.interleaveAll) yield withSite(mm.mm_users.wr);
   if (--mm.mm_users.v === 0) {
     const task = m.newTask("kworker/mmput", 0x00200000, null);
-    yield withSite<SpawnOp>({ kind: "spawn", thread: { task, body: () => __mmput(m, mm), kind: "kthread", cpu: -1 } });
+    yield withSite<SpawnOp>({
+      kind: "spawn",
+      thread: { task, body: () => __mmput(m, mm), kind: "kthread", cpu: -1 },
+    });
   }
 }
 

@@ -1,0 +1,52 @@
+/**
+ * Benchmarks of the interleaving checker (print, never assert):
+ *   - executions per second per strategy on the 3-thread fault-vs-reclaim scenario (target >= 20k);
+ *   - distinct states per second of the hashed BFS (target >= 200k);
+ *   - time to find each mutant with the default (portfolio) strategy on its scenario.
+ *   node --import tsx bench/check.ts
+ */
+import { runCheck, type StrategyChoice } from "../src/check/checker.ts";
+import { prepare } from "../src/check/engine.ts";
+import { runCheckSession } from "../src/check/session.ts";
+import { loadScenario } from "../src/scenario/load.ts";
+
+function opts(strategy: StrategyChoice, schedules: number) {
+  return {
+    strategy,
+    seed: 1,
+    schedules,
+    timeMs: 60_000,
+    maxSteps: 20_000,
+    everyStep: false,
+    preemptionBound: 2,
+    pctDepth: 3,
+  };
+}
+
+console.log(`node ${process.version}`);
+const model = prepare(loadScenario("check-fault-vs-reclaim").scenario);
+for (const s of ["random", "pct", "dfs", "bfs", "portfolio"] as StrategyChoice[]) {
+  const r = runCheck(model, opts(s, 3000));
+  const perSec = (r.schedules / r.elapsedMs) * 1000;
+  const extra =
+    s === "bfs" ? `  states ${r.states}  states/s ${Math.round((r.states / r.elapsedMs) * 1000)}` : "";
+  console.log(`check-fault-vs-reclaim ${s.padEnd(9)} executions/s ${Math.round(perSec)}${extra}`);
+}
+
+const MUTANTS: [string, string][] = [
+  ["no-being-reclaimed-check", "check-fault-during-reclaim"],
+  ["isolate-list-del", "check-poison-vs-reclaim"],
+  ["backing-without-encl-lock", "check-pcmd-truncate"],
+  ["cpumask-before-etrack", "check-ipi-vs-enter"],
+  ["no-pcmd-busy-check", "check-pcmd-truncate"],
+  ["no-kref-per-page", "check-release-vs-reclaim"],
+];
+for (const [mutant, scenario] of MUTANTS) {
+  const { scenario: sc, raw } = loadScenario(scenario, [`kernel=mutant/${mutant}`]);
+  const t0 = performance.now();
+  const r = runCheckSession({ sc, raw, seed: 1, schedules: 100_000, timeMs: 60_000 });
+  const total = performance.now() - t0;
+  console.log(
+    `mutant ${mutant.padEnd(26)} on ${scenario.padEnd(27)} ${r.found ? `found after ${r.schedules} executions in ${r.elapsed_ms} ms (with minimization ${Math.round(total)} ms): ${r.property}` : "NOT FOUND"}`,
+  );
+}
