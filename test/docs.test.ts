@@ -10,7 +10,7 @@ function yamlBlocks(file: string): string[] {
   return [...md.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
-for (const file of ["README.md", "docs/scenarios.md"]) {
+for (const file of ["README.md", "docs/scenarios.md", "docs/checker.md"]) {
   test(`every YAML example in ${file} is a valid scenario`, () => {
     const blocks = yamlBlocks(file);
     assert.ok(blocks.length > 0);

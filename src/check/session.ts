@@ -6,7 +6,7 @@ import { parseScenarioText, ScenarioError } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { type CheckOptions, type CheckRun, runCheck, type StrategyChoice } from "./checker.ts";
 import { type CheckModel, execute, prepare, ReplayDiverged, ReplayPicker } from "./engine.ts";
-import { type Minimized, minimize } from "./minimize.ts";
+import { type Candidate, type Minimized, minimize } from "./minimize.ts";
 import { type BugReport, buildReport, replayWithSites } from "./report.ts";
 import {
   canonicalJson,
@@ -130,6 +130,7 @@ export function finishCheck(
     kernel: req.sc.kernel,
     stepsBefore: cand.schedule.length,
   });
+  selfCheck(model, final, report);
   return {
     ...base,
     found: true,
@@ -144,6 +145,24 @@ export function finishCheck(
     functions: report.functions,
     report: report.text,
   };
+}
+
+/** Thrown when the same schedule does not give the same trace: something escaped the model's control. */
+export class UncontrolledNondeterminism extends Error {}
+
+/**
+ * The same choices must give the same trace: replay the reported schedule once more and compare it
+ * op by op with the report's replay (shuttle's uncontrolled-nondeterminism check).
+ */
+function selfCheck(model: CheckModel, c: Candidate, report: BugReport): void {
+  const again = buildReport(model, c, { scenario: "", kernel: "", stepsBefore: 0 });
+  const a = report.steps.map((s) => `${s.thread}:${s.op}`);
+  const b = again.steps.map((s) => `${s.thread}:${s.op}`);
+  const i = a.findIndex((x, k) => x !== b[k]);
+  if (i >= 0 || a.length !== b.length)
+    throw new UncontrolledNondeterminism(
+      `replaying the same schedule diverged at step ${i < 0 ? Math.min(a.length, b.length) : i}: "${a[i]}" vs "${b[i]}"`,
+    );
 }
 
 export interface ReplayResult {
