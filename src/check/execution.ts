@@ -181,10 +181,11 @@ export class Execution {
     }
     const task = m.newTask(name, mm ? 0 : PF_KTHREAD, mm);
     if (a.kind === "reclaim" || a.kind === "ksgxd") m.sgx.ksgxd_tsk.push(task.pid);
-    this.spawn(
-      { task, body, kind: mm ? "user" : "kthread", cpu: this.threads.length },
-      { name, daemon, spec: a },
-    );
+    const cpu = a.cpu ?? i;
+    if (cpu >= m.nrCpus) throw new Error(`actor ${name}: no CPU ${cpu}`);
+    if (this.threads.some((t) => t.spec.cpu === cpu))
+      throw new Error(`actor ${name}: CPU ${cpu} already runs another actor`);
+    this.spawn({ task, body, kind: mm ? "user" : "kthread", cpu }, { name, daemon, spec: a });
     if (this.disabled.has(i)) this.threads[i]!.done = true;
   }
 

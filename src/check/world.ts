@@ -39,9 +39,9 @@ export function checkSection(sc: Scenario): CheckSection {
   return sc.check;
 }
 
-function seq<R>(m: Machine, mm: Process | null, body: () => ModelGen<R>, comm: string): R {
+function seq<R>(m: Machine, mm: Process | null, body: () => ModelGen<R>, comm: string, cpu = 0): R {
   const task = m.newTask(comm, mm ? 0 : PF_KTHREAD, mm ? mm.mm : null);
-  return runSequential(m, task, body);
+  return runSequential(m, task, body, { cpu });
 }
 
 /** Build the starting state of a check scenario. */
@@ -58,7 +58,17 @@ export function buildWorld(sc: Scenario): World {
   chk.enclaves.forEach((e, i) => {
     const proc = newProcess(m, e.name);
     const spec = { name: e.name, pages: e.pages, tcs: e.tcs, size: 0, measure: false, add_chunk: 4096 };
-    const r = seq(m, proc, () => build_enclave(m, proc, spec, enclaveBase(i), e.init), `${e.name}-build`);
+    if (e.cpu >= sc.machine.cpus)
+      throw new ScenarioError([
+        `check.enclaves.${i}.cpu: no CPU ${e.cpu} (machine.cpus is ${sc.machine.cpus})`,
+      ]);
+    const r = seq(
+      m,
+      proc,
+      () => build_enclave(m, proc, spec, enclaveBase(i), e.init),
+      `${e.name}-build`,
+      e.cpu,
+    );
     if (typeof r === "number")
       throw new ScenarioError([
         `check.enclaves.${i}: building "${e.name}" failed with ${r} (is the EPC large enough?)`,
@@ -72,12 +82,12 @@ export function buildWorld(sc: Scenario): World {
       throw new ScenarioError([
         `check.enclaves.${i}.evict: a page is outside the enclave's ${e.pages} regular pages`,
       ]);
-    if (evict.length) evictPages(m, r, evict);
+    if (evict.length) evictPages(m, r, evict, e.cpu);
     for (const page of e.touch) {
       if (page >= e.pages + e.tcs)
         throw new ScenarioError([`check.enclaves.${i}.touch: page ${page} is outside the enclave`]);
       const th = new EnclaveThread(proc, r, makePattern({ kind: "uniform" }, 0, 1, 0, 1, 1, 0), 1, 0);
-      seq(m, proc, () => enclave_page_fault(m, th, page), `${e.name}-touch`);
+      seq(m, proc, () => enclave_page_fault(m, th, page), `${e.name}-touch`, e.cpu);
     }
   });
   if (m.dmesg.length) throw new ScenarioError([`${sc.name}: the setup itself logged: ${m.dmesg[0]!.msg}`]);
@@ -88,7 +98,7 @@ export function buildWorld(sc: Scenario): World {
  * Evict some pages of an enclave: move them to the head of the active list and run one
  * sgx_reclaim_pages() round of exactly that size (setup only).
  */
-function evictPages(m: Machine, ue: UserEnclave, indices: number[]): void {
+function evictPages(m: Machine, ue: UserEnclave, indices: number[], cpu: number): void {
   const E = m.encl_pages;
   const pages: number[] = [];
   for (const i of indices) {
@@ -102,7 +112,7 @@ function evictPages(m: Machine, ue: UserEnclave, indices: number[]): void {
   }
   const saved = m.c.SGX_NR_TO_SCAN;
   m.c.SGX_NR_TO_SCAN = pages.length;
-  seq(m, null, () => m.fn.sgx_reclaim_pages(m), "setup-evict");
+  seq(m, null, () => m.fn.sgx_reclaim_pages(m), "setup-evict", cpu);
   m.c.SGX_NR_TO_SCAN = saved;
 }
 

@@ -172,22 +172,32 @@ export const checkEnclaveSchema = z
     touch: z.array(z.number().int().nonnegative()).default([]),
     /** Children forked during setup (more mms on the enclave's mm_list). */
     forks: z.number().int().nonnegative().max(8).default(0),
+    /** CPU the setup runs on (allocations come from its NUMA node first). */
+    cpu: z.number().int().nonnegative().default(0),
   })
   .strict();
 
 const actorName = z.string().min(1).optional();
+/** The CPU an actor runs on (default: its index); its NUMA node is where its allocations start. */
+const actorCpu = z.number().int().nonnegative().optional();
 
 /** The concurrent actors whose interleavings the checker explores. */
 export const actorSchema = z.discriminatedUnion("kind", [
   z
-    .object({ kind: z.literal("reclaim"), name: actorName, rounds: z.number().int().positive().default(1) })
+    .object({
+      kind: z.literal("reclaim"),
+      name: actorName,
+      cpu: actorCpu,
+      rounds: z.number().int().positive().default(1),
+    })
     .strict(),
-  z.object({ kind: z.literal("ksgxd"), name: actorName }).strict(),
-  z.object({ kind: z.literal("reclaim_direct"), name: actorName }).strict(),
+  z.object({ kind: z.literal("ksgxd"), name: actorName, cpu: actorCpu }).strict(),
+  z.object({ kind: z.literal("reclaim_direct"), name: actorName, cpu: actorCpu }).strict(),
   z
     .object({
       kind: z.literal("access"),
       name: actorName,
+      cpu: actorCpu,
       enclave: z.string().min(1),
       pages: z.array(z.number().int().nonnegative()).min(1),
       write: z.boolean().default(false),
@@ -199,16 +209,20 @@ export const actorSchema = z.discriminatedUnion("kind", [
     .object({
       kind: z.literal("add_pages"),
       name: actorName,
+      cpu: actorCpu,
       enclave: z.string().min(1),
       pages: z.number().int().positive(),
     })
     .strict(),
-  z.object({ kind: z.literal("exit"), name: actorName, enclave: z.string().min(1) }).strict(),
-  z.object({ kind: z.literal("fork_exit"), name: actorName, enclave: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal("exit"), name: actorName, cpu: actorCpu, enclave: z.string().min(1) }).strict(),
+  z
+    .object({ kind: z.literal("fork_exit"), name: actorName, cpu: actorCpu, enclave: z.string().min(1) })
+    .strict(),
   z
     .object({
       kind: z.literal("poison"),
       name: actorName,
+      cpu: actorCpu,
       enclave: z.string().min(1),
       page: z.number().int().nonnegative(),
     })

@@ -332,7 +332,7 @@ export function freeListEmpty(m: Machine, node: sgx_numa_node): boolean {
 }
 
 /** list_first_entry + list_del_init on a node's free list. */
-function freeListTakeFirst(m: Machine, node: sgx_numa_node): number {
+export function freeListTakeFirst(m: Machine, node: sgx_numa_node): number {
   const P = m.pages;
   const r = node.fresh[0];
   if (r !== undefined && r.next < r.end) {

@@ -1,6 +1,8 @@
 /**
  * All kernel variants: importing this module registers every built-in one.
  */
+import { mainline } from "../sgx/index.ts";
+import { registerHistory } from "./history.ts";
 import { registerVariant } from "./registry.ts";
 
 registerVariant({
@@ -8,6 +10,8 @@ registerVariant({
   description: "Linux ~v6.16/v6.17 as in the reference: global LRU, one ksgxd, 2022 PCMD fixes, SECS reload",
   overrides: {},
 });
+
+registerHistory(mainline);
 
 import "./mutants.ts";
 

@@ -37,7 +37,7 @@ function* load_page_ignoring_reclaim(m: Machine, encl: sgx_encl, entry: number):
   return entry;
 }
 
-interface ReclaimFlaws {
+export interface ReclaimFlaws {
   /** Isolate with list_del() instead of list_del_init(). */
   poisonOnIsolate?: boolean;
   /** Take no enclave reference for an isolated page. */
@@ -46,8 +46,8 @@ interface ReclaimFlaws {
   backingOutsideLock?: boolean;
 }
 
-/** sgx_reclaim_pages (mainline) with the given guards removed. */
-function* flawedReclaim(m: Machine, f: ReclaimFlaws): ModelGen {
+/** sgx_reclaim_pages (mainline) with the given guards removed (also the pre-v5.19 code). */
+export function* flawedReclaim(m: Machine, f: ReclaimFlaws): ModelGen {
   const chunk: number[] = [];
   const backing: (sgx_backing | null)[] = [];
   const P = m.pages;

@@ -1,0 +1,275 @@
+/**
+ * Kernel versions as variants: the reclaimer as it was in each release, expressed as overrides of
+ * the mainline functions that changed (../shared/reference/kernel.md, sections 3 and 4). A variant
+ * says which historical bugs it has; `epcsim bugs` maps each bug to the variant that has it and the
+ * one that fixed it.
+ */
+import type { ModelGen } from "../../../rt/ops.ts";
+import { encls_failed, PAGE_SIZE, PCMD_SIZE } from "../../hw/arch.ts";
+import { pcmdPageEmpty, pcmdZero } from "../../hw/memory.ts";
+import type { Machine } from "../../machine.ts";
+import { EBUSY, EFAULT, ENXIO, IS_ERR } from "../lib/errno.ts";
+import { list_add, list_add_tail } from "../lib/list.ts";
+import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
+import { VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, type vm_area_struct, vmf_insert_pfn } from "../lib/mm.ts";
+import type { KernelFns } from "../sgx/index.ts";
+import { freeListEmpty, freeListTakeFirst } from "../sgx/main.ts";
+import { OWNER_NULL, SGX_ENCL_PAGE_VA_OFFSET_MASK, SGX_EPC_PAGE_IS_FREE, type sgx_encl } from "../sgx/sgx.ts";
+import { flawedReclaim } from "./mutants.ts";
+import { registerVariant } from "./registry.ts";
+
+/**
+ * __sgx_encl_eldu before "Free backing memory after faulting the enclave page" (v5.11..v5.16):
+ * ELDU and nothing else; the backing pages stay in the file until the enclave is released.
+ */
+function* __sgx_encl_eldu_v5_11(
+  m: Machine,
+  encl_page: number,
+  epc_page: number,
+  secs_page: number,
+): ModelGen<number> {
+  const E = m.encl_pages;
+  const va_offset = E.desc.a[encl_page]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
+  const encl = m.enclOf(encl_page);
+  const page_index = secs_page >= 0 ? E.index.a[encl_page]! : encl.size / PAGE_SIZE;
+  const b = yield* m.fn.sgx_encl_lookup_backing(m, encl, page_index);
+  if (!b) return -EFAULT;
+  const va_page = m.va_pages[E.va_page.a[encl_page]!]!;
+  const lin = secs_page >= 0 ? E.index.a[encl_page]! : -1;
+  let ret = yield* m.encls("ELDU", epc_page, () =>
+    m.hw.ELDU(
+      epc_page,
+      secs_page,
+      lin,
+      va_page.epc_page,
+      va_offset >> 3,
+      b.contents,
+      b.pcmd,
+      b.pcmd_offset / PCMD_SIZE,
+    ),
+  );
+  if (ret) {
+    if (encls_failed(ret)) m.ENCLS_WARN(ret, "ELDU");
+    ret = -EFAULT;
+  }
+  m.fn.sgx_encl_put_backing(m, b);
+  return ret;
+}
+
+/**
+ * __sgx_encl_eldu of v5.17 ("Free backing memory after faulting the enclave page", 5.17-rc8): the
+ * PCMD entry is zeroed without set_page_dirty (B4) and an empty PCMD page is truncated without
+ * asking whether a sibling is being reclaimed (B6), with no "not empty after truncate" check (B7).
+ */
+function* __sgx_encl_eldu_v5_17(
+  m: Machine,
+  encl_page: number,
+  epc_page: number,
+  secs_page: number,
+): ModelGen<number> {
+  const E = m.encl_pages;
+  const va_offset = E.desc.a[encl_page]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
+  const encl = m.enclOf(encl_page);
+  const page_index = secs_page >= 0 ? E.index.a[encl_page]! : encl.size / PAGE_SIZE;
+  const page_pcmd_off = m.fn.sgx_encl_get_backing_page_pcmd_offset(m, encl, page_index);
+  const b = yield* m.fn.sgx_encl_lookup_backing(m, encl, page_index);
+  if (!b) return -EFAULT;
+  const va_page = m.va_pages[E.va_page.a[encl_page]!]!;
+  const lin = secs_page >= 0 ? E.index.a[encl_page]! : -1;
+  let ret = yield* m.encls("ELDU", epc_page, () =>
+    m.hw.ELDU(
+      epc_page,
+      secs_page,
+      lin,
+      va_page.epc_page,
+      va_offset >> 3,
+      b.contents,
+      b.pcmd,
+      b.pcmd_offset / PCMD_SIZE,
+    ),
+  );
+  if (ret) {
+    if (encls_failed(ret)) m.ENCLS_WARN(ret, "ELDU");
+    ret = -EFAULT;
+  }
+  pcmdZero(b.pcmd, b.pcmd_offset / PCMD_SIZE); // B4: no set_page_dirty()
+  const pcmd_page_empty = pcmdPageEmpty(b.pcmd);
+  m.fn.sgx_encl_put_backing(m, b);
+  yield* m.fn.sgx_encl_truncate_backing_page(m, encl, page_index);
+  // B6: no reclaimer_writing_to_pcmd() test; B7: no re-check after the truncation.
+  if (pcmd_page_empty)
+    yield* m.fn.sgx_encl_truncate_backing_page(m, encl, Math.floor(page_pcmd_off / PAGE_SIZE));
+  return ret;
+}
+
+/**
+ * sgx_encl_get_mem_cgroup before "Set active memcg prior to shmem allocation" (B8): there was no
+ * such function; backing pages were charged to whoever allocated them, i.e. ksgxd's (root) memcg.
+ */
+function* sgx_encl_get_mem_cgroup_v5_17(m: Machine, _encl: sgx_encl): ModelGen<unknown> {
+  return m.current.mm?.memcg ?? null;
+}
+
+/**
+ * __sgx_alloc_epc_page_from_node of v5.13..v5.16-rc1 (B1, "Fix free page accounting"): the global
+ * sgx_nr_free_pages was a plain counter updated under the *node* lock; two nodes' allocations and
+ * frees race on it and lose updates.
+ */
+function* __sgx_alloc_epc_page_from_node_v5_13(m: Machine, nid: number): ModelGen<number> {
+  const node = m.sgx.sgx_numa_nodes[nid]!;
+  yield spin_lock(node.lock);
+  if (freeListEmpty(m, node)) {
+    yield spin_unlock(node.lock);
+    return -1;
+  }
+  const page = freeListTakeFirst(m, node);
+  m.pages.flags.set(page, 0);
+  yield* plainAdd(m, -1); // sgx_nr_free_pages-- under node->lock only
+  yield spin_unlock(node.lock);
+  return page;
+}
+
+/** sgx_free_epc_page of v5.13..v5.16-rc1: the plain counter again, under the node lock. */
+function* sgx_free_epc_page_v5_13(m: Machine, page: number): ModelGen {
+  const node = m.nodeOf(page);
+  const P = m.pages;
+  yield spin_lock(node.lock);
+  P.owner.set(page, OWNER_NULL);
+  if (P.poison.get(page)) list_add(P, page, node.sgx_poison_page_list);
+  else list_add_tail(P, page, node.free_page_list);
+  P.flags.set(page, SGX_EPC_PAGE_IS_FREE);
+  yield* plainAdd(m, 1); // sgx_nr_free_pages++ under node->lock only
+  yield spin_unlock(node.lock);
+}
+
+/** A non-atomic read-modify-write of sgx_nr_free_pages: a load and a store another CPU can split. */
+function* plainAdd(m: Machine, d: number): ModelGen {
+  const c = m.sgx.sgx_nr_free_pages;
+  if (m.interleaveAll) yield m.sharedRead(c, -1, "sgx_nr_free_pages (plain load)");
+  const v = c.v;
+  if (m.interleaveAll) yield m.sharedWrite(c, "sgx_nr_free_pages (plain store)");
+  c.v = v + d;
+}
+
+/**
+ * __sgx_alloc_epc_page of v5.11/v5.12: no NUMA awareness, sections are tried in array order.
+ * Model: one section per node, so the order of the node table stands for the section array.
+ */
+function* __sgx_alloc_epc_page_v5_11(m: Machine): ModelGen<number> {
+  for (const nid of m.sgx.sgx_numa_mask) {
+    const page = yield* m.fn.__sgx_alloc_epc_page_from_node(m, nid);
+    if (page >= 0) return page;
+  }
+  return -12; // -ENOMEM
+}
+
+/** Before the SGX2 series (v6.0) the fault handler had no EAUG path: a page not in page_array is SIGBUS. */
+function* sgx_vma_fault_pre_v6_0(m: Machine, vma: vm_area_struct, addr: number): ModelGen<number> {
+  const encl = vma.vm_private_data as sgx_encl | null;
+  if (!encl) return VM_FAULT_SIGBUS;
+  yield mutex_lock(encl.lock);
+  const entry = yield* m.fn.sgx_encl_load_page_in_vma(m, encl, (addr - encl.base) / PAGE_SIZE, vma.vm_flags);
+  if (IS_ERR(entry)) {
+    yield mutex_unlock(encl.lock);
+    return entry === -EBUSY ? VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
+  }
+  const ret = yield* vmf_insert_pfn(m, vma, addr, m.encl_pages.epc_page.a[entry]!);
+  if (ret !== VM_FAULT_NOPAGE) {
+    yield mutex_unlock(encl.lock);
+    return VM_FAULT_SIGBUS;
+  }
+  yield* m.fn.sgx_encl_test_and_clear_young(m, vma.vm_mm, entry);
+  yield mutex_unlock(encl.lock);
+  return VM_FAULT_NOPAGE;
+}
+
+/** Machine-check handling of EPC pages arrived with v5.17; before, arch_memory_failure did not know EPC. */
+function* arch_memory_failure_pre_v5_17(_m: Machine, _pfn: number, _flags: number): ModelGen<number> {
+  return -ENXIO;
+}
+
+/** v38 named the thread ksgxswapd. */
+function* sgx_page_reclaimer_init_v38(m: Machine): ModelGen<boolean> {
+  for (let i = 0; i < Math.max(1, m.c.nr_ksgxd); i++) {
+    const pid = yield* m.kthread_run(i === 0 ? "ksgxswapd" : `ksgxswapd/${i}`, () => m.fn.ksgxd(m));
+    m.sgx.ksgxd_tsk.push(pid);
+  }
+  return true;
+}
+
+export function registerHistory(mainline: KernelFns): void {
+  const backingOutsideLock = (m: Machine) => flawedReclaim(m, { backingOutsideLock: true });
+  /** v5.11: the merged reclaimer (backing pinned before encl->lock, no truncation after ELDU). */
+  const v5_11: Partial<KernelFns> = {
+    sgx_reclaim_pages: backingOutsideLock,
+    __sgx_encl_eldu: __sgx_encl_eldu_v5_11,
+    sgx_encl_get_mem_cgroup: sgx_encl_get_mem_cgroup_v5_17,
+    __sgx_alloc_epc_page: __sgx_alloc_epc_page_v5_11,
+    sgx_vma_fault: sgx_vma_fault_pre_v6_0,
+    arch_memory_failure: arch_memory_failure_pre_v5_17,
+  };
+  registerVariant({
+    name: "v38",
+    description:
+      "the v38 patch reviewed in the seed (Sep 2020): ksgxswapd, backing pinned before encl->lock, no NUMA",
+    overrides: { ...v5_11, sgx_page_reclaimer_init: sgx_page_reclaimer_init_v38 },
+    constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY },
+  });
+  registerVariant({
+    name: "v38-per-page",
+    description:
+      "v38 with the change proposed in the review: reclaim one page per round (SGX_NR_TO_SCAN = 1)",
+    overrides: { ...v5_11, sgx_page_reclaimer_init: sgx_page_reclaimer_init_v38 },
+    constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY, SGX_NR_TO_SCAN: 1 },
+  });
+  registerVariant({
+    name: "v5.11",
+    description:
+      "the merged reclaimer (1728ab54): ksgxd, per-section free lists, release without cond_resched",
+    overrides: v5_11,
+    constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY },
+  });
+  registerVariant({
+    name: "v5.15",
+    description:
+      "NUMA allocation with the plain sgx_nr_free_pages updated under node locks (B1), release without cond_resched (B2)",
+    overrides: {
+      ...v5_11,
+      __sgx_alloc_epc_page: mainline.__sgx_alloc_epc_page,
+      __sgx_alloc_epc_page_from_node: __sgx_alloc_epc_page_from_node_v5_13,
+      sgx_free_epc_page: sgx_free_epc_page_v5_13,
+    },
+    constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY },
+  });
+  const v5_17: Partial<KernelFns> = {
+    sgx_reclaim_pages: backingOutsideLock,
+    __sgx_encl_eldu: __sgx_encl_eldu_v5_17,
+    sgx_encl_get_mem_cgroup: sgx_encl_get_mem_cgroup_v5_17,
+    sgx_vma_fault: sgx_vma_fault_pre_v6_0,
+  };
+  registerVariant({
+    name: "v5.17",
+    description:
+      'after "Free backing memory after faulting the enclave page", before the PCMD fixes (B4, B5, B6; B8)',
+    overrides: v5_17,
+    constants: { XA_CHECK_SCHED: 1 },
+  });
+  registerVariant({
+    name: "v5.19",
+    description: "after the 2022 PCMD fixes and the memcg fix, before SGX2",
+    overrides: { sgx_vma_fault: sgx_vma_fault_pre_v6_0 },
+    constants: { XA_CHECK_SCHED: 1 },
+  });
+  registerVariant({
+    name: "v6.0",
+    description:
+      "SGX2 merged (EAUG, page-modification ioctls, direct reclaim); release still reschedules per entry",
+    overrides: {},
+    constants: { XA_CHECK_SCHED: 1 },
+  });
+  registerVariant({
+    name: "v6.6",
+    description: "SECS reload before EAUG (B10 fixed); the reclaimer as in mainline",
+    overrides: {},
+  });
+}
