@@ -5,8 +5,8 @@ import { abSpecOf, loadExperiment } from "../experiment/builtin.ts";
 import { runAB } from "../experiment/execute.ts";
 import { metricUnit } from "../experiment/metrics.ts";
 import { parseAssignments } from "../experiment/params.ts";
-import { AB_HEAD, abReportHtml, abRow, focusMetrics } from "../report/ab_report.ts";
 import { csv } from "../report/csv.ts";
+import { AB_HEAD, abRow, focusMetrics } from "../report/tables.ts";
 import { UsageError } from "./errors.ts";
 import {
   addRunnerOptions,
@@ -33,6 +33,8 @@ interface AbOpts extends RunnerOpts {
 
 /** The A/B spec from the argument (a built-in experiment or a scenario) and the options. */
 export function abSpecFrom(arg: string, o: AbOpts): { spec: ABSpec; description?: string } {
+  const reps = parseInt10(o.reps, "--reps", 1);
+  const seed = parseInt10(o.seed, "--seed", 0);
   const def = loadExperiment(arg);
   const exp = def?.kind === "ab" ? def : undefined;
   const a = o.a.flatMap((s) => parseAssignments(s, "--a"));
@@ -54,8 +56,8 @@ export function abSpecFrom(arg: string, o: AbOpts): { spec: ABSpec; description?
       label: o.bLabel ?? (o.b.length ? b.join(",") : (base?.b.label ?? "B (scenario as is)")),
       params: o.b.length ? b : (base?.b.params ?? []),
     },
-    reps: parseInt10(o.reps, "--reps", 1) ?? base?.reps ?? DEFAULT_AB_REPS,
-    seed: parseInt10(o.seed, "--seed", 0),
+    reps: reps ?? base?.reps ?? DEFAULT_AB_REPS,
+    seed,
     focus: base?.focus ?? [],
   };
   return { spec, description: exp ? `${exp.description}. ${exp.question}`.trim() : undefined };
@@ -169,7 +171,12 @@ export function registerAb(program: Command): void {
         if (o.report) {
           report = writeOut(
             o.report,
-            abReportHtml(an, { description, db, runs: out.runs, command: commandLine() }),
+            (await import("../report/ab_report.ts")).abReportHtml(an, {
+              description,
+              db,
+              runs: out.runs,
+              command: commandLine(),
+            }),
           );
         }
         if (o.csv) writeOut(o.csv, abCsv(an, Object.keys(an.metrics)));

@@ -3,9 +3,8 @@ import type { Command } from "commander";
 import { flattenMetrics, metricNames } from "../experiment/metrics.ts";
 import type { RunRecord } from "../experiment/store.ts";
 import { analyzeStored } from "../experiment/stored.ts";
-import { abReportHtml, focusMetrics } from "../report/ab_report.ts";
 import { csv } from "../report/csv.ts";
-import { sweepReportHtml } from "../report/sweep_report.ts";
+import { focusMetrics } from "../report/tables.ts";
 import { abCsv, abJson, formatAB } from "./ab.ts";
 import { UsageError } from "./errors.ts";
 import { addDbOptions, asUsage, openStore, parseInt10, type StoreOpts, writeOut } from "./experiment_opts.ts";
@@ -111,7 +110,7 @@ export function registerResults(program: Command): void {
       id: string | undefined,
       o: StoreOpts & { run?: string; json?: boolean; report?: string; csv?: string; all?: boolean },
     ) =>
-      asUsage(() => {
+      asUsage(async () => {
         const store = needStore(o);
         try {
           if (o.run !== undefined) {
@@ -131,7 +130,7 @@ export function registerResults(program: Command): void {
           const meta = { db: store.path, command: `epcsim results show ${e.id}` };
           if (s.kind === "ab") {
             const an = s.analysis;
-            if (o.report) writeOut(o.report, abReportHtml(an, meta));
+            if (o.report) writeOut(o.report, (await import("../report/ab_report.ts")).abReportHtml(an, meta));
             if (o.csv) writeOut(o.csv, abCsv(an, Object.keys(an.metrics)));
             if (o.json)
               process.stdout.write(
@@ -143,7 +142,8 @@ export function registerResults(program: Command): void {
             }
           } else {
             const an = s.analysis;
-            if (o.report) writeOut(o.report, sweepReportHtml(an, meta));
+            if (o.report)
+              writeOut(o.report, (await import("../report/sweep_report.ts")).sweepReportHtml(an, meta));
             if (o.csv) writeOut(o.csv, sweepCsv(an));
             if (o.json) {
               const { cells, ...rest } = an;

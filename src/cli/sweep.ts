@@ -5,10 +5,9 @@ import { runSweep } from "../experiment/execute.ts";
 import { metricUnit } from "../experiment/metrics.ts";
 import { parseCell, parseGrid } from "../experiment/params.ts";
 import type { SweepAnalysis, SweepSpec } from "../experiment/sweep.ts";
-import { focusMetrics } from "../report/ab_report.ts";
 import { csv } from "../report/csv.ts";
 import { fmtMetric } from "../report/format.ts";
-import { sweepReportHtml } from "../report/sweep_report.ts";
+import { focusMetrics } from "../report/tables.ts";
 import { UsageError } from "./errors.ts";
 import {
   addRunnerOptions,
@@ -34,6 +33,9 @@ interface SweepOpts extends RunnerOpts {
 }
 
 export function sweepSpecFrom(arg: string, o: SweepOpts): { spec: SweepSpec; description?: string } {
+  const reps = parseInt10(o.reps, "--reps", 1);
+  const seed = parseInt10(o.seed, "--seed", 0);
+  const maxRuns = parseInt10(o.maxRuns, "--max-runs", 1);
   const def = loadExperiment(arg);
   const exp = def?.kind === "sweep" ? def : undefined;
   const base = exp ? sweepSpecOf(exp) : undefined;
@@ -53,10 +55,10 @@ export function sweepSpecFrom(arg: string, o: SweepOpts): { spec: SweepSpec; des
     base: [...(base?.base ?? []), ...o.set],
     grid: own ? grid : (base?.grid ?? []),
     cells: own && cells.length ? cells : undefined,
-    reps: parseInt10(o.reps, "--reps", 1) ?? base?.reps ?? DEFAULT_SWEEP_REPS,
-    seed: parseInt10(o.seed, "--seed", 0),
+    reps: reps ?? base?.reps ?? DEFAULT_SWEEP_REPS,
+    seed,
     independent: Boolean(o.independentSeeds),
-    maxRuns: parseInt10(o.maxRuns, "--max-runs", 1) ?? base?.maxRuns,
+    maxRuns: maxRuns ?? base?.maxRuns,
     focus: o.metric.length ? o.metric : (base?.focus ?? []),
   };
   return { spec, description: exp ? `${exp.description}. ${exp.question}`.trim() : undefined };
@@ -170,7 +172,12 @@ export function registerSweep(program: Command): void {
         if (o.report)
           report = writeOut(
             o.report,
-            sweepReportHtml(an, { description, db, runs: out.runs, command: commandLine() }),
+            (await import("../report/sweep_report.ts")).sweepReportHtml(an, {
+              description,
+              db,
+              runs: out.runs,
+              command: commandLine(),
+            }),
           );
         if (o.csv) writeOut(o.csv, sweepCsv(an));
         const r = out.runs;

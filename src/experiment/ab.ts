@@ -63,8 +63,8 @@ export function planAB(spec: ABSpec): ABPlan {
   const seeds = Array.from({ length: spec.reps }, (_, r) => replicationSeed(rootSeed, r));
   const pa = [...spec.base, ...spec.a.params];
   const pb = [...spec.base, ...spec.b.params];
-  const sa = prepareScenario(spec.scenario, pa);
-  const sb = prepareScenario(spec.scenario, pb);
+  const sa = prepareScenario(spec.scenario, pa, new Map(spec.a.params.map((p) => [p, "--a"])));
+  const sb = prepareScenario(spec.scenario, pb, new Map(spec.b.params.map((p) => [p, "--b"])));
   const a = seeds.map((s) => makeJob(sa, pa, s));
   const b = seeds.map((s) => makeJob(sb, pb, s));
   const key = sha256(

@@ -19,8 +19,22 @@ export interface RunJob extends NewRun {
 export function prepareScenario(
   arg: string,
   params: readonly string[],
+  /** Which option each override came from (`--a`, `--grid`, ...), for error messages; default `--set`. */
+  origin: ReadonlyMap<string, string> = new Map(),
 ): { scenario: Scenario; json: string; hash: string } {
-  const { scenario } = loadScenario(arg, [...params]);
+  let scenario: Scenario;
+  try {
+    scenario = loadScenario(arg, [...params]).scenario;
+  } catch (e) {
+    if (!(e instanceof ScenarioError) || origin.size === 0) throw e;
+    throw new ScenarioError(
+      e.lines.map((l) => {
+        const m = /^--set ([^:]*): /.exec(l);
+        const from = m && origin.get(m[1]!);
+        return from ? `${from} ${l.slice("--set ".length)}` : l;
+      }),
+    );
+  }
   const json = canonicalJson(scenario);
   return { scenario, json, hash: sha256(json) };
 }

@@ -71,7 +71,11 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   const keys = [...new Set(cells.flatMap((c) => Object.keys(c)))];
   const planned = cells.map((cell) => {
     const params = [...spec.base, ...cellSets(cell)];
-    const prepared = prepareScenario(spec.scenario, params);
+    const prepared = prepareScenario(
+      spec.scenario,
+      params,
+      new Map(cellSets(cell).map((p) => [p, "--grid"])),
+    );
     const seeds = cellSeeds(rootSeed, spec.reps, cell, Boolean(spec.independent));
     return { cell, label: cellLabel(cell), seeds, jobs: seeds.map((s) => makeJob(prepared, params, s)) };
   });

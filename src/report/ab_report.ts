@@ -1,40 +1,13 @@
 /** The HTML report of an A/B experiment. */
-import type { ABAnalysis, ABMetric } from "../experiment/ab.ts";
-import { KEY_METRICS, metricLabel, metricUnit } from "../experiment/metrics.ts";
+import type { ABAnalysis } from "../experiment/ab.ts";
+import { metricLabel, metricUnit } from "../experiment/metrics.ts";
 import { BOOTSTRAP_RESAMPLES } from "../experiment/stats.ts";
 import { barsWithCi, type Change, lines, relativeChanges } from "./charts.ts";
-import { fmtDiff, fmtDuration, fmtInterval, fmtMetric, fmtNumber, fmtRatio } from "./format.ts";
+import { fmtDuration, fmtMetric, fmtNumber } from "./format.ts";
 import { esc, facts, figure, htmlTable, page } from "./html.ts";
+import { AB_HEAD, abRow, focusMetrics, type ReportMeta } from "./tables.ts";
 
-export interface ReportMeta {
-  description?: string;
-  db?: string | null;
-  runs?: { total: number; cached: number; executed: number; workers: number; wall_ms: number };
-  /** The command that reproduces the report. */
-  command?: string;
-}
-
-/** Metrics a table or report shows first: the experiment's focus, else the key metrics present. */
-export function focusMetrics(focus: readonly string[], present: readonly string[]): string[] {
-  const have = new Set(present);
-  const list = focus.length ? focus : KEY_METRICS.map((k) => k.name);
-  return list.filter((n) => have.has(n));
-}
-
-export function abRow(name: string, m: ABMetric): string[] {
-  const u = metricUnit(name);
-  return [
-    name,
-    fmtMetric(m.a_mean, u),
-    fmtMetric(m.b_mean, u),
-    fmtDiff(m.diff_mean, u),
-    fmtInterval(m.diff_ci_low, m.diff_ci_high, u),
-    fmtRatio(m.ratio),
-    m.significant ? "yes" : "no",
-  ];
-}
-
-export const AB_HEAD = ["metric", "A mean", "B mean", "B - A", "95% CI of B - A", "B / A", "significant"];
+export type { ReportMeta };
 
 function metricTable(a: ABAnalysis, names: string[]): string {
   const rows = names.map((n) => abRow(n, a.metrics[n]!));

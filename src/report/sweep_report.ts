@@ -1,10 +1,10 @@
 /** The HTML report of a sweep: a table of cells, lines with CI bands, heatmaps for two keys. */
 import { metricLabel, metricUnit } from "../experiment/metrics.ts";
 import type { SweepAnalysis } from "../experiment/sweep.ts";
-import { focusMetrics, type ReportMeta } from "./ab_report.ts";
 import { bandLines, heatmap } from "./charts.ts";
 import { fmtDuration, fmtInterval, fmtMetric } from "./format.ts";
 import { esc, facts, figure, htmlTable, page } from "./html.ts";
+import { focusMetrics, type ReportMeta } from "./tables.ts";
 
 /** `mean [low, high]` of one cell's metric. */
 export function cellValue(s: SweepAnalysis, cell: number, name: string): string {

@@ -1,0 +1,298 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import Database from "better-sqlite3";
+
+const BIN = join(import.meta.dirname, "../../bin/epcsim.js");
+const TINY = ["--set", "machine.epc=512", "--set", "run.duration=1ms", "--set", "run.warmup=0"];
+
+function epcsim(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "epcsim-cli-"));
+}
+
+test("ab --json prints one object: every metric's means, paired difference and interval, plus reps, seeds, db, report", () => {
+  const dir = tmp();
+  const db = join(dir, "r.db");
+  const report = join(dir, "ab.html");
+  const r = epcsim(
+    "ab",
+    "seed-batching",
+    "--a",
+    "reclaimer.batch=16",
+    "--b",
+    "reclaimer.batch=1",
+    "--reps",
+    "3",
+    "--json",
+    "--db",
+    db,
+    "--report",
+    report,
+    ...TINY,
+  );
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.reps, 3);
+  assert.equal(j.seeds.length, 3);
+  assert.equal(j.root_seed, 1);
+  assert.equal(j.db, db);
+  assert.equal(j.report, report);
+  assert.ok(existsSync(report));
+  for (const name of [
+    "ipi_rounds",
+    "etrack",
+    "fault_latency_ns.p99",
+    "locks.sgx_reclaimer_lock.acquisitions",
+  ]) {
+    const m = j.metrics[name];
+    assert.ok(m, name);
+    for (const k of ["a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high", "ratio", "significant"])
+      assert.ok(k in m, `${name}.${k}`);
+  }
+  assert.equal(j.metrics["fault_latency_ns.p99"].ci_method, "bootstrap");
+  assert.equal(j.metrics.ipi_rounds.ci_method, "t");
+  assert.match(r.err, /runs: 6 \(6 simulated/);
+  // Again: everything comes from the database.
+  const again = JSON.parse(
+    epcsim(
+      "ab",
+      "seed-batching",
+      "--a",
+      "reclaimer.batch=16",
+      "--b",
+      "reclaimer.batch=1",
+      "--reps",
+      "3",
+      "--json",
+      "--db",
+      db,
+      ...TINY,
+    ).out,
+  );
+  assert.deepEqual(again.runs.cached, 6);
+  assert.deepEqual(again.metrics, j.metrics);
+});
+
+test("ab prints a table of the key metrics without --json", () => {
+  const r = epcsim(
+    "ab",
+    "seed-batching",
+    "--a",
+    "reclaimer.batch=16",
+    "--b",
+    "reclaimer.batch=1",
+    "--reps",
+    "2",
+    "--no-db",
+    ...TINY,
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /metric\s+A mean\s+B mean\s+B - A\s+95% CI of B - A\s+B \/ A\s+significant/);
+  assert.match(r.out, /ipi_rounds/);
+  assert.match(r.out, /seeds: \d+ \d+/);
+});
+
+test("bad experiment input exits 2 with one line and no stack trace", () => {
+  const cases = [
+    ["ab", "seed-batching", "--a", "reclaimer.batch=0", "--b", "reclaimer.batch=1", "--no-db", ...TINY],
+    ["ab", "seed-batching", "--a", "kernel=no-such-kernel", "--reps", "1", "--no-db", ...TINY],
+    [
+      "sweep",
+      "seed-batching",
+      "--grid",
+      "reclaimer.batch=1,2,4",
+      "--reps",
+      "3",
+      "--max-runs",
+      "8",
+      "--no-db",
+    ],
+    ["ab", "oversubscribed", "--reps", "0"],
+    ["sweep", "seed-batching", "--grid", "reclaimer.batch"],
+    ["results", "show", "99", "--db", join(tmp(), "empty.db")],
+  ];
+  const expect = [
+    /--a reclaimer\.batch=0: reclaimer\.batch: /,
+    /unknown kernel variant "no-such-kernel"/,
+    /9 runs, more than --max-runs 8/,
+    /--reps 0: expected an integer >= 1/,
+    /--grid reclaimer\.batch: expected key=v1,v2/,
+    /no such experiment/,
+  ];
+  for (const c of cases) {
+    const r = epcsim(...c);
+    assert.equal(r.code, 2, `${c.join(" ")}: ${r.err}`);
+    assert.match(r.err, /^epcsim: /, c.join(" "));
+    assert.doesNotMatch(r.err, /\n\s+at /, c.join(" "));
+    assert.match(r.err, expect.shift()!, c.join(" "));
+  }
+});
+
+test("experiments lists the four built-in experiments with their commands", () => {
+  const r = epcsim("experiments", "--json");
+  assert.equal(r.code, 0, r.err);
+  const list = JSON.parse(r.out) as { name: string; command: string }[];
+  assert.deepEqual(
+    list.map((e) => e.command),
+    [
+      "epcsim ab seed-batching",
+      "epcsim ab multi-enclave-batching",
+      "epcsim sweep reclaim-threads",
+      "epcsim sweep batch-size-threads",
+    ],
+  );
+});
+
+const SWEEP = [
+  "sweep",
+  "seed-batching",
+  "--grid",
+  "reclaimer.batch=1,2,4,8,16,32",
+  "--reps",
+  "1",
+  "--workers",
+  "1",
+  ...TINY,
+];
+
+function dbRows(db: string): { key: string; metrics_json: string }[] {
+  const d = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return d.prepare("SELECT key, metrics_json FROM runs ORDER BY key").all() as {
+      key: string;
+      metrics_json: string;
+    }[];
+  } finally {
+    d.close();
+  }
+}
+
+function countRows(db: string): number {
+  if (!existsSync(db)) return 0;
+  try {
+    const d = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      return (d.prepare("SELECT count(*) AS n FROM runs").get() as { n: number }).n;
+    } finally {
+      d.close();
+    }
+  } catch {
+    return 0; // not created yet
+  }
+}
+
+async function killWhen(child: ChildProcess, ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    if (ready()) {
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("the sweep ended before it could be killed");
+}
+
+test("a sweep killed with SIGKILL mid-way resumes: same rows and values as an uninterrupted sweep", async () => {
+  const dir = tmp();
+  const killed = join(dir, "killed.db");
+  const whole = join(dir, "whole.db");
+  const child = spawn(process.execPath, [BIN, ...SWEEP, "--db", killed], { stdio: "ignore" });
+  await killWhen(child, () => countRows(killed) >= 2);
+  const atKill = countRows(killed);
+  assert.ok(atKill >= 2 && atKill < 6, `killed after ${atKill} of 6 runs`);
+
+  const resumed = epcsim(...SWEEP, "--db", killed, "--json");
+  assert.equal(resumed.code, 0, resumed.err);
+  const rj = JSON.parse(resumed.out);
+  assert.equal(rj.runs.cached, atKill, "the runs recorded before the kill are not run again");
+  assert.equal(rj.runs.executed, 6 - atKill);
+
+  const straight = epcsim(...SWEEP, "--db", whole, "--json");
+  assert.equal(straight.code, 0, straight.err);
+  const a = dbRows(killed);
+  const b = dbRows(whole);
+  assert.equal(a.length, 6);
+  assert.deepEqual(a, b);
+  assert.deepEqual(rj.cells, JSON.parse(straight.out).cells);
+});
+
+test("results list, show and export read the database without simulating", () => {
+  const dir = tmp();
+  const db = join(dir, "r.db");
+  const sweep = epcsim(
+    "sweep",
+    "seed-batching",
+    "--grid",
+    "reclaimer.batch=1,16",
+    "--grid",
+    "reclaimer.threads=1,2",
+    "--reps",
+    "2",
+    "--json",
+    "--db",
+    db,
+    ...TINY,
+  );
+  assert.equal(sweep.code, 0, sweep.err);
+  const sj = JSON.parse(sweep.out);
+  assert.equal(sj.cells.length, 4);
+  assert.match(
+    epcsim(
+      "sweep",
+      "seed-batching",
+      "--grid",
+      "reclaimer.batch=1,16",
+      "--grid",
+      "reclaimer.threads=1,2",
+      "--reps",
+      "2",
+      "--db",
+      db,
+      ...TINY,
+    ).out,
+    /reclaimer\.threads \\ reclaimer\.batch/,
+  );
+
+  const list = JSON.parse(epcsim("results", "list", "--json", "--db", db).out);
+  assert.equal(list.length, 1);
+  assert.equal(list[0].kind, "sweep");
+  assert.equal(list[0].stored, 8);
+  assert.equal(list[0].planned, 8);
+
+  const show = epcsim("results", "show", String(list[0].id), "--json", "--db", db);
+  assert.equal(show.code, 0, show.err);
+  assert.deepEqual(JSON.parse(show.out).cells, sj.cells);
+
+  const out = join(dir, "runs.csv");
+  const ex = epcsim("results", "export", "--experiment", String(list[0].id), "--out", out, "--db", db);
+  assert.equal(ex.code, 0, ex.err);
+  const lines = readFileSync(out, "utf8").trim().split("\n");
+  assert.equal(lines.length, 1 + 8);
+  const head = lines[0]!.split(",");
+  for (const c of [
+    "run_id",
+    "cell",
+    "rep",
+    "seed",
+    "model_version",
+    "wall_ms",
+    "ipi_rounds",
+    "fault_latency_ns.p99",
+  ])
+    assert.ok(head.includes(c), c);
+
+  const runs = JSON.parse(epcsim("results", "export", "--format", "json", "--db", db).out);
+  assert.equal(runs.length, 8);
+  const one = epcsim("results", "show", "--run", String(runs[0].id), "--json", "--db", db);
+  assert.equal(JSON.parse(one.out).result.scenario, "seed-batching");
+});

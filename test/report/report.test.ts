@@ -1,0 +1,138 @@
+/** Reports are valid, self-contained HTML with the expected charts. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { type DefaultTreeAdapterTypes, parse } from "parse5";
+import { runAB, runSweep } from "../../src/experiment/execute.ts";
+import { abReportHtml } from "../../src/report/ab_report.ts";
+import { sweepReportHtml } from "../../src/report/sweep_report.ts";
+
+const TINY = ["machine.epc=512", "run.duration=2ms", "run.warmup=0"];
+
+type Node = DefaultTreeAdapterTypes.Node;
+type Element = DefaultTreeAdapterTypes.Element;
+
+interface Parsed {
+  errors: string[];
+  elements: Element[];
+}
+
+/** Parse with the WHATWG algorithm; every parse error (misnested tags, bad attributes, ...) is kept. */
+function parseHtml(html: string): Parsed {
+  const errors: string[] = [];
+  const doc = parse(html, { onParseError: (e) => errors.push(`${e.code} at ${e.startLine}:${e.startCol}`) });
+  const elements: Element[] = [];
+  const walk = (n: Node) => {
+    if ("tagName" in n) elements.push(n);
+    const kids = "childNodes" in n ? n.childNodes : [];
+    for (const k of kids) walk(k);
+    if (n.nodeName === "template") walk((n as DefaultTreeAdapterTypes.Template).content);
+  };
+  walk(doc);
+  return { errors, elements };
+}
+
+const attr = (e: Element, name: string) => e.attrs.find((a) => a.name === name)?.value;
+
+function charts(p: Parsed): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const e of p.elements) {
+    const k = e.tagName === "figure" ? attr(e, "data-chart") : undefined;
+    if (k) m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return m;
+}
+
+function captions(p: Parsed): string[] {
+  return p.elements
+    .filter((e) => e.tagName === "figcaption")
+    .map((e) => e.childNodes.map((c) => ("value" in c ? c.value : "")).join(""));
+}
+
+function assertSelfContained(html: string, p: Parsed): void {
+  assert.deepEqual(p.errors, [], "the HTML parses without errors");
+  assert.ok(html.startsWith("<!DOCTYPE html>"));
+  assert.equal(p.elements.filter((e) => e.tagName === "script").length, 0, "no scripts");
+  for (const e of p.elements) {
+    for (const a of ["src", "href"]) {
+      const v = attr(e, a);
+      assert.ok(v === undefined || !/^(https?:)?\/\//.test(v), `no external ${a}: ${v}`);
+    }
+    assert.notEqual(e.tagName, "link", "no linked stylesheets");
+  }
+  for (const f of p.elements.filter((e) => e.tagName === "figure"))
+    assert.equal(f.childNodes.filter((c) => c.nodeName === "svg").length, 1, "each chart is one inline SVG");
+}
+
+test("the A/B report is valid self-contained HTML with CI bars, the latency CDF and the timelines", async () => {
+  const out = await runAB(
+    {
+      name: "report",
+      scenario: "seed-batching",
+      base: TINY,
+      a: { label: "batch 16", params: ["reclaimer.batch=16"] },
+      b: { label: "batch 1", params: ["reclaimer.batch=1"] },
+      reps: 2,
+      focus: ["ipi_rounds", "etrack", "fault_latency_ns.p99", "locks.sgx_reclaimer_lock.acquisitions"],
+    },
+    { workers: 0 },
+  );
+  const html = abReportHtml(out.analysis, { description: "a test", db: "x.db", runs: out.runs });
+  const p = parseHtml(html);
+  assertSelfContained(html, p);
+  const c = charts(p);
+  assert.equal(c.get("ab-bars"), 4, "one bar chart with intervals per focus metric");
+  assert.equal(c.get("latency-cdf"), 1);
+  assert.equal(c.get("timeline-free-pages"), 1);
+  assert.equal(c.get("timeline-reclaim-rounds"), 1);
+  assert.equal(c.get("ab-change"), 1);
+  assert.equal(p.elements.filter((e) => e.tagName === "svg").length, 8);
+  const caps = captions(p);
+  assert.ok(caps.includes("IPI rounds (EWB ladder) (mean per run, 95% CI)"));
+  assert.ok(
+    caps.some((t) =>
+      /^Fault latency CDF, approximate: p50\/p90\/p99\/max averaged over 2 replications$/.test(t),
+    ),
+  );
+  assert.ok(caps.includes("Free EPC pages (mean over 2 replications)"));
+  assert.match(html, new RegExp(`seeds</dt><dd>${out.analysis.seeds.join(" ")}</dd>`));
+});
+
+test("a sweep report draws lines with CI bands for one key and heatmaps for two", async () => {
+  const one = await runSweep(
+    {
+      name: "one-key",
+      scenario: "seed-batching",
+      base: TINY,
+      grid: [{ key: "reclaimer.batch", values: ["1", "16"] }],
+      reps: 2,
+      focus: ["ipi_rounds", "fault_latency_ns.p99"],
+    },
+    { workers: 0 },
+  );
+  const h1 = sweepReportHtml(one.analysis);
+  const p1 = parseHtml(h1);
+  assertSelfContained(h1, p1);
+  assert.equal(charts(p1).get("sweep-line"), 2);
+  assert.equal(charts(p1).get("sweep-heatmap"), undefined);
+  assert.ok(captions(p1).includes("IPI rounds (EWB ladder) by reclaimer.batch (mean, 95% CI band)"));
+
+  const two = await runSweep(
+    {
+      name: "two-keys",
+      scenario: "seed-batching",
+      base: TINY,
+      grid: [
+        { key: "reclaimer.batch", values: ["1", "16"] },
+        { key: "reclaimer.threads", values: ["1", "2"] },
+      ],
+      reps: 1,
+      focus: ["ipi_rounds", "reclaim_rounds"],
+    },
+    { workers: 0 },
+  );
+  const h2 = sweepReportHtml(two.analysis);
+  const p2 = parseHtml(h2);
+  assertSelfContained(h2, p2);
+  assert.equal(charts(p2).get("sweep-heatmap"), 2);
+  assert.ok(captions(p2).includes("reclaim rounds: mean by reclaimer.batch and reclaimer.threads"));
+});
