@@ -3,6 +3,7 @@
  * the identical report), as plain functions the CLI and the tests share.
  */
 import { parseScenarioText, ScenarioError } from "../scenario/load.ts";
+import { patchHashes } from "../scenario/patches.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { type CheckOptions, type CheckRun, runCheck, type StrategyChoice } from "./checker.ts";
 import { type CheckModel, execute, prepare, ReplayDiverged, ReplayPicker } from "./engine.ts";
@@ -115,6 +116,7 @@ export function finishCheck(
   const token = encodeToken({
     model: modelHash(),
     variant: req.sc.kernel,
+    patches: patchHashes(req.sc.kernel),
     scenarioName: req.sc.name,
     scenario: req.raw,
     scenarioHash: sha(canonicalJson(req.raw)),

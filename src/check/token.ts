@@ -16,6 +16,8 @@ export interface TokenData {
   /** Hash of the model and checker sources that produced the token. */
   model: string;
   variant: string;
+  /** Patch files in the variant name, with the hash of their content when the token was made. */
+  patches: { path: string; sha: string }[];
   scenarioName: string;
   /** Canonical JSON of the scenario after overrides. */
   scenario: unknown;

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { parseScenarioText } from "../scenario/load.ts";
+import { loadKernel } from "../scenario/patches.ts";
 import { explorers } from "./checker.ts";
 import { prepare } from "./engine.ts";
 import type { WorkerJob, WorkerMessage } from "./workers.ts";
@@ -13,6 +14,7 @@ import type { WorkerJob, WorkerMessage } from "./workers.ts";
 const job = workerData as WorkerJob;
 const stop = new Int32Array(job.stopAbove);
 const { scenario } = parseScenarioText(JSON.stringify(job.raw), job.source);
+await loadKernel(scenario.kernel);
 const model = prepare(scenario);
 const b = model.chk.bounds;
 const [ex] = explorers(model, {

@@ -3,13 +3,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { STRATEGIES, type StrategyChoice } from "../check/checker.ts";
 import { replayToken, replayTrace, runCheckSession } from "../check/session.ts";
-import { TokenError } from "../check/token.ts";
+import { decodeToken, TokenError } from "../check/token.ts";
 import { runParallelCheck } from "../check/workers.ts";
 import { loadScenario } from "../scenario/load.ts";
+import { loadKernel } from "../scenario/patches.ts";
 import { parseDuration } from "../scenario/units.ts";
 import { EXIT_FOUND, UsageError } from "./errors.ts";
 import { Progress } from "./progress.ts";
-import { parseSeed } from "./run.ts";
+import { loadScenarioWithKernel, parseSeed } from "./run.ts";
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -34,7 +35,16 @@ export function registerCheck(program: Command): void {
     .option("--budget <n|time>", "executions to run (e.g. 5000) or wall time (e.g. 60s)")
     .option("--seed <n>", "seed of the exploration")
     .option("--workers <n>", "run the exploration on N worker threads (results do not depend on N)", "1")
-    .option("--kernel <variant>", "kernel variant (e.g. mainline, mutant/no-pcmd-busy-check)")
+    .option(
+      "--kernel <variant>",
+      "kernel variant (e.g. mainline, v5.17, mutant/no-pcmd-busy-check; see `epcsim kernels`)",
+    )
+    .option(
+      "--patch <file>",
+      "apply a TypeScript patch module on top of the variant (repeatable; docs/patches.md)",
+      collect,
+      [],
+    )
     .option("--set <key=value>", "override a scenario field (repeatable)", collect, [])
     .option("--no-minimize", "report the failing schedule as found")
     .option("--json", "print the result as one JSON object on stdout")
@@ -47,6 +57,7 @@ export function registerCheck(program: Command): void {
           seed?: string;
           workers: string;
           kernel?: string;
+          patch: string[];
           set: string[];
           minimize: boolean;
           json?: boolean;
@@ -57,8 +68,7 @@ export function registerCheck(program: Command): void {
         const workers = Number(o.workers);
         if (!Number.isInteger(workers) || workers < 1 || workers > 64)
           throw new UsageError(`--workers ${o.workers}: expected 1..64`);
-        const sets = o.kernel ? [...o.set, `kernel=${o.kernel}`] : o.set;
-        const { scenario, raw } = loadScenario(arg, sets);
+        const { scenario, raw } = await loadScenarioWithKernel(arg, o.set, o.kernel, o.patch);
         if (!scenario.check)
           throw new UsageError(
             `${arg}: not a check scenario (it has no \`check\` section); use \`epcsim run\``,
@@ -104,7 +114,7 @@ export function registerCheck(program: Command): void {
     .option("--scenario <scenario>", "refuse unless the token was made with this scenario")
     .option("--trace <file>", "write the Chrome/Perfetto trace-event JSON of the execution")
     .option("--json", "print the report as one JSON object")
-    .action((arg: string, o: { scenario?: string; trace?: string; json?: boolean }) => {
+    .action(async (arg: string, o: { scenario?: string; trace?: string; json?: boolean }) => {
       let text = arg;
       if (!arg.startsWith("epcsim1.")) {
         try {
@@ -115,6 +125,7 @@ export function registerCheck(program: Command): void {
       }
       try {
         const against = o.scenario ? loadScenario(o.scenario) : undefined;
+        await loadKernel(decodeToken(text).variant);
         const r = replayToken(text, against && { raw: against.raw, name: against.scenario.name });
         if (o.trace) {
           writeFileSync(o.trace, replayTrace(r.model, r.token));

@@ -3,8 +3,8 @@ import type { RunResult } from "../experiment/run.ts";
 import { fmtNs } from "../scenario/units.ts";
 import type { Metrics } from "../sim/metrics.ts";
 
-/** Align rows of cells into columns (first column left, the rest right). */
-export function table(rows: string[][]): string {
+/** Align rows of cells into columns: the first column left, the rest right (numbers) or left (`text`). */
+export function table(rows: string[][], text = false): string {
   const widths: number[] = [];
   for (const r of rows) {
     r.forEach((c, i) => {
@@ -12,7 +12,12 @@ export function table(rows: string[][]): string {
     });
   }
   return rows
-    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "))
+    .map((r) =>
+      r
+        .map((c, i) => (i === 0 || text ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    )
     .join("\n");
 }
 

@@ -7,10 +7,17 @@ import { registerAb } from "./ab.ts";
 import { registerCheck } from "./check.ts";
 import { EXIT_USAGE, reportUserError } from "./errors.ts";
 import { registerExperiments } from "./experiments.ts";
+import { registerKernels } from "./kernels.ts";
 import { registerResults } from "./results.ts";
 import { registerRun } from "./run.ts";
 import { registerScenarios } from "./scenarios.ts";
 import { registerSweep } from "./sweep.ts";
+
+// `epcsim ... | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
 
 const program = new Command();
 program
@@ -24,6 +31,7 @@ program
 
 registerRun(program);
 registerCheck(program);
+registerKernels(program);
 registerScenarios(program);
 registerAb(program);
 registerSweep(program);

@@ -3,13 +3,35 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { runScenario } from "../experiment/run.ts";
 import { chromeTrace } from "../report/chrome_trace.ts";
-import { loadScenario } from "../scenario/load.ts";
+import { type LoadedScenario, loadScenario } from "../scenario/load.ts";
+import { kernelName, loadKernel, splitKernel } from "../scenario/patches.ts";
 import { UsageError } from "./errors.ts";
 import { formatRun } from "./format.ts";
 import { Progress } from "./progress.ts";
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
+}
+
+/**
+ * Load a scenario with `--kernel` and `--patch` applied (as a `kernel=` override) and make sure the
+ * kernel variant, patches included, is registered.
+ */
+export async function loadScenarioWithKernel(
+  arg: string,
+  sets: string[],
+  kernel: string | undefined,
+  patches: string[],
+): Promise<LoadedScenario> {
+  let all = kernel ? [...sets, `kernel=${kernel}`] : sets;
+  if (patches.length) {
+    const base = kernel ?? loadScenario(arg, sets).scenario.kernel;
+    const { base: b, patches: p0 } = splitKernel(base);
+    all = [...sets, `kernel=${kernelName(b, [...p0, ...patches])}`];
+  }
+  const loaded = loadScenario(arg, all);
+  await loadKernel(loaded.scenario.kernel);
+  return loaded;
 }
 
 export function parseSeed(v: string | undefined): number | undefined {
@@ -32,20 +54,32 @@ export function registerRun(program: Command): void {
     .option("--seed <n>", "seed (default: the scenario's)")
     .option("--json", "print the result as one JSON object on stdout")
     .option("--trace <file>", "write the Chrome/Perfetto trace-event JSON of the run")
-    .action((arg: string, o: { set: string[]; seed?: string; json?: boolean; trace?: string }) => {
-      const { scenario } = loadScenario(arg, o.set);
-      const progress = new Progress(`run ${scenario.name}`);
-      const out = runScenario(scenario, {
-        seed: parseSeed(o.seed),
-        trace: Boolean(o.trace),
-        onProgress: (f) => progress.update(f),
-      });
-      progress.done();
-      if (o.trace) {
-        writeFileSync(o.trace, chromeTrace(out.trace, new Map(out.threads.map((t) => [t.id, t.name]))));
-        process.stderr.write(`trace: ${out.trace.length} events written to ${o.trace}\n`);
-      }
-      if (o.json) process.stdout.write(`${JSON.stringify(out.result)}\n`);
-      else process.stdout.write(`${formatRun(out.result)}\n`);
-    });
+    .option("--kernel <variant>", "kernel variant (see `epcsim kernels`)")
+    .option(
+      "--patch <file>",
+      "apply a TypeScript patch module on top of the variant (repeatable; docs/patches.md)",
+      collect,
+      [],
+    )
+    .action(
+      async (
+        arg: string,
+        o: { set: string[]; seed?: string; json?: boolean; trace?: string; kernel?: string; patch: string[] },
+      ) => {
+        const { scenario } = await loadScenarioWithKernel(arg, o.set, o.kernel, o.patch);
+        const progress = new Progress(`run ${scenario.name}`);
+        const out = runScenario(scenario, {
+          seed: parseSeed(o.seed),
+          trace: Boolean(o.trace),
+          onProgress: (f) => progress.update(f),
+        });
+        progress.done();
+        if (o.trace) {
+          writeFileSync(o.trace, chromeTrace(out.trace, new Map(out.threads.map((t) => [t.id, t.name]))));
+          process.stderr.write(`trace: ${out.trace.length} events written to ${o.trace}\n`);
+        }
+        if (o.json) process.stdout.write(`${JSON.stringify(out.result)}\n`);
+        else process.stdout.write(`${formatRun(out.result)}\n`);
+      },
+    );
 }

@@ -41,6 +41,11 @@ export function registerScenarios(program: Command): void {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`${table(list.map((b) => [b.name, b.kind, b.description]))}\n`);
+      process.stdout.write(
+        `${table(
+          list.map((b) => [b.name, b.kind, b.description]),
+          true,
+        )}\n`,
+      );
     });
 }

@@ -35,6 +35,10 @@ export function resolveProfile(sc: Scenario): CostProfile {
   return overrideProfile(p, sc.costs);
 }
 
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** The machine a scenario describes, with no threads yet. */
 export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
   const v = getVariant(sc.kernel);
@@ -58,12 +62,15 @@ export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
     cpuNodes,
     sections,
     fn: variantFns(v),
+    // The scenario's knobs win over the variant's constants; unset knobs keep the variant's.
     constants: {
       ...v.constants,
-      SGX_NR_TO_SCAN: sc.reclaimer.batch,
-      SGX_NR_LOW_PAGES: sc.reclaimer.low_pages,
-      SGX_NR_HIGH_PAGES: sc.reclaimer.high_pages,
-      nr_ksgxd: sc.reclaimer.threads,
+      ...defined({
+        SGX_NR_TO_SCAN: sc.reclaimer.batch,
+        SGX_NR_LOW_PAGES: sc.reclaimer.low_pages,
+        SGX_NR_HIGH_PAGES: sc.reclaimer.high_pages,
+        nr_ksgxd: sc.reclaimer.threads,
+      }),
     },
     debugLocks: false,
   });

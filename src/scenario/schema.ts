@@ -130,16 +130,17 @@ export const machineSchema = z
   })
   .strict();
 
+/** Reclaimer knobs. Unset ones take the kernel variant's value (mainline: 16, 1, 32, 64). */
 export const reclaimerSchema = z
   .object({
     /** SGX_NR_TO_SCAN: pages per sgx_reclaim_pages() round. */
-    batch: z.number().int().positive().max(4096).default(16),
-    /** Reclaim threads (mainline: 1 ksgxd; more is a model extension). */
-    threads: z.number().int().positive().max(256).default(1),
+    batch: z.number().int().positive().max(4096).optional(),
+    /** Reclaim threads (mainline has one ksgxd; more is a model extension). */
+    threads: z.number().int().positive().max(256).optional(),
     /** SGX_NR_LOW_PAGES: ksgxd is woken below this many free pages. */
-    low_pages: z.number().int().nonnegative().default(32),
+    low_pages: z.number().int().nonnegative().optional(),
     /** SGX_NR_HIGH_PAGES: ksgxd reclaims until this many pages are free. */
-    high_pages: z.number().int().nonnegative().default(64),
+    high_pages: z.number().int().nonnegative().optional(),
   })
   .strict();
 
@@ -270,7 +271,7 @@ export const scenarioSchema = z
     seed: z.number().int().default(1),
     kernel: z.string().default("mainline"),
     machine: machineSchema.default({ profile: "client-93.5MiB", cpus: 8, numa_nodes: 1 }),
-    reclaimer: reclaimerSchema.default({ batch: 16, threads: 1, low_pages: 32, high_pages: 64 }),
+    reclaimer: reclaimerSchema.default({}),
     /** Cost-model overrides: a profile field name (or encls.EWB, ...) to nanoseconds. */
     costs: z.record(z.string(), z.number().nonnegative()).default({}),
     run: runSchema.default({

@@ -1,0 +1,125 @@
+/**
+ * Loading users' patches. A kernel name may carry patches: `mainline+./a.ts+./b.ts` is mainline
+ * with a.ts then b.ts applied. Patches load asynchronously (they are TypeScript modules), so every
+ * entry point calls `loadKernel()` before it builds a machine; the composite variant is then
+ * registered under the full name, and worker threads do the same with the name they receive.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { mainline } from "../model/kernel/sgx/index.ts";
+import { DEFAULT_SGX_CONSTANTS } from "../model/kernel/sgx/sgx.ts";
+import { getVariant, registerVariant, variantNames } from "../model/kernel/variants/index.ts";
+import type { Patch } from "../patch.ts";
+import { ScenarioError } from "./load.ts";
+
+/** Split "base+patch1+patch2" into the base variant and the patch paths (absolute). */
+export function splitKernel(name: string): { base: string; patches: string[] } {
+  const [base, ...patches] = name.split("+");
+  return { base: base!, patches: patches.map((p) => resolve(p)) };
+}
+
+/** The canonical kernel name: base plus absolute patch paths. */
+export function kernelName(base: string, patches: string[]): string {
+  return [base, ...patches.map((p) => resolve(p))].join("+");
+}
+
+/** sha256 (16 hex digits) of each patch file, for replay tokens and result caches. */
+export function patchHashes(name: string): { path: string; sha: string }[] {
+  return splitKernel(name).patches.map((path) => ({
+    path,
+    sha: createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 16),
+  }));
+}
+
+function nearest(name: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 4;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = t;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** Check a loaded patch module; throws ScenarioError naming the file and the problem. */
+export function validatePatch(file: string, mod: unknown): Patch {
+  const p = ((mod as { default?: unknown })?.default ?? (mod as { patch?: unknown })?.patch) as
+    | Patch
+    | undefined;
+  if (!p || typeof p !== "object")
+    throw new ScenarioError([
+      `${file}: a patch module must \`export default definePatch({ name, overrides, constants })\``,
+    ]);
+  if (typeof p.name !== "string" || !p.name) throw new ScenarioError([`${file}: the patch needs a name`]);
+  const fns = Object.keys(mainline);
+  for (const [k, v] of Object.entries(p.overrides ?? {})) {
+    if (!(k in mainline)) {
+      const near = nearest(k, fns);
+      throw new ScenarioError([
+        `${file}: overrides.${k}: no kernel function of that name${near ? ` (did you mean ${near}?)` : ""}`,
+      ]);
+    }
+    if (typeof v !== "function") throw new ScenarioError([`${file}: overrides.${k}: expected a function`]);
+  }
+  for (const [k, v] of Object.entries(p.constants ?? {})) {
+    if (!(k in DEFAULT_SGX_CONSTANTS))
+      throw new ScenarioError([
+        `${file}: constants.${k}: no such constant (known: ${Object.keys(DEFAULT_SGX_CONSTANTS).join(", ")})`,
+      ]);
+    if (typeof v !== typeof DEFAULT_SGX_CONSTANTS[k as keyof typeof DEFAULT_SGX_CONSTANTS])
+      throw new ScenarioError([
+        `${file}: constants.${k}: expected a ${typeof DEFAULT_SGX_CONSTANTS[k as keyof typeof DEFAULT_SGX_CONSTANTS]}`,
+      ]);
+  }
+  return p;
+}
+
+/**
+ * Make sure the variant `name` exists: a built-in one, or a base variant with patches, which are
+ * imported, validated and registered under `name`.
+ */
+export async function loadKernel(name: string): Promise<void> {
+  if (getVariant(name)) return;
+  const { base, patches } = splitKernel(name);
+  const v = getVariant(base);
+  if (!v)
+    throw new ScenarioError([
+      `kernel: unknown kernel variant "${base}" (known: ${variantNames().join(", ")})`,
+    ]);
+  let overrides = { ...v.overrides };
+  let constants = { ...v.constants };
+  const names: string[] = [];
+  for (const file of patches) {
+    if (!existsSync(file)) throw new ScenarioError([`${file}: no such patch file`]);
+    let mod: unknown;
+    try {
+      mod = await import(pathToFileURL(file).href);
+    } catch (e) {
+      throw new ScenarioError([`${file}: the patch does not load: ${(e as Error).message.split("\n")[0]}`]);
+    }
+    const p = validatePatch(file, mod);
+    overrides = { ...overrides, ...p.overrides };
+    constants = { ...constants, ...p.constants };
+    names.push(p.name);
+  }
+  registerVariant({ name, description: `${base} with ${names.join(", ")}`, overrides, constants });
+}
