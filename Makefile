@@ -10,8 +10,10 @@ $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# Experiment 1 (batch 16 vs per-page reclaim, paired replications on common random numbers): the
+# table on stdout, the HTML report in out/, every run in epcsim-results.db (a second run is cached).
 demo: $(NODE_DEPS)
-	node --import tsx scripts/demo-batching.ts
+	node bin/epcsim.js ab seed-batching --report out/seed-batching.html
 
 typecheck: $(NODE_DEPS)
 	npx tsc --noEmit -p .

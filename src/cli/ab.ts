@@ -122,6 +122,7 @@ export function abJson(an: ABAnalysis, extra: Record<string, unknown>): Record<s
     experiment: an.experiment,
     scenario: an.scenario,
     model_version: an.model_version,
+    code_version: an.code_version,
     base: an.base,
     a: an.a,
     b: an.b,

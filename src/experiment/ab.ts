@@ -6,6 +6,7 @@
  */
 import { canonicalJson, sha256 } from "./canonical.ts";
 import { ExperimentError } from "./errors.ts";
+import { codeVersion } from "./fingerprint.ts";
 import { makeJob, prepareScenario, type RunJob } from "./jobs.ts";
 import { flattenMetrics, isPercentileMetric, metricNames, metricValue } from "./metrics.ts";
 import type { RunResult } from "./run.ts";
@@ -44,6 +45,8 @@ export interface ABSpec {
 }
 
 export interface ABPlan {
+  /** MODEL_VERSION plus the hash of the model's sources, as in the runs' cache keys. */
+  codeVersion: string;
   spec: ABSpec;
   key: string;
   scenarioName: string;
@@ -70,7 +73,7 @@ export function planAB(spec: ABSpec): ABPlan {
   const key = sha256(
     canonicalJson({ kind: "ab", name: spec.name, a: a.map((j) => j.key), b: b.map((j) => j.key) }),
   );
-  return { spec, key, scenarioName: base.scenario.name, rootSeed, seeds, a, b };
+  return { codeVersion: codeVersion(), spec, key, scenarioName: base.scenario.name, rootSeed, seeds, a, b };
 }
 
 export interface ABMetric {
@@ -106,6 +109,8 @@ export interface ABAnalysis {
   experiment: string;
   scenario: string;
   model_version: string;
+  /** MODEL_VERSION plus the hash of the model's sources. */
+  code_version: string;
   /** Overrides common to A and B. */
   base: string[];
   a: Side;
@@ -197,6 +202,7 @@ export function analyzeAB(plan: ABLayout, results: ReadonlyMap<string, RunResult
     experiment: plan.spec.name,
     scenario: plan.scenarioName,
     model_version: MODEL_VERSION,
+    code_version: plan.codeVersion,
     base: plan.spec.base,
     a: plan.spec.a,
     b: plan.spec.b,

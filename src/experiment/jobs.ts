@@ -7,7 +7,8 @@ import { Piscina } from "piscina";
 import { loadScenario, ScenarioError } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { canonicalJson, sha256 } from "./canonical.ts";
-import { MODEL_VERSION, type RunResult, runScenario } from "./run.ts";
+import { codeVersion } from "./fingerprint.ts";
+import { type RunResult, runScenario } from "./run.ts";
 import type { NewRun, ResultsStore } from "./store.ts";
 import type { WorkerError, WorkerTask } from "./worker.ts";
 
@@ -39,11 +40,17 @@ export function prepareScenario(
   return { scenario, json, hash: sha256(json) };
 }
 
-/** Cache key of a run: hash of (canonical scenario after overrides, overrides, seed, model version). */
-export function runKey(scenarioJson: string, params: readonly string[], seed: number): string {
-  return sha256(
-    canonicalJson({ scenario: JSON.parse(scenarioJson), params, seed, model_version: MODEL_VERSION }),
-  );
+/**
+ * Cache key of a run: hash of (canonical scenario after overrides, overrides, seed, model version),
+ * where the model version includes a hash of the model's sources (see fingerprint.ts).
+ */
+export function runKey(
+  scenarioJson: string,
+  params: readonly string[],
+  seed: number,
+  version = codeVersion(),
+): string {
+  return sha256(canonicalJson({ scenario: JSON.parse(scenarioJson), params, seed, model_version: version }));
 }
 
 export function makeJob(
@@ -58,6 +65,7 @@ export function makeJob(
     scenarioHash: prepared.hash,
     params: [...params],
     seed,
+    codeVersion: codeVersion(),
   };
 }
 

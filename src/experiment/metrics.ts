@@ -72,6 +72,7 @@ export const KEY_METRICS: KeyMetric[] = [
   { name: "locks.sgx_reclaimer_lock.contended", label: "sgx_reclaimer_lock contended", unit: "n" },
   { name: "locks.sgx_reclaimer_lock.wait_ns", label: "sgx_reclaimer_lock wait", unit: "ns" },
   { name: "locks.encl->lock.contended", label: "encl->lock contended", unit: "n" },
+  { name: "locks.encl->lock.wait_ns", label: "encl->lock wait", unit: "ns" },
   { name: "alloc_ebusy", label: "EBUSY retries (alloc)", unit: "n" },
   { name: "accesses_per_sec", label: "enclave accesses/s (forward progress)", unit: "per_s" },
   { name: "sigbus", label: "SIGBUS", unit: "n" },

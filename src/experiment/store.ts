@@ -3,7 +3,8 @@
  * coordinating process (workers hand their results back to it).
  *
  * - `runs`: one row per simulation, keyed by the hash of (canonical scenario JSON after overrides,
- *   the overrides, the seed, the model version). A run whose key is present is a cache hit.
+ *   the overrides, the seed, the model version with the hash of the model's sources). A run whose
+ *   key is present is a cache hit.
  *   Each run is committed on its own as soon as it finishes, so an interrupted experiment loses at
  *   most the runs in flight, and re-running the same command resumes: present keys are skipped,
  *   and the key's UNIQUE constraint keeps a run from being recorded twice.
@@ -15,7 +16,7 @@ import Database from "better-sqlite3";
 import type { RunResult } from "./run.ts";
 
 export const DEFAULT_DB = "epcsim-results.db";
-const SCHEMA_VERSION = "1";
+const SCHEMA_VERSION = "2";
 
 export interface RunRecord {
   id: number;
@@ -25,6 +26,7 @@ export interface RunRecord {
   params: string[];
   seed: number;
   model_version: string;
+  code_version: string;
   kernel: string;
   end: string;
   result: RunResult;
@@ -38,6 +40,8 @@ export interface NewRun {
   scenarioHash: string;
   params: string[];
   seed: number;
+  /** MODEL_VERSION plus the hash of the model's sources (part of the key). */
+  codeVersion: string;
 }
 
 export interface ExperimentRecord {
@@ -70,6 +74,7 @@ interface RunRow {
   params_json: string;
   seed: number;
   model_version: string;
+  code_version: string;
   kernel: string;
   end_reason: string;
   result_json: string;
@@ -101,6 +106,7 @@ function toRecord(r: RunRow): RunRecord {
     params: JSON.parse(r.params_json) as string[],
     seed: r.seed,
     model_version: r.model_version,
+    code_version: r.code_version,
     kernel: r.kernel,
     end: r.end_reason,
     result: JSON.parse(r.result_json) as RunResult,
@@ -142,6 +148,7 @@ export class ResultsStore {
         params_json TEXT NOT NULL,
         seed INTEGER NOT NULL,
         model_version TEXT NOT NULL,
+        code_version TEXT NOT NULL,
         kernel TEXT NOT NULL,
         end_reason TEXT NOT NULL,
         simulated_ns INTEGER NOT NULL,
@@ -175,7 +182,13 @@ export class ResultsStore {
       | { value: string }
       | undefined;
     if (!v) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(SCHEMA_VERSION);
-    else if (v.value !== SCHEMA_VERSION)
+    else if (v.value === "1") {
+      // Schema 1 had no code_version; its runs' keys predate source hashing and never hit again.
+      this.db.transaction(() => {
+        this.db.exec("ALTER TABLE runs ADD COLUMN code_version TEXT NOT NULL DEFAULT 'unknown'");
+        this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(SCHEMA_VERSION);
+      })();
+    } else if (v.value !== SCHEMA_VERSION)
       throw new Error(
         `${this.path}: results database schema ${v.value}, this epcsim writes ${SCHEMA_VERSION}`,
       );
@@ -205,9 +218,9 @@ export class ResultsStore {
         .run(run.scenarioHash, result.scenario, run.scenarioJson);
       this.db
         .prepare(
-          `INSERT OR IGNORE INTO runs (key, scenario_name, scenario_hash, params_json, seed, model_version, kernel,
-             end_reason, simulated_ns, metrics_json, result_json, wall_ms, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR IGNORE INTO runs (key, scenario_name, scenario_hash, params_json, seed, model_version,
+             code_version, kernel, end_reason, simulated_ns, metrics_json, result_json, wall_ms, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           run.key,
@@ -216,6 +229,7 @@ export class ResultsStore {
           JSON.stringify(run.params),
           run.seed,
           result.model_version,
+          run.codeVersion,
           result.kernel,
           result.end,
           result.simulated_ns,

@@ -18,7 +18,9 @@ export function analyzeStored(store: ResultsStore, e: ExperimentRecord): StoredA
       `experiment ${e.id} is incomplete: ${e.stored} of ${e.planned} runs are in the database (run its command again to resume)`,
     );
   const links = store.experimentRuns(e.id);
-  const results = new Map([...store.getRuns(links.map((l) => l.run_key))].map(([k, r]) => [k, r.result]));
+  const records = store.getRuns(links.map((l) => l.run_key));
+  const results = new Map([...records].map(([k, r]) => [k, r.result]));
+  const codeVersion = [...records.values()][0]?.code_version ?? "";
   const keysOf = (cell: string) =>
     links
       .filter((l) => l.cell === cell)
@@ -28,6 +30,7 @@ export function analyzeStored(store: ResultsStore, e: ExperimentRecord): StoredA
     const spec = e.spec as ABSpec & { seeds: number[] };
     const analysis = analyzeAB(
       {
+        codeVersion,
         spec,
         key: e.key,
         scenarioName: e.scenario_name,
@@ -52,7 +55,7 @@ export function analyzeStored(store: ResultsStore, e: ExperimentRecord): StoredA
   });
   const keys = [...new Set(cells.flatMap((c) => Object.keys(c.cell)))];
   const analysis = analyzeSweep(
-    { spec, key: e.key, scenarioName: e.scenario_name, rootSeed: e.root_seed, keys, cells },
+    { codeVersion, spec, key: e.key, scenarioName: e.scenario_name, rootSeed: e.root_seed, keys, cells },
     results,
   );
   return { kind: "sweep", analysis };

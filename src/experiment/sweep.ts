@@ -9,6 +9,7 @@
 import { MAX_REPS, meanTimeline, progressOf, type SideProgress, type TimelineMean } from "./ab.ts";
 import { canonicalJson, sha256 } from "./canonical.ts";
 import { ExperimentError } from "./errors.ts";
+import { codeVersion } from "./fingerprint.ts";
 import { makeJob, prepareScenario, type RunJob } from "./jobs.ts";
 import { flattenMetrics, isPercentileMetric, metricNames, metricValue } from "./metrics.ts";
 import { type Cell, cartesian, cellLabel, cellSets, type GridAxis } from "./params.ts";
@@ -35,6 +36,8 @@ export interface SweepSpec {
 }
 
 export interface SweepPlan {
+  /** MODEL_VERSION plus the hash of the model's sources, as in the runs' cache keys. */
+  codeVersion: string;
   spec: SweepSpec;
   key: string;
   scenarioName: string;
@@ -82,7 +85,15 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   const key = sha256(
     canonicalJson({ kind: "sweep", name: spec.name, cells: planned.map((c) => c.jobs.map((j) => j.key)) }),
   );
-  return { spec, key, scenarioName: base.scenario.name, rootSeed, keys, cells: planned };
+  return {
+    codeVersion: codeVersion(),
+    spec,
+    key,
+    scenarioName: base.scenario.name,
+    rootSeed,
+    keys,
+    cells: planned,
+  };
 }
 
 export interface CellStat {
@@ -106,6 +117,8 @@ export interface SweepAnalysis {
   experiment: string;
   scenario: string;
   model_version: string;
+  /** MODEL_VERSION plus the hash of the model's sources. */
+  code_version: string;
   keys: string[];
   /** Values of each varied key in the order given. */
   axes: { key: string; values: string[] }[];
@@ -161,6 +174,7 @@ export function analyzeSweep(plan: SweepLayout, results: ReadonlyMap<string, Run
     experiment: plan.spec.name,
     scenario: plan.scenarioName,
     model_version: MODEL_VERSION,
+    code_version: plan.codeVersion,
     keys: plan.keys,
     axes,
     reps: plan.spec.reps,

@@ -53,7 +53,7 @@ export function abReportHtml(a: ABAnalysis, meta: ReportMeta = {}): string {
       ["measured window", fmtDuration(a.simulated_ns)],
       ["root seed", String(a.root_seed)],
       ["seeds", a.seeds.join(" ")],
-      ["model version", a.model_version],
+      ["model version", a.code_version || a.model_version],
       ...(runs
         ? ([
             [

@@ -54,7 +54,7 @@ export function sweepReportHtml(s: SweepAnalysis, meta: ReportMeta = {}): string
       ...(s.common_random_numbers
         ? ([["seeds", s.cells[0]?.seeds.join(" ") ?? ""]] as [string, string][])
         : ([["seeds", "per cell, in the JSON output and the database"]] as [string, string][])),
-      ["model version", s.model_version],
+      ["model version", s.code_version || s.model_version],
       ...(runs
         ? ([
             [

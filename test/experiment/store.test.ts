@@ -24,6 +24,7 @@ test("the results database is SQLite in WAL mode, and a run recorded twice is st
     assert.deepEqual(got.params, TINY);
     assert.equal(got.seed, 7);
     assert.equal(got.model_version, result.model_version);
+    assert.equal(got.code_version, job.codeVersion);
     assert.equal(JSON.parse(store.scenarioJson(job.scenarioHash)!).name, "seed-batching");
   } finally {
     store.close();

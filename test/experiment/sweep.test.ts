@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ExperimentError } from "../../src/experiment/errors.ts";
 import { runSweep } from "../../src/experiment/execute.ts";
+import { codeVersion } from "../../src/experiment/fingerprint.ts";
 import { runKey } from "../../src/experiment/jobs.ts";
+import { MODEL_VERSION } from "../../src/experiment/run.ts";
 import { ResultsStore } from "../../src/experiment/store.ts";
 import { planSweep, type SweepSpec } from "../../src/experiment/sweep.ts";
 
@@ -59,12 +61,14 @@ test("cells share seeds under common random numbers and get their own with indep
   assert.notDeepEqual(ind.cells[0]!.seeds, ind.cells[1]!.seeds);
 });
 
-test("the cache key changes with the seed, the overrides and the scenario", () => {
+test("the cache key changes with the seed, the overrides, the scenario and the model's sources", () => {
   const k = runKey('{"name":"x"}', ["a=1"], 1);
   assert.equal(runKey('{"name":"x"}', ["a=1"], 1), k);
   assert.notEqual(runKey('{"name":"x"}', ["a=1"], 2), k);
   assert.notEqual(runKey('{"name":"x"}', ["a=2"], 1), k);
   assert.notEqual(runKey('{"name":"y"}', ["a=1"], 1), k);
+  assert.notEqual(runKey('{"name":"x"}', ["a=1"], 1, "epcsim-model-1+000000000000"), k, "and with the model");
+  assert.match(codeVersion(), new RegExp(`^${MODEL_VERSION}\\+[0-9a-f]{12}$`));
 });
 
 test("explicit cells sweep exactly the listed combinations", () => {
