@@ -2,9 +2,11 @@
  * Runs of an experiment as jobs: what to simulate (a validated scenario and a seed), their cache
  * keys, and their execution on a pool of worker threads with the results database as the cache.
  */
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import { loadScenario, ScenarioError } from "../scenario/load.ts";
+import { kernelName, loadKernel, patchHashes, splitKernel } from "../scenario/patches.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { canonicalJson, sha256 } from "./canonical.ts";
 import { codeVersion } from "./fingerprint.ts";
@@ -36,21 +38,42 @@ export function prepareScenario(
       }),
     );
   }
+  // A kernel with patches (`mainline+./my-patch.ts`) is named by absolute paths, like `epcsim run`.
+  if (scenario.kernel.includes("+")) {
+    const { base, patches } = splitKernel(scenario.kernel);
+    scenario = { ...scenario, kernel: kernelName(base, patches) };
+  }
   const json = canonicalJson(scenario);
   return { scenario, json, hash: sha256(json) };
 }
 
+/** Content hashes of the patch files of a kernel name (a missing file is a scenario error). */
+function patchesOf(kernel: string): { path: string; sha: string }[] {
+  for (const f of splitKernel(kernel).patches)
+    if (!existsSync(f)) throw new ScenarioError([`kernel: ${f}: no such patch file`]);
+  return patchHashes(kernel);
+}
+
 /**
  * Cache key of a run: hash of (canonical scenario after overrides, overrides, seed, model version),
- * where the model version includes a hash of the model's sources (see fingerprint.ts).
+ * where the model version includes a hash of the model's sources (see fingerprint.ts) and of the
+ * kernel's patch files, if any.
  */
 export function runKey(
   scenarioJson: string,
   params: readonly string[],
   seed: number,
   version = codeVersion(),
+  patches: readonly { path: string; sha: string }[] = [],
 ): string {
-  return sha256(canonicalJson({ scenario: JSON.parse(scenarioJson), params, seed, model_version: version }));
+  const material: Record<string, unknown> = {
+    scenario: JSON.parse(scenarioJson),
+    params,
+    seed,
+    model_version: version,
+  };
+  if (patches.length) material.patches = patches;
+  return sha256(canonicalJson(material));
 }
 
 export function makeJob(
@@ -59,7 +82,7 @@ export function makeJob(
   seed: number,
 ): RunJob {
   return {
-    key: runKey(prepared.json, params, seed),
+    key: runKey(prepared.json, params, seed, codeVersion(), patchesOf(prepared.scenario.kernel)),
     scenario: prepared.scenario,
     scenarioJson: prepared.json,
     scenarioHash: prepared.hash,
@@ -107,6 +130,9 @@ export async function executeJobs(jobs: readonly RunJob[], opt: ExecuteOptions =
     executed++;
     opt.onProgress?.(results.size, total, executed);
   };
+  // Load (and check) every kernel with patches here first: a bad patch is a usage error before any
+  // run, and runs in this thread need the variant registered. Workers load it again for themselves.
+  for (const k of new Set(todo.map((j) => j.scenario.kernel))) await loadKernel(k);
   const workers = Math.min(opt.workers ?? availableParallelism(), todo.length);
   if (workers <= 0) {
     for (const job of todo) finished(job, runScenario(job.scenario, { seed: job.seed }).result);

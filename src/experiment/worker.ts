@@ -3,6 +3,7 @@
  * coordinator, the only writer of the results database.
  */
 import { ScenarioError } from "../scenario/load.ts";
+import { loadKernel } from "../scenario/patches.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { type RunResult, runScenario } from "./run.ts";
 
@@ -17,8 +18,10 @@ export interface WorkerError {
   scenarioLines?: string[];
 }
 
-export default function runTask(task: WorkerTask): RunResult | WorkerError {
+export default async function runTask(task: WorkerTask): Promise<RunResult | WorkerError> {
   try {
+    // A kernel with patches is registered per thread: import its patch modules here too.
+    await loadKernel(task.scenario.kernel);
     return runScenario(task.scenario, { seed: task.seed }).result;
   } catch (e) {
     if (e instanceof ScenarioError) return { error: e.message, scenarioLines: e.lines };

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
+import { pathToFileURL } from "node:url";
 import { planAB } from "../../src/experiment/ab.ts";
 import { runAB } from "../../src/experiment/execute.ts";
 
@@ -87,4 +91,28 @@ test("one replication gives null intervals and no significance", async () => {
     assert.equal(m.diff_ci_high, null);
     assert.equal(m.significant, false);
   }
+});
+
+test("a side may run a patched kernel (loaded in every worker), and the patch's content is part of the cache key", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "epcsim-patch-"));
+  const file = join(dir, "per-page.mts");
+  const patch = (n: number) =>
+    `import { definePatch } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, "../../src/patch.ts")).href)};\n` +
+    `export default definePatch({ name: "per-page", description: "t", constants: { SGX_NR_TO_SCAN: ${n} } });\n`;
+  writeFileSync(file, patch(1));
+  const spec = {
+    name: "patch",
+    scenario: "seed-batching",
+    base: TINY,
+    a: { label: "mainline", params: ["kernel=mainline"] },
+    b: { label: "patched", params: [`kernel=mainline+${file}`] },
+    reps: 1,
+  };
+  const out = await runAB(spec, { workers: 2 });
+  const m = out.analysis.metrics["locks.sgx_reclaimer_lock.acquisitions"]!;
+  assert.ok(m.b_mean > m.a_mean, `per-page reclaim takes the lock more often: ${m.a_mean} vs ${m.b_mean}`);
+  const before = planAB(spec).b[0]!.key;
+  writeFileSync(file, patch(2));
+  assert.notEqual(planAB(spec).b[0]!.key, before);
+  assert.equal(planAB(spec).a[0]!.key, out.plan.a[0]!.key);
 });
