@@ -19,6 +19,7 @@ import { withSite } from "../rt/site.ts";
 import { encls_faulted, sgxRetName } from "./hw/arch.ts";
 import type { Cpu } from "./hw/cpu.ts";
 import { SgxHw } from "./hw/sgx_hw.ts";
+import { mem_cgroup, mem_cgroup_charge, mem_cgroup_uncharge } from "./kernel/lib/memcg.ts";
 import { mm_struct } from "./kernel/lib/mm.ts";
 import { PF_KTHREAD, task_struct, wait_queue_head_t } from "./kernel/lib/sched.ts";
 import { shmem_file } from "./kernel/lib/shmem.ts";
@@ -101,9 +102,15 @@ export class Machine {
   current: task_struct;
   /** set_active_memcg(): the memcg shmem allocations are charged to; null = current's. */
   active_memcg: unknown = null;
-  /** Memory cgroup hooks; the cgroup model replaces them. */
-  memcgCharge: (m: Machine, memcg: unknown) => boolean = () => true;
-  memcgUncharge: (m: Machine, memcg: unknown) => void = () => {};
+  /** Memory cgroups by name (a process's mm points to one; null means the root). */
+  readonly memcgs = new Map<string, mem_cgroup>();
+  /** Charge a shmem page to a memcg (null: root). */
+  memcgCharge(_m: Machine, memcg: unknown): boolean {
+    return mem_cgroup_charge(memcg as mem_cgroup | null);
+  }
+  memcgUncharge(_m: Machine, memcg: unknown): void {
+    mem_cgroup_uncharge(memcg as mem_cgroup | null);
+  }
   /** Shared locations that are not objects of their own (for ops on fields). */
   readonly locs: { epc_flags: Located; mm_cpumask: Located; xa_rcu: Located };
   readonly activeListRead: SharedOp;

@@ -15,6 +15,16 @@ export class mem_page {
   words: Float64Array | null = null;
   /** set_page_dirty() was called since the page was last written out (shmem may drop clean pages). */
   dirty = false;
+  /** References held by kernel code (get_page/put_page): a referenced page is never reclaimed. */
+  refs = 0;
+  /** The copy in swap, once the page has been written out. */
+  swapData = 0;
+  swapWords: Float64Array | null = null;
+  swapped = false;
+  /** The contents are in memory (false: only the swap copy exists until the page is read again). */
+  resident = true;
+  /** The memcg the page is charged to (null: the root). */
+  memcg: unknown = null;
   constructor(readonly id: number) {}
 }
 

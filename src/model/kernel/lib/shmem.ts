@@ -3,7 +3,7 @@
  * Truncation removes a page from the file; a holder of a reference to the removed page can still
  * write into it, but those writes are lost to the file (exactly the PCMD races of 2022).
  */
-import type { ModelGen, WorkOp } from "../../../rt/ops.ts";
+import type { Located, ModelGen, SharedOp, WorkOp } from "../../../rt/ops.ts";
 import { withSite } from "../../../rt/site.ts";
 import { mem_page } from "../../hw/memory.ts";
 import type { Machine } from "../../machine.ts";
@@ -12,11 +12,15 @@ export class shmem_file {
   readonly pages = new Map<number, mem_page>();
   /** Pages ever allocated in this file (for memcg charging and reports). */
   allocated = 0;
+  /** Location of the file's page cache, for ops of page reclaim. */
+  readonly loc: Located;
   constructor(
     readonly id: number,
     readonly name: string,
     readonly size_pages: number,
-  ) {}
+  ) {
+    this.loc = { id, cls: "shmem page cache" };
+  }
 }
 
 const LOOKUP: WorkOp = { kind: "work", what: "shmem_lookup", n: 1 };
@@ -34,17 +38,64 @@ export function* shmem_read_mapping_page(
   const p = f.pages.get(index);
   if (p) {
     yield withSite(LOOKUP);
+    if (!p.resident) swapIn(p);
     return p;
   }
   yield withSite(ALLOC);
-  if (!m.shmemCharge(f)) return null;
+  const memcg = m.active_memcg ?? m.current.mm?.memcg ?? null;
+  if (!m.memcgCharge(m, memcg)) return null;
+  yield* m.mark("shmem_charge", memcg ? 1 : 0);
   const np = new mem_page(m.newId());
+  np.memcg = memcg;
   f.pages.set(index, np);
   f.allocated++;
   return np;
 }
 
+/** Read a swapped-out page back: the swap copy becomes the page's contents again (clean). */
+function swapIn(p: mem_page): void {
+  p.data = p.swapData;
+  p.words = p.swapWords ? p.swapWords.slice() : null;
+  p.resident = true;
+  p.dirty = false;
+}
+
+/** The contents a reader of the file would see (a swapped-out page is read back from swap). */
+export function shmem_view(p: mem_page): { data: number; words: Float64Array | null } {
+  return p.resident ? { data: p.data, words: p.words } : { data: p.swapData, words: p.swapWords };
+}
+
 /** shmem_truncate_range for one page: the page leaves the file (and is uncharged). */
 export function shmem_truncate_page(m: Machine, f: shmem_file, index: number): void {
-  if (f.pages.delete(index)) m.shmemUncharge(f);
+  const p = f.pages.get(index);
+  if (!p) return;
+  f.pages.delete(index);
+  m.memcgUncharge(m, p.memcg);
+}
+
+/**
+ * Memory pressure on the backing store, as the kernel's page reclaim applies it to shmem: a pass
+ * over the file's pages that nobody holds a reference to, either writing dirty ones to swap
+ * ("writeback": they become clean, the swap copy holds their contents) or dropping clean ones that
+ * have a swap copy ("drop": a later read brings the swap copy back). A page modified without
+ * set_page_dirty() looks clean, so its modification is lost when it is dropped.
+ */
+export function* shmem_reclaim_pass(m: Machine, f: shmem_file, what: "writeback" | "drop"): ModelGen {
+  for (const index of [...f.pages.keys()].sort((a, b) => a - b)) {
+    const p = f.pages.get(index);
+    if (!p) continue;
+    // The page lock of this page: the next step of another thread may touch the same page.
+    yield withSite<SharedOp>({ kind: "write", loc: f.loc, sub: index, what: `shmem page ${index} (${what})` });
+    if (p.refs > 0 || !p.resident) continue;
+    if (what === "writeback" && p.dirty) {
+      p.swapData = p.data;
+      p.swapWords = p.words ? p.words.slice() : null;
+      p.swapped = true;
+      p.dirty = false;
+    } else if (what === "drop" && !p.dirty && p.swapped) {
+      p.resident = false;
+      p.data = 0;
+      p.words = null;
+    }
+  }
 }
