@@ -111,6 +111,15 @@ export class Machine {
   memcgUncharge(_m: Machine, memcg: unknown): void {
     mem_cgroup_uncharge(memcg as mem_cgroup | null);
   }
+  /** The memcg called `name`, created on first use (scenarios name them per process). */
+  memcg(name: string): mem_cgroup {
+    let cg = this.memcgs.get(name);
+    if (!cg) {
+      cg = new mem_cgroup(this.memcgs.size + 1, name);
+      this.memcgs.set(name, cg);
+    }
+    return cg;
+  }
   /** Shared locations that are not objects of their own (for ops on fields). */
   readonly locs: { epc_flags: Located; mm_cpumask: Located; xa_rcu: Located };
   readonly activeListRead: SharedOp;

@@ -85,7 +85,12 @@ export function* shmem_reclaim_pass(m: Machine, f: shmem_file, what: "writeback"
     const p = f.pages.get(index);
     if (!p) continue;
     // The page lock of this page: the next step of another thread may touch the same page.
-    yield withSite<SharedOp>({ kind: "write", loc: f.loc, sub: index, what: `shmem page ${index} (${what})` });
+    yield withSite<SharedOp>({
+      kind: "write",
+      loc: f.loc,
+      sub: index,
+      what: `shmem page ${index} (${what})`,
+    });
     if (p.refs > 0 || !p.resident) continue;
     if (what === "writeback" && p.dirty) {
       p.swapData = p.data;
