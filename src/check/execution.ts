@@ -9,6 +9,7 @@
  */
 import { HwAssertion } from "../model/hw/sgx_hw.ts";
 import { PF_KTHREAD, type task_struct } from "../model/kernel/lib/sched.ts";
+import { shmem_reclaim } from "../model/kernel/lib/shmem.ts";
 import { KernelBug, type Machine } from "../model/machine.ts";
 import {
   access_actor,
@@ -24,7 +25,7 @@ import { siteCapture } from "../rt/site.ts";
 import { isEnabled, stepThread, Thread } from "../rt/thread.ts";
 import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
 import type { CustomActor } from "./engine.ts";
-import { checkInvariants } from "./invariants.ts";
+import { checkInvariants, checkProperties } from "./invariants.ts";
 import type { World } from "./world.ts";
 
 export interface Failure {
@@ -178,6 +179,10 @@ export class Execution {
         body = () => poison_actor(m, ue!, a.page);
         mm = null;
         break;
+      case "shmem_reclaim":
+        body = () => shmem_reclaim(m, ue!.encl.backing!, a.passes);
+        mm = null;
+        break;
     }
     const task = m.newTask(name, mm ? 0 : PF_KTHREAD, mm);
     if (a.kind === "reclaim" || a.kind === "ksgxd") m.sgx.ksgxd_tsk.push(task.pid);
@@ -325,7 +330,8 @@ export class Execution {
   /** Whole-state invariants; `quiescent` when no thread is inside a path (the end of an execution). */
   checkState(quiescent: boolean): void {
     if (this.failure) return;
-    const v = checkInvariants(this.w, quiescent);
+    const v =
+      checkInvariants(this.w, quiescent) ?? (quiescent ? checkProperties(this.w, this.chk.properties) : null);
     if (v) this.fail(`invariant: ${v.name}`, v.detail, -1);
   }
 

@@ -4,8 +4,9 @@
  * which the checker has at the end of an execution.
  */
 import { SGX_VA_SLOT_COUNT } from "../model/hw/arch.ts";
-import { pcmdRead } from "../model/hw/memory.ts";
+import { type mem_page, PCMD_WORDS } from "../model/hw/memory.ts";
 import { headLink } from "../model/kernel/lib/list.ts";
+import { shmem_view } from "../model/kernel/lib/shmem.ts";
 import {
   LINK_NONE,
   type PageListHead,
@@ -197,8 +198,48 @@ function backingProblem(encl: Machine["enclaves"][number], index: number): strin
   const off = encl.size + 4096 + index * 128;
   const pcmd = f.pages.get(Math.floor(off / 4096));
   if (!pcmd) return "its PCMD page is gone from the backing file";
-  const [tag, mac] = pcmdRead(pcmd, (off % 4096) / 128);
+  const [tag, mac] = pcmdReadView(pcmd, (off % 4096) / 128);
   if (tag === 0 && mac === 0) return "its PCMD entry is all zero";
+  return null;
+}
+
+/** A PCMD entry as a reader of the backing file sees it (a page dropped from memory is read from swap). */
+function pcmdReadView(p: mem_page, slot: number): [number, number, number] {
+  const words = shmem_view(p).words;
+  if (!words) return [0, 0, 0];
+  const o = slot * PCMD_WORDS;
+  return [words[o]!, words[o + 1]!, words[o + 2]!];
+}
+
+/**
+ * Properties a check scenario can ask for on top of the invariants (quiescent only).
+ * resident_pcmd_zero: ELDU zeroes a loaded page's PCMD entry (since "Free backing memory after
+ * faulting the enclave page"), so the backing file must never again show a non-zero entry for a
+ * resident page; if it does, the zeroing was lost (the PCMD page was dropped while clean, B4) and
+ * the PCMD page can never become empty and be freed.
+ */
+export function checkProperties(w: World, names: readonly string[]): Violation | null {
+  for (const name of names) {
+    if (name !== "resident_pcmd_zero") continue;
+    const m = w.m;
+    const E = m.encl_pages;
+    for (const encl of m.enclaves) {
+      if (encl.freed || !encl.backing) continue;
+      for (const i of encl.page_array.indices(0, encl.size / 4096)) {
+        const e = encl.page_array.get(i);
+        if (E.epc_page.a[e]! < 0) continue;
+        const off = encl.size + 4096 + i * 128;
+        const pcmd = encl.backing.pages.get(Math.floor(off / 4096));
+        if (!pcmd) continue;
+        const [tag, mac] = pcmdReadView(pcmd, (off % 4096) / 128);
+        if (tag !== 0 || mac !== 0)
+          return v(
+            name,
+            `${encl.name} page ${i} is resident but the backing file shows its PCMD entry (tag ${tag}) again`,
+          );
+      }
+    }
+  }
   return null;
 }
 

@@ -20,22 +20,35 @@ export function withSite<T extends Op>(op: T): T {
 const HELPERS = new Set(["withSite", "captureSite", "ev", "userEvent", "epcFlagsWriteOp"]);
 
 const SKIP =
-  /\/(rt|model\/kernel\/lib|model\/hw)\/|\/machine\.ts|\/snapshot\.ts|node:|<anonymous>|\/check\/|\/sim\//;
+  /\/(rt|model\/hw)\/|\/machine\.ts|\/snapshot\.ts|node:|<anonymous>|\/check\/|\/sim\//;
 
-/** The model frames of the current stack: innermost first, at most three. */
+/**
+ * The model frames of the current stack: innermost first, at most three. Frames of kernel library
+ * helpers (locks, lists, shmem) are left out so that the caller shows, unless there is no other
+ * model frame (an actor that runs a library path such as kswapd's shmem passes).
+ */
 export function captureSite(): string {
-  const stack = new Error().stack ?? "";
-  const out: string[] = [];
+  const frames = modelFrames(new Error().stack ?? "");
+  const own = frames.filter((f) => !LIB.test(f.file));
+  return (own.length ? own : frames)
+    .slice(0, 3)
+    .map((f) => `${f.fn} (${f.file.split("/").pop()}:${f.line})`)
+    .join(" < ");
+}
+
+const LIB = /\/model\/kernel\/lib\//;
+
+function modelFrames(stack: string): { fn: string; file: string; line: string }[] {
+  const out: { fn: string; file: string; line: string }[] = [];
   for (const line of stack.split("\n").slice(1)) {
     const m = /at (?:Generator\.next \()?([\w$.<>]+)[^(]*\((.*):(\d+):\d+\)/.exec(line.trim());
     if (!m) continue;
     const [, fn, file, ln] = m;
     if (SKIP.test(file!) || fn!.endsWith(".next") || HELPERS.has(fn!)) continue;
     // Kernel functions are called through the function table (m.fn.x): V8 names them Object.x.
-    out.push(`${fn!.replace(/^Object\./, "")} (${file!.split("/").pop()}:${ln})`);
-    if (out.length === 3) break;
+    out.push({ fn: fn!.replace(/^Object\./, ""), file: file!, line: ln! });
   }
-  return out.join(" < ");
+  return out;
 }
 
 /** The site an op was tagged with, or "". */

@@ -91,8 +91,8 @@ export function processPrograms(
   sc: Scenario,
   seed: number,
   epc: number,
-): { name: string; prog: ProcessProgram }[] {
-  const out: { name: string; prog: ProcessProgram }[] = [];
+): { name: string; memcg?: string; prog: ProcessProgram }[] {
+  const out: { name: string; memcg?: string; prog: ProcessProgram }[] = [];
   let ordinal = 0;
   let stream = 0;
   for (const ps of sc.processes) {
@@ -137,7 +137,7 @@ export function processPrograms(
           });
         }
       }
-      out.push({ name, prog: { enclaves, threads, forks: ps.forks, exit: ps.exit, seed } });
+      out.push({ name, memcg: ps.memcg, prog: { enclaves, threads, forks: ps.forks, exit: ps.exit, seed } });
     }
   }
   return out;
@@ -167,8 +167,9 @@ export function buildSimulation(sc: Scenario, opt: BuildOptions = {}): Built {
   const init = m.newTask("sgx_init", 0x00200000, null);
   sim.spawn({ task: init, body: () => m.fn.sgx_page_reclaimer_init(m), kind: "kthread", cpu: -1 });
   const processes: Process[] = [];
-  for (const { name, prog } of programs) {
+  for (const { name, memcg, prog } of programs) {
     const proc = newProcess(m, name);
+    if (memcg) proc.mm.memcg = m.memcg(memcg);
     processes.push(proc);
     const task = m.newTask(name, 0, proc.mm);
     sim.spawn({ task, body: () => process_main(m, proc, prog), kind: "user", cpu: -1 });

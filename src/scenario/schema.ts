@@ -117,6 +117,8 @@ export const processSchema = z
     forks: z.number().int().nonnegative().max(64).default(0),
     /** Exit (close the enclave, release it) when all threads are done. */
     exit: z.boolean().default(true),
+    /** Memory cgroup of the process: the enclave's shmem backing store is charged to it (see B8). */
+    memcg: z.string().min(1).optional(),
   })
   .strict();
 
@@ -228,6 +230,19 @@ export const actorSchema = z.discriminatedUnion("kind", [
       page: z.number().int().nonnegative(),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal("shmem_reclaim"),
+      name: actorName,
+      cpu: actorCpu,
+      enclave: z.string().min(1),
+      /** kswapd's passes over the enclave's backing file: write dirty pages to swap, drop clean ones. */
+      passes: z
+        .array(z.enum(["writeback", "drop"]))
+        .min(1)
+        .default(["writeback", "drop"]),
+    })
+    .strict(),
 ]);
 
 export const checkBoundsSchema = z
@@ -260,6 +275,8 @@ export const checkSchema = z
     }),
     /** When the whole-state invariants are checked: at the end of each execution, or after every step. */
     invariants: z.enum(["end", "step"]).default("end"),
+    /** Extra properties this scenario expects at the end of every execution (see docs/checker.md). */
+    properties: z.array(z.enum(["resident_pcmd_zero"])).default([]),
   })
   .strict();
 

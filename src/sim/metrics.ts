@@ -54,6 +54,13 @@ export interface Metrics {
   data_errors: number;
   timer_aex: number;
   context_switches: number;
+  /** Backing-store (shmem) pages allocated, and how many of them were charged to the root memcg. */
+  backing_allocs: number;
+  backing_allocs_root: number;
+  /** Longest time a thread ran kernel code on a CPU without a scheduling point (soft-lockup risk). */
+  max_kernel_stretch_ns: number;
+  /** The thread of that stretch. */
+  max_kernel_stretch_thread: string;
   locks: Record<string, LockStats>;
   model_ops: number;
   warnings: number;
@@ -121,6 +128,10 @@ export class MetricsCollector {
       data_errors: 0,
       timer_aex: 0,
       context_switches: 0,
+      backing_allocs: 0,
+      backing_allocs_root: 0,
+      max_kernel_stretch_ns: 0,
+      max_kernel_stretch_thread: "",
       model_ops: 0,
     };
   }
@@ -254,9 +265,21 @@ export class MetricsCollector {
           m.reclaim_isolated += op.detail;
         } else if (op.what === "alloc_ebusy") m.alloc_ebusy++;
         else if (op.what === "alloc_enomem") m.alloc_enomem++;
+        else if (op.what === "shmem_charge") {
+          m.backing_allocs++;
+          if (op.detail === 0) m.backing_allocs_root++;
+        }
         break;
       default:
         break;
+    }
+  }
+
+  /** A non-preemptible stretch of `ns` by `thread` ended (at a scheduling point). */
+  kernelStretch(ns: number, thread: string): void {
+    if (ns > this.m.max_kernel_stretch_ns) {
+      this.m.max_kernel_stretch_ns = ns;
+      this.m.max_kernel_stretch_thread = thread;
     }
   }
 

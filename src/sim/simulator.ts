@@ -43,6 +43,10 @@ class SimThread implements MetricThread {
   readyAt = 0;
   runSince = 0;
   faultStart = -1;
+  /** A soft lockup of this thread was already logged. */
+  lockupReported = false;
+  /** Start of the current stretch on a CPU without a scheduling point (see kernelStretch). */
+  stretchFrom = 0;
   /** The queued event ends an msleep: the thread must get a CPU first. */
   wakeFromTimer = false;
   constructor(
@@ -326,6 +330,7 @@ export class Simulator {
       st.blockedAt = -1;
       st.woken = false;
       const cost = this.cost(op, st, P);
+      if (endsStretch(op)) this.endStretch(st, this.now, this.now + (inUserMode(op) ? cost : 0));
       if (this.opt.trace)
         this.trace.push({ ts: this.now, dur: cost, tid: th.id, cpu: st.cpu, name: describeOp(op) });
       if (op.kind === "mark" && op.what === "build_done" && ++this.builds === this.opt.processes) {
@@ -376,6 +381,27 @@ export class Simulator {
       return true;
     }
     return false;
+  }
+
+  /**
+   * A thread reached a scheduling point (cond_resched, a preemption check, user mode, giving up the
+   * CPU): the non-preemptible stretch it ran since the last one is over. The kernel's soft-lockup
+   * watchdog fires when such a stretch exceeds 2 x watchdog_thresh; the metric records the longest.
+   */
+  private endStretch(st: SimThread, at: number, nextFrom: number): void {
+    this.metrics.kernelStretch(at - st.stretchFrom, st.t.name);
+    if (at - st.stretchFrom > SOFTLOCKUP_NS && !st.lockupReported) {
+      st.lockupReported = true;
+      const task = st.t.spec.task as task_struct;
+      this.m.dmesg.push({
+        level: "warn",
+        tag: "soft_lockup",
+        msg: `watchdog: BUG: soft lockup - CPU#${st.cpu} stuck for ${Math.floor((at - st.stretchFrom) / 1e9)}s! [${task.comm}:${task.pid}]`,
+        pid: task.pid,
+        comm: task.comm,
+      });
+    }
+    st.stretchFrom = nextFrom;
   }
 
   private reservedForOther(op: Op, st: SimThread): boolean {
@@ -536,11 +562,13 @@ export class Simulator {
     st.runSince = this.now;
     if (switching) this.metrics.contextSwitch();
     const at = Math.max(this.now, st.readyAt) + (switching ? this.opt.profile.context_switch : 0);
+    st.stretchFrom = at;
     this.schedule(st, at);
   }
 
   private releaseCpu(st: SimThread): void {
     if (st.cpu < 0) return;
+    this.endStretch(st, this.now, this.now);
     const cpu = this.cpus[st.cpu]!;
     if (cpu.thread === st) cpu.thread = null;
     st.cpu = -1;
@@ -566,6 +594,36 @@ export class Simulator {
     }
     this.releaseCpu(st);
     this.dispatch();
+  }
+}
+
+/** softlockup_thresh: 2 x the default watchdog_thresh of 10 s. */
+const SOFTLOCKUP_NS = 20e9;
+
+/** Ops at which a running thread passes a scheduling point. */
+function endsStretch(op: Op): boolean {
+  switch (op.kind) {
+    case "cond_resched":
+    case "preempt_point":
+    case "page_fault":
+    case "syscall":
+      return true;
+    default:
+      return inUserMode(op);
+  }
+}
+
+/** Ops that run in user or enclave mode, where the timer tick can always preempt. */
+function inUserMode(op: Op): boolean {
+  switch (op.kind) {
+    case "enclave_run":
+    case "eenter":
+    case "eresume":
+    case "eexit":
+    case "aex":
+      return true;
+    default:
+      return false;
   }
 }
 

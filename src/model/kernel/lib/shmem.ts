@@ -27,8 +27,8 @@ const LOOKUP: WorkOp = { kind: "work", what: "shmem_lookup", n: 1 };
 const ALLOC: WorkOp = { kind: "work", what: "shmem_alloc", n: 1 };
 
 /**
- * shmem_read_mapping_page_gfp: the page at `index`, allocated (zero-filled) if absent. Returns the
- * page (the caller holds a reference) or null when the allocation is refused (memcg limit, -ENOMEM).
+ * shmem_read_mapping_page_gfp: the page at `index`, allocated (zero-filled) if absent, with a
+ * reference the caller drops with put_page(); null when the allocation is refused (memcg limit).
  */
 export function* shmem_read_mapping_page(
   m: Machine,
@@ -39,6 +39,7 @@ export function* shmem_read_mapping_page(
   if (p) {
     yield withSite(LOOKUP);
     if (!p.resident) swapIn(p);
+    p.refs++;
     return p;
   }
   yield withSite(ALLOC);
@@ -47,9 +48,15 @@ export function* shmem_read_mapping_page(
   yield* m.mark("shmem_charge", memcg ? 1 : 0);
   const np = new mem_page(m.newId());
   np.memcg = memcg;
+  np.refs = 1;
   f.pages.set(index, np);
   f.allocated++;
   return np;
+}
+
+/** put_page: drop a reference taken by shmem_read_mapping_page (or get_page). */
+export function put_page(p: mem_page): void {
+  p.refs--;
 }
 
 /** Read a swapped-out page back: the swap copy becomes the page's contents again (clean). */
@@ -103,4 +110,9 @@ export function* shmem_reclaim_pass(m: Machine, f: shmem_file, what: "writeback"
       p.words = null;
     }
   }
+}
+
+/** Memory pressure as a checker actor: kswapd's passes over an enclave's backing file, in order. */
+export function* shmem_reclaim(m: Machine, f: shmem_file, passes: ("writeback" | "drop")[]): ModelGen {
+  for (const what of passes) yield* shmem_reclaim_pass(m, f, what);
 }

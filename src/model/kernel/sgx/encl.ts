@@ -30,7 +30,7 @@ import {
   zap_vma_ptes,
 } from "../lib/mm.ts";
 import { cond_resched } from "../lib/sched.ts";
-import { shmem_read_mapping_page, shmem_truncate_page } from "../lib/shmem.ts";
+import { put_page, shmem_read_mapping_page, shmem_truncate_page } from "../lib/shmem.ts";
 import { srcu_read_lock, srcu_read_unlock, synchronize_srcu } from "../lib/srcu.ts";
 import { XA_EMPTY, xa_destroy } from "../lib/xarray.ts";
 import {
@@ -126,7 +126,9 @@ function* __sgx_encl_eldu(
   b.pcmd.dirty = true;
   // The PCMD area of this page was zeroed: is the whole PCMD page empty now?
   const pcmd_page_empty = pcmdPageEmpty(b.pcmd);
-  const pcmd = b.pcmd; // get_page(b.pcmd)
+  // get_page(): keep the PCMD page referenced to look at it after a truncation (B7).
+  const pcmd = b.pcmd;
+  pcmd.refs++;
   m.fn.sgx_encl_put_backing(m, b);
 
   yield* m.fn.sgx_encl_truncate_backing_page(m, encl, page_index);
@@ -135,6 +137,7 @@ function* __sgx_encl_eldu(
     yield* m.fn.sgx_encl_truncate_backing_page(m, encl, Math.floor(page_pcmd_off / PAGE_SIZE));
     if (!pcmdPageEmpty(pcmd)) m.warn("pcmd_not_empty", "PCMD page not empty after truncate.");
   }
+  put_page(pcmd);
   return ret;
 }
 
@@ -433,7 +436,10 @@ function* __sgx_encl_get_backing(
   const contents = yield* shmem_read_mapping_page(m, encl.backing!, page_index);
   if (!contents) return null;
   const pcmd = yield* shmem_read_mapping_page(m, encl.backing!, Math.floor(page_pcmd_off / PAGE_SIZE));
-  if (!pcmd) return null;
+  if (!pcmd) {
+    put_page(contents);
+    return null;
+  }
   return { contents, pcmd, pcmd_offset: page_pcmd_off % PAGE_SIZE };
 }
 
@@ -487,10 +493,14 @@ function* sgx_encl_lookup_backing(
 }
 
 /**
- * sgx_encl_put_backing - unpin the backing pages. Kernel: encl.c (v5.19+: dirtiness is set by the
- * writers). Model: page references are not counted (a truncated page stays reachable by its holder).
+ * sgx_encl_put_backing - unpin the backing pages: a referenced page is never swapped out, and a
+ * truncated page stays reachable by its holder. Kernel: encl.c (v5.19+: dirtiness is set by the
+ * writers, "Disconnect backing page references from dirty status").
  */
-function sgx_encl_put_backing(_m: Machine, _backing: sgx_backing): void {}
+function sgx_encl_put_backing(_m: Machine, backing: sgx_backing): void {
+  put_page(backing.pcmd);
+  put_page(backing.contents);
+}
 
 /**
  * sgx_encl_test_and_clear_young - test and clear the Accessed bit of the page's PTE in `mm`.

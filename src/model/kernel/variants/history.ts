@@ -5,7 +5,7 @@
  * one that fixed it.
  */
 import type { ModelGen } from "../../../rt/ops.ts";
-import { encls_failed, PAGE_SIZE, PCMD_SIZE } from "../../hw/arch.ts";
+import { encls_failed, PAGE_SIZE, PCMD_SIZE, PCMDS_PER_PAGE } from "../../hw/arch.ts";
 import { pcmdPageEmpty, pcmdZero } from "../../hw/memory.ts";
 import type { Machine } from "../../machine.ts";
 import { EBUSY, EFAULT, ENXIO, IS_ERR } from "../lib/errno.ts";
@@ -56,50 +56,62 @@ function* __sgx_encl_eldu_v5_11(
   return ret;
 }
 
+/** Which of the May 2022 PCMD fixes an __sgx_encl_eldu has (all: mainline's; none: v5.17's). */
+interface PcmdFixes {
+  /** B4 "Mark PCMD page as dirty when modifying contents". */
+  dirty: boolean;
+  /** B6 "Fix race between reclaimer and page fault handler": reclaimer_writing_to_pcmd(). */
+  reclaimerCheck: boolean;
+}
+
 /**
- * __sgx_encl_eldu of v5.17 ("Free backing memory after faulting the enclave page", 5.17-rc8): the
- * PCMD entry is zeroed without set_page_dirty (B4) and an empty PCMD page is truncated without
- * asking whether a sibling is being reclaimed (B6), with no "not empty after truncate" check (B7).
+ * __sgx_encl_eldu as it was after "Free backing memory after faulting the enclave page" (5.17-rc8):
+ * the PCMD entry is zeroed, the contents page truncated, and an empty PCMD page truncated, with or
+ * without each of the later fixes. Without any (v5.17): no set_page_dirty() after zeroing the entry
+ * (B4), no test whether a sibling is being reclaimed (B6), no "not empty after truncate" check (B7).
  */
-function* __sgx_encl_eldu_v5_17(
-  m: Machine,
-  encl_page: number,
-  epc_page: number,
-  secs_page: number,
-): ModelGen<number> {
-  const E = m.encl_pages;
-  const va_offset = E.desc.a[encl_page]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
-  const encl = m.enclOf(encl_page);
-  const page_index = secs_page >= 0 ? E.index.a[encl_page]! : encl.size / PAGE_SIZE;
-  const page_pcmd_off = m.fn.sgx_encl_get_backing_page_pcmd_offset(m, encl, page_index);
-  const b = yield* m.fn.sgx_encl_lookup_backing(m, encl, page_index);
-  if (!b) return -EFAULT;
-  const va_page = m.va_pages[E.va_page.a[encl_page]!]!;
-  const lin = secs_page >= 0 ? E.index.a[encl_page]! : -1;
-  let ret = yield* m.encls("ELDU", epc_page, () =>
-    m.hw.ELDU(
-      epc_page,
-      secs_page,
-      lin,
-      va_page.epc_page,
-      va_offset >> 3,
-      b.contents,
-      b.pcmd,
-      b.pcmd_offset / PCMD_SIZE,
-    ),
-  );
-  if (ret) {
-    if (encls_failed(ret)) m.ENCLS_WARN(ret, "ELDU");
-    ret = -EFAULT;
-  }
-  pcmdZero(b.pcmd, b.pcmd_offset / PCMD_SIZE); // B4: no set_page_dirty()
-  const pcmd_page_empty = pcmdPageEmpty(b.pcmd);
-  m.fn.sgx_encl_put_backing(m, b);
-  yield* m.fn.sgx_encl_truncate_backing_page(m, encl, page_index);
-  // B6: no reclaimer_writing_to_pcmd() test; B7: no re-check after the truncation.
-  if (pcmd_page_empty)
-    yield* m.fn.sgx_encl_truncate_backing_page(m, encl, Math.floor(page_pcmd_off / PAGE_SIZE));
-  return ret;
+function eldu_after_b3(fixes: PcmdFixes) {
+  return function* __sgx_encl_eldu(
+    m: Machine,
+    encl_page: number,
+    epc_page: number,
+    secs_page: number,
+  ): ModelGen<number> {
+    const E = m.encl_pages;
+    const va_offset = E.desc.a[encl_page]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
+    const encl = m.enclOf(encl_page);
+    const page_index = secs_page >= 0 ? E.index.a[encl_page]! : encl.size / PAGE_SIZE;
+    const page_pcmd_off = m.fn.sgx_encl_get_backing_page_pcmd_offset(m, encl, page_index);
+    const b = yield* m.fn.sgx_encl_lookup_backing(m, encl, page_index);
+    if (!b) return -EFAULT;
+    const va_page = m.va_pages[E.va_page.a[encl_page]!]!;
+    const lin = secs_page >= 0 ? E.index.a[encl_page]! : -1;
+    let ret = yield* m.encls("ELDU", epc_page, () =>
+      m.hw.ELDU(
+        epc_page,
+        secs_page,
+        lin,
+        va_page.epc_page,
+        va_offset >> 3,
+        b.contents,
+        b.pcmd,
+        b.pcmd_offset / PCMD_SIZE,
+      ),
+    );
+    if (ret) {
+      if (encls_failed(ret)) m.ENCLS_WARN(ret, "ELDU");
+      ret = -EFAULT;
+    }
+    pcmdZero(b.pcmd, b.pcmd_offset / PCMD_SIZE);
+    if (fixes.dirty) b.pcmd.dirty = true;
+    const pcmd_page_empty = pcmdPageEmpty(b.pcmd);
+    m.fn.sgx_encl_put_backing(m, b);
+    yield* m.fn.sgx_encl_truncate_backing_page(m, encl, page_index);
+    const first_sibling = page_index & ~(PCMDS_PER_PAGE - 1);
+    if (pcmd_page_empty && !(fixes.reclaimerCheck && m.fn.reclaimer_writing_to_pcmd(m, encl, first_sibling)))
+      yield* m.fn.sgx_encl_truncate_backing_page(m, encl, Math.floor(page_pcmd_off / PAGE_SIZE));
+    return ret;
+  };
 }
 
 /**
@@ -243,7 +255,7 @@ export function registerHistory(mainline: KernelFns): void {
   });
   const v5_17: Partial<KernelFns> = {
     sgx_reclaim_pages: backingOutsideLock,
-    __sgx_encl_eldu: __sgx_encl_eldu_v5_17,
+    __sgx_encl_eldu: eldu_after_b3({ dirty: false, reclaimerCheck: false }),
     sgx_encl_get_mem_cgroup: sgx_encl_get_mem_cgroup_v5_17,
     sgx_vma_fault: sgx_vma_fault_pre_v6_0,
   };
@@ -254,10 +266,30 @@ export function registerHistory(mainline: KernelFns): void {
     overrides: v5_17,
     constants: { XA_CHECK_SCHED: 1 },
   });
+  const v5_19: Partial<KernelFns> = { sgx_vma_fault: sgx_vma_fault_pre_v6_0 };
   registerVariant({
     name: "v5.19",
     description: "after the 2022 PCMD fixes and the memcg fix, before SGX2",
-    overrides: { sgx_vma_fault: sgx_vma_fault_pre_v6_0 },
+    overrides: v5_19,
+    constants: { XA_CHECK_SCHED: 1 },
+  });
+  // v5.19 with one of the May 2022 fixes reverted: each PCMD bug on its own, for `epcsim bugs`.
+  registerVariant({
+    name: "v5.19-B4",
+    description: 'v5.19 without "Mark PCMD page as dirty when modifying contents" (B4)',
+    overrides: { ...v5_19, __sgx_encl_eldu: eldu_after_b3({ dirty: false, reclaimerCheck: true }) },
+    constants: { XA_CHECK_SCHED: 1 },
+  });
+  registerVariant({
+    name: "v5.19-B5",
+    description: 'v5.19 without "Obtain backing storage page with enclave mutex held" (B5)',
+    overrides: { ...v5_19, sgx_reclaim_pages: backingOutsideLock },
+    constants: { XA_CHECK_SCHED: 1 },
+  });
+  registerVariant({
+    name: "v5.19-B6",
+    description: 'v5.19 without "Fix race between reclaimer and page fault handler" (B6)',
+    overrides: { ...v5_19, __sgx_encl_eldu: eldu_after_b3({ dirty: true, reclaimerCheck: false }) },
     constants: { XA_CHECK_SCHED: 1 },
   });
   registerVariant({
