@@ -45,7 +45,7 @@ export function abSpecFrom(arg: string, o: AbOpts): { spec: ABSpec; description?
     );
   const base = exp ? abSpecOf(exp) : undefined;
   const spec: ABSpec = {
-    name: base?.name ?? `ab ${arg}`,
+    name: base?.name ?? arg,
     scenario: base?.scenario ?? arg,
     base: [...(base?.base ?? []), ...o.set],
     a: {

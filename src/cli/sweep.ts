@@ -50,7 +50,7 @@ export function sweepSpecFrom(arg: string, o: SweepOpts): { spec: SweepSpec; des
   if (new Set(keys).size !== keys.length) throw new UsageError("sweep: a key is given to --grid twice");
   const own = grid.length > 0 || cells.length > 0;
   const spec: SweepSpec = {
-    name: base?.name ?? `sweep ${arg}`,
+    name: base?.name ?? arg,
     scenario: base?.scenario ?? arg,
     base: [...(base?.base ?? []), ...o.set],
     grid: own ? grid : (base?.grid ?? []),

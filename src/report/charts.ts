@@ -277,6 +277,7 @@ export function heatmap(
         left: "center",
         bottom: 4,
         itemHeight: 160,
+        text: [fmt(max), fmt(min)],
         inRange: { color: ["#f7fbff", "#6baed6", "#08306b"] },
         formatter: (v: unknown) => fmt(Number(v)),
       },
