@@ -1,4 +1,5 @@
 /** `epcsim results list|show|export`: the results database. */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { flattenMetrics, metricNames } from "../experiment/metrics.ts";
 import type { RunRecord } from "../experiment/store.ts";
@@ -12,9 +13,10 @@ import { formatRun, table } from "./format.ts";
 import { formatSweep, sweepCsv } from "./sweep.ts";
 
 function needStore(o: StoreOpts) {
-  const s = openStore(o);
-  if (!s) throw new UsageError("results: --no-db leaves no database to read");
-  return s;
+  if (o.db === false) throw new UsageError("results: --no-db leaves no database to read");
+  if (!existsSync(o.db))
+    throw new UsageError(`--db ${o.db}: no results database there (epcsim ab and sweep create it)`);
+  return openStore(o)!;
 }
 
 function runSummary(r: RunRecord) {

@@ -125,7 +125,7 @@ test("bad experiment input exits 2 with one line and no stack trace", () => {
     /9 runs, more than --max-runs 8/,
     /--reps 0: expected an integer >= 1/,
     /--grid reclaimer\.batch: expected key=v1,v2/,
-    /no such experiment/,
+    /no results database there/,
   ];
   for (const c of cases) {
     const r = epcsim(...c);
