@@ -156,7 +156,7 @@ export function registerAb(program: Command): void {
     .option("--a-label <text>", "name of A in tables and reports")
     .option("--b-label <text>", "name of B in tables and reports")
     .option("--all", "show every metric in the table, not only the key ones");
-  addRunnerOptions(c);
+  addRunnerOptions(c, DEFAULT_AB_REPS);
   c.action((arg: string, o: AbOpts) =>
     asUsage(async () => {
       const { spec, description } = abSpecFrom(arg, o);

@@ -33,11 +33,11 @@ export function addDbOptions(c: Command): Command {
 }
 
 /** Options of commands that run experiments. */
-export function addRunnerOptions(c: Command): Command {
+export function addRunnerOptions(c: Command, defaultReps: number): Command {
   addDbOptions(c);
   return c
     .option("--set <key=value>", "override a scenario field for every run (repeatable)", collect, [])
-    .option("--reps <n>", "replications")
+    .option("--reps <n>", `replications (default: the experiment's, else ${defaultReps})`)
     .option("--seed <n>", "root seed (default: the scenario's); each replication's seed is derived from it")
     .option("--workers <n>", "worker threads (default: one per CPU; 0 runs in this thread)")
     .option("--json", "print the result as one JSON object on stdout (progress and notes on stderr)")

@@ -154,7 +154,7 @@ export function registerSweep(program: Command): void {
       "one seed stream per (cell, replication) instead of the same seeds in every cell",
     )
     .option("--metric <name>", "a metric to show (repeatable; default: the key metrics)", collect, []);
-  addRunnerOptions(c);
+  addRunnerOptions(c, DEFAULT_SWEEP_REPS);
   c.action((arg: string, o: SweepOpts) =>
     asUsage(async () => {
       const { spec, description } = sweepSpecFrom(arg, o);
