@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerAb } from "./ab.ts";
+import { registerBugs } from "./bugs.ts";
 import { registerCheck } from "./check.ts";
 import { EXIT_USAGE, reportUserError } from "./errors.ts";
 import { registerExperiments } from "./experiments.ts";
@@ -37,6 +38,7 @@ registerAb(program);
 registerSweep(program);
 registerResults(program);
 registerExperiments(program);
+registerBugs(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -19,8 +19,7 @@ export function withSite<T extends Op>(op: T): T {
 /** Helpers that build ops for their callers: the caller is the site. */
 const HELPERS = new Set(["withSite", "captureSite", "ev", "userEvent", "epcFlagsWriteOp"]);
 
-const SKIP =
-  /\/(rt|model\/hw)\/|\/machine\.ts|\/snapshot\.ts|node:|<anonymous>|\/check\/|\/sim\//;
+const SKIP = /\/(rt|model\/hw)\/|\/machine\.ts|\/snapshot\.ts|node:|<anonymous>|\/check\/|\/sim\//;
 
 /**
  * The model frames of the current stack: innermost first, at most three. Frames of kernel library
@@ -36,6 +35,8 @@ export function captureSite(): string {
     .join(" < ");
 }
 
+const VERSION_SUFFIX = /_(pre_)?v\d+(_\d+)*$/;
+
 const LIB = /\/model\/kernel\/lib\//;
 
 function modelFrames(stack: string): { fn: string; file: string; line: string }[] {
@@ -46,7 +47,10 @@ function modelFrames(stack: string): { fn: string; file: string; line: string }[
     const [, fn, file, ln] = m;
     if (SKIP.test(file!) || fn!.endsWith(".next") || HELPERS.has(fn!)) continue;
     // Kernel functions are called through the function table (m.fn.x): V8 names them Object.x.
-    out.push({ fn: fn!.replace(/^Object\./, ""), file: file!, line: ln! });
+    // Variants name an older copy of a function after its version (sgx_vma_fault_pre_v6_0): a
+    // report shows the kernel's name.
+    const name = fn!.replace(/^Object\./, "").replace(VERSION_SUFFIX, "");
+    out.push({ fn: name, file: file!, line: ln! });
   }
   return out;
 }

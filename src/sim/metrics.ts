@@ -38,6 +38,23 @@ export interface Metrics {
   eremove: number;
   epa: number;
   eadd: number;
+  /** SGX2: IPI rounds of sgx_enclave_etrack() (after each EMODT/EMODPR). */
+  etrack_ipi_rounds: number;
+  /** SGX2: EAUG, EMODT, EMODPR and ENCLU[EACCEPT] leaves executed. */
+  eaug: number;
+  emodt: number;
+  emodpr: number;
+  eaccept: number;
+  /** SGX2: #PFs with the SGX bit (the EPCM refused an access), and threads they killed. */
+  epcm_faults: number;
+  sigsegv: number;
+  /** SGX2 ioctls that stopped early with -EAGAIN / -EBUSY and were called again. */
+  ioctl_eagain: number;
+  ioctl_ebusy: number;
+  /** Script steps whose expectation failed. */
+  script_failures: number;
+  /** Guest EPC faults the vEPC handler asked to retry (no free EPC page). */
+  vepc_fault_retries: number;
   faults: number;
   fault_retries: number;
   fault_latency_ns: Percentiles;
@@ -57,6 +74,9 @@ export interface Metrics {
   /** Backing-store (shmem) pages allocated, and how many of them were charged to the root memcg. */
   backing_allocs: number;
   backing_allocs_root: number;
+  /** Pages in the enclaves' backing files at the end of the run, and the most seen at a sample. */
+  backing_pages_end: number;
+  backing_pages_peak: number;
   /** Longest time a thread ran kernel code on a CPU without a scheduling point (soft-lockup risk). */
   max_kernel_stretch_ns: number;
   /** The thread of that stretch. */
@@ -86,7 +106,13 @@ export interface MetricThread {
 export class MetricsCollector {
   readonly m: Omit<
     Metrics,
-    "fault_latency_ns" | "locks" | "reclaim_pages_per_sec" | "accesses_per_sec" | "warnings"
+    | "fault_latency_ns"
+    | "locks"
+    | "reclaim_pages_per_sec"
+    | "accesses_per_sec"
+    | "warnings"
+    | "backing_pages_end"
+    | "backing_pages_peak"
   >;
   private readonly latency: number[] = [];
   private readonly locks = new Map<string, LockStats>();
@@ -115,6 +141,17 @@ export class MetricsCollector {
       eremove: 0,
       epa: 0,
       eadd: 0,
+      etrack_ipi_rounds: 0,
+      eaug: 0,
+      emodt: 0,
+      emodpr: 0,
+      eaccept: 0,
+      epcm_faults: 0,
+      sigsegv: 0,
+      ioctl_eagain: 0,
+      ioctl_ebusy: 0,
+      script_failures: 0,
+      vepc_fault_retries: 0,
       faults: 0,
       fault_retries: 0,
       reclaimed_pages: 0,
@@ -222,6 +259,25 @@ export class MetricsCollector {
           case "EADD":
             m.eadd++;
             break;
+          case "EAUG":
+            m.eaug++;
+            break;
+          case "EMODT":
+            m.emodt++;
+            break;
+          case "EMODPR":
+            m.emodpr++;
+            break;
+          case "EACCEPT":
+            // A negative code: the page walk faulted before the leaf ran (the #PF is counted).
+            if (op.ret < 0) break;
+            m.eaccept++;
+            // An access that faulted ends when its EACCEPT runs.
+            if (t.faultStart >= 0) {
+              this.latency.push(now - t.faultStart);
+              t.faultStart = -1;
+            }
+            break;
           default:
             break;
         }
@@ -230,6 +286,8 @@ export class MetricsCollector {
         if (op.why === "tlb_shootdown") {
           m.tlb_shootdowns++;
           m.tlb_shootdown_ipis += op.targets;
+        } else if (op.why === "sgx_etrack") {
+          m.etrack_ipi_rounds++;
         } else {
           m.ipi_rounds++;
           m.ipis += op.targets;
@@ -256,6 +314,13 @@ export class MetricsCollector {
         m.sigbus++;
         t.faultStart = -1;
         break;
+      case "sigsegv":
+        m.sigsegv++;
+        t.faultStart = -1;
+        break;
+      case "epcm_fault":
+        m.epcm_faults++;
+        break;
       case "aex":
         if (op.why === "tick" || op.why === "preempt") m.timer_aex++;
         break;
@@ -265,6 +330,10 @@ export class MetricsCollector {
           m.reclaim_isolated += op.detail;
         } else if (op.what === "alloc_ebusy") m.alloc_ebusy++;
         else if (op.what === "alloc_enomem") m.alloc_enomem++;
+        else if (op.what === "ioctl_eagain") m.ioctl_eagain++;
+        else if (op.what === "ioctl_ebusy") m.ioctl_ebusy++;
+        else if (op.what === "script_failed") m.script_failures++;
+        else if (op.what === "vepc_fault_retry") m.vepc_fault_retries++;
         else if (op.what === "shmem_charge") {
           m.backing_allocs++;
           if (op.detail === 0) m.backing_allocs_root++;
@@ -287,7 +356,11 @@ export class MetricsCollector {
     this.m.context_switches++;
   }
 
-  finish(simulatedNs: number, warnings: number): Metrics {
+  finish(
+    simulatedNs: number,
+    warnings: number,
+    backing: { end: number; peak: number } = { end: 0, peak: 0 },
+  ): Metrics {
     const secs = simulatedNs / 1e9;
     const locks: Record<string, LockStats> = {};
     for (const k of [...this.locks.keys()].sort()) locks[k] = this.locks.get(k)!;
@@ -298,6 +371,8 @@ export class MetricsCollector {
       accesses_per_sec: secs > 0 ? Math.round(this.m.accesses / secs) : 0,
       locks,
       warnings,
+      backing_pages_end: backing.end,
+      backing_pages_peak: backing.peak,
     };
   }
 }

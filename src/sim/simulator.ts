@@ -83,6 +83,8 @@ export interface Sample {
   reclaim_rounds: number;
   faults: number;
   accesses: number;
+  /** Pages in the enclaves' backing files (shmem). */
+  backing_pages: number;
 }
 
 export interface SimOptions {
@@ -153,6 +155,8 @@ export class Simulator {
   /** Simulated time at which measurement started. */
   private measureStart = 0;
   private builds = 0;
+  /** Most backing-file pages seen at a sample of the measured window. */
+  private backingPeak = 0;
   /** Pending start of measurement (after a warm-up), or Infinity. */
   private measureAt = Number.POSITIVE_INFINITY;
   metrics = new MetricsCollector();
@@ -183,6 +187,7 @@ export class Simulator {
     this.stopAt = this.now + this.opt.endNs;
     this.metrics = new MetricsCollector();
     this.timeline.length = 0;
+    this.backingPeak = 0;
     this.nextSample = this.now;
     for (const st of this.threads) st.faultStart = -1;
   }
@@ -242,7 +247,7 @@ export class Simulator {
       simulated_ns: measured,
       warmup_ns: this.measureStart,
       total_ops: this.ops,
-      metrics: this.metrics.finish(measured, warnings),
+      metrics: this.metrics.finish(measured, warnings, { end: this.backingPages(), peak: this.backingPeak }),
       timeline: this.timeline,
       trace: this.trace,
       end: this.end,
@@ -262,8 +267,16 @@ export class Simulator {
     if (t >= this.nextSample) this.sample(false);
   }
 
+  private backingPages(): number {
+    let n = 0;
+    for (const f of this.m.shmem_files) n += f.pages.size;
+    return n;
+  }
+
   private sample(final: boolean): void {
     const mm = this.metrics.m;
+    const backing = this.backingPages();
+    if (backing > this.backingPeak) this.backingPeak = backing;
     while (this.nextSample <= this.now || final) {
       this.timeline.push({
         t: final ? this.now : this.nextSample,
@@ -271,6 +284,7 @@ export class Simulator {
         reclaim_rounds: mm.reclaim_rounds,
         faults: mm.faults,
         accesses: mm.accesses,
+        backing_pages: backing,
       });
       if (final) break;
       this.nextSample += this.opt.sampleNs;

@@ -46,8 +46,11 @@ export interface ReclaimFlaws {
   backingOutsideLock?: boolean;
 }
 
-/** sgx_reclaim_pages (mainline) with the given guards removed (also the pre-v5.19 code). */
-export function* flawedReclaim(m: Machine, f: ReclaimFlaws): ModelGen {
+/**
+ * sgx_reclaim_pages (mainline) with the given guards removed (also the pre-v5.19 code). Named as
+ * the kernel function so that reports show the kernel's name.
+ */
+function* sgx_reclaim_pages(m: Machine, f: ReclaimFlaws): ModelGen {
   const chunk: number[] = [];
   const backing: (sgx_backing | null)[] = [];
   const P = m.pages;
@@ -108,6 +111,8 @@ export function* flawedReclaim(m: Machine, f: ReclaimFlaws): ModelGen {
     yield* m.fn.sgx_free_epc_page(m, epc_page);
   }
 }
+
+export const flawedReclaim = sgx_reclaim_pages;
 
 /** sgx_encl_ewb computing the IPI mask before ETRACK: a CPU that enters in between is never kicked out. */
 function* ewb_mask_before_etrack(m: Machine, epc_page: number, backing: sgx_backing): ModelGen {
