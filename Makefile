@@ -27,3 +27,4 @@ test: $(NODE_DEPS) typecheck lint
 bench: $(NODE_DEPS)
 	node --import tsx bench/run.ts
 	node --import tsx bench/check.ts
+	node --import tsx bench/bugs.ts
