@@ -24,6 +24,16 @@ import { table } from "./format.ts";
 
 export const DEFAULT_SWEEP_REPS = 3;
 
+/** Metrics a sweep shows when neither --metric nor the experiment names any (a table must fit). */
+export const DEFAULT_SWEEP_METRICS = [
+  "ipi_rounds",
+  "etrack",
+  "reclaim_pages_per_sec",
+  "fault_latency_ns.p99",
+  "locks.sgx_reclaimer_lock.contended",
+  "accesses_per_sec",
+];
+
 interface SweepOpts extends RunnerOpts {
   grid: string[];
   cell: string[];
@@ -59,7 +69,7 @@ export function sweepSpecFrom(arg: string, o: SweepOpts): { spec: SweepSpec; des
     seed,
     independent: Boolean(o.independentSeeds),
     maxRuns: maxRuns ?? base?.maxRuns,
-    focus: o.metric.length ? o.metric : (base?.focus ?? []),
+    focus: o.metric.length ? o.metric : base?.focus?.length ? base.focus : DEFAULT_SWEEP_METRICS,
   };
   return { spec, description: exp ? `${exp.description}. ${exp.question}`.trim() : undefined };
 }
@@ -153,7 +163,12 @@ export function registerSweep(program: Command): void {
       "--independent-seeds",
       "one seed stream per (cell, replication) instead of the same seeds in every cell",
     )
-    .option("--metric <name>", "a metric to show (repeatable; default: the key metrics)", collect, []);
+    .option(
+      "--metric <name>",
+      `a metric to show (repeatable; default: the experiment's, else ${DEFAULT_SWEEP_METRICS.join(", ")})`,
+      collect,
+      [],
+    );
   addRunnerOptions(c, DEFAULT_SWEEP_REPS);
   c.action((arg: string, o: SweepOpts) =>
     asUsage(async () => {
