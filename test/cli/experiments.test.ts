@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import Database from "better-sqlite3";
 
 const BIN = join(import.meta.dirname, "../../bin/epcsim.js");
@@ -14,8 +14,15 @@ function epcsim(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), "epcsim-cli-"));
+  const d = mkdtempSync(join(tmpdir(), "epcsim-cli-"));
+  dirs.push(d);
+  return d;
 }
 
 test("ab --json prints one object: every metric's means, paired difference and interval, plus reps, seeds, db, report", () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { planAB } from "../../src/experiment/ab.ts";
 import { runAB } from "../../src/experiment/execute.ts";
@@ -95,6 +95,7 @@ test("one replication gives null intervals and no significance", async () => {
 
 test("a side may run a patched kernel (loaded in every worker), and the patch's content is part of the cache key", async () => {
   const dir = mkdtempSync(join(tmpdir(), "epcsim-patch-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, "per-page.mts");
   const patch = (n: number) =>
     `import { definePatch } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, "../../src/patch.ts")).href)};\n` +

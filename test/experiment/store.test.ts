@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { makeJob, prepareScenario } from "../../src/experiment/jobs.ts";
 import { runScenario } from "../../src/experiment/run.ts";
 import { ResultsStore } from "../../src/experiment/store.ts";
@@ -11,6 +11,7 @@ const TINY = ["machine.epc=512", "run.duration=1ms", "run.warmup=0"];
 
 test("the results database is SQLite in WAL mode, and a run recorded twice is stored once", () => {
   const dir = mkdtempSync(join(tmpdir(), "epcsim-store-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const store = new ResultsStore(join(dir, "r.db"));
   try {
     assert.equal(store.db.pragma("journal_mode", { simple: true }), "wal");

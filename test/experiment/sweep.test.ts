@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { ExperimentError } from "../../src/experiment/errors.ts";
 import { runSweep } from "../../src/experiment/execute.ts";
 import { codeVersion } from "../../src/experiment/fingerprint.ts";
@@ -26,6 +26,7 @@ function spec(over: Partial<SweepSpec> = {}): SweepSpec {
 
 test("a second identical sweep is served from the cache and runs nothing", async () => {
   const dir = mkdtempSync(join(tmpdir(), "epcsim-sweep-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const store = new ResultsStore(join(dir, "r.db"));
   try {
     const first = await runSweep(spec(), { store, workers: 0 });
