@@ -3,6 +3,7 @@
  * Pure computation: no I/O, no wall clock inside the result except `wall_ms`.
  */
 import type { DmesgEntry } from "../model/machine.ts";
+import type { StepResult } from "../model/user/cgroup_script.ts";
 import { type Built, buildSimulation } from "../scenario/build.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { Metrics } from "../sim/metrics.ts";
@@ -27,6 +28,8 @@ export interface RunResult {
   metrics: Metrics;
   timeline: Sample[];
   dmesg: DmesgEntry[];
+  /** A selftest scenario's steps (docs/cgroups.md): name, expected, observed, passed. */
+  steps?: StepResult[];
   /** Wall-clock time of the run (the only field that is not deterministic). */
   wall_ms: number;
 }
@@ -69,6 +72,7 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
       metrics: r.metrics,
       timeline: r.timeline,
       dmesg: r.dmesg,
+      ...(built.steps ? { steps: built.steps } : {}),
       wall_ms: Math.round(performance.now() - t0),
     },
     trace: r.trace,

@@ -19,6 +19,7 @@ import { withSite } from "../rt/site.ts";
 import { encls_faulted, sgxRetName } from "./hw/arch.ts";
 import type { Cpu } from "./hw/cpu.ts";
 import { SgxHw } from "./hw/sgx_hw.ts";
+import { MiscCgroups } from "./kernel/cgroup/misc.ts";
 import { mem_cgroup, mem_cgroup_charge, mem_cgroup_uncharge } from "./kernel/lib/memcg.ts";
 import { mm_struct } from "./kernel/lib/mm.ts";
 import { PF_KTHREAD, task_struct, wait_queue_head_t } from "./kernel/lib/sched.ts";
@@ -104,6 +105,8 @@ export class Machine {
   active_memcg: unknown = null;
   /** Memory cgroups by name (a process's mm points to one; null means the root). */
   readonly memcgs = new Map<string, mem_cgroup>();
+  /** The misc cgroup controller (kernel/cgroup/misc.c): the cgroup tree and sgx_epc's capacity. */
+  readonly misc: MiscCgroups;
   /** Charge a shmem page to a memcg (null: root). */
   memcgCharge(_m: Machine, memcg: unknown): boolean {
     return mem_cgroup_charge(memcg as mem_cgroup | null);
@@ -151,6 +154,10 @@ export class Machine {
     this.init_task = new task_struct(0, "swapper", PF_KTHREAD, null);
     this.current = this.init_task;
     this.setupEpc(cfg.sections);
+    this.misc = new MiscCgroups(ids);
+    // The end of sgx_init(): the EPC cgroup registers sgx_epc (a no-op in kernels without it).
+    this.fn.sgx_cgroup_wq_init(this);
+    this.fn.sgx_cgroup_init(this);
   }
 
   /** sgx_page_cache_init + sanitization: sections, nodes, all pages free in physical order. */

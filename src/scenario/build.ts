@@ -5,9 +5,11 @@
 import { getVariant, variantFns, variantNames } from "../model/kernel/variants/index.ts";
 import { type EpcSectionConfig, Machine } from "../model/machine.ts";
 import { newProcess, type Process } from "../model/user/process.ts";
+import type { StepResult } from "../model/user/cgroup_script.ts";
 import { type ProcessProgram, process_main } from "../model/user/program.ts";
 import { type CostProfile, getProfile, overrideProfile, PROFILES } from "../sim/costs.ts";
 import { Simulator } from "../sim/simulator.ts";
+import { attachCgroup, processCgroups, setupCgroups, startCgroupThreads } from "./cgroups.ts";
 import { ScenarioError } from "./load.ts";
 import type { Scenario } from "./schema.ts";
 
@@ -24,6 +26,8 @@ export interface Built {
   profile: CostProfile;
   processes: Process[];
   seed: number;
+  /** The selftest script's step results (filled as it runs), when the scenario has `steps`. */
+  steps?: StepResult[];
 }
 
 export function resolveProfile(sc: Scenario): CostProfile {
@@ -58,7 +62,7 @@ export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
     const pages = Math.floor(epc / nodes) + (n === nodes - 1 ? epc % nodes : 0);
     sections.push({ node: n, pages });
   }
-  return new Machine({
+  const m = new Machine({
     cpuNodes,
     sections,
     fn: variantFns(v),
@@ -74,6 +78,8 @@ export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
     },
     debugLocks: false,
   });
+  setupCgroups(m, sc.cgroups, epc);
+  return m;
 }
 
 /** The EPC size in pages the scenario's machine has. */
@@ -167,12 +173,23 @@ export function buildSimulation(sc: Scenario, opt: BuildOptions = {}): Built {
   const init = m.newTask("sgx_init", 0x00200000, null);
   sim.spawn({ task: init, body: () => m.fn.sgx_page_reclaimer_init(m), kind: "kthread", cpu: -1 });
   const processes: Process[] = [];
+  const cgroupOf = processCgroups(sc.processes);
   for (const { name, memcg, prog } of programs) {
     const proc = newProcess(m, name);
     if (memcg) proc.mm.memcg = m.memcg(memcg);
+    attachCgroup(m, proc.mm, cgroupOf.get(name), memcg);
     processes.push(proc);
     const task = m.newTask(name, 0, proc.mm);
     sim.spawn({ task, body: () => process_main(m, proc, prog), kind: "user", cpu: -1 });
   }
-  return { m, sim, profile, processes, seed };
+  const byName = new Map(processes.map((p) => [p.name, p]));
+  const steps = startCgroupThreads(
+    m,
+    sc,
+    epcPages(sc, profile),
+    byName,
+    (t) => sim.spawn(t),
+    (ps) => processPrograms({ ...sc, processes: ps }, seed, epcPages(sc, profile)),
+  );
+  return { m, sim, profile, processes, seed, ...(steps ? { steps } : {}) };
 }

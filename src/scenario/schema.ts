@@ -4,6 +4,7 @@
  * docs/scenarios.md is the user-facing description of the same format.
  */
 import { z } from "zod";
+import { cgroupsSchema, checkCgroupRefs, eventSchema, makeStepSchema } from "./cgroups.ts";
 import { parseBytes, parseDuration, parsePages, parsePagesOrEpc } from "./units.ts";
 
 const sizeInPages = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
@@ -119,6 +120,8 @@ export const processSchema = z
     exit: z.boolean().default(true),
     /** Memory cgroup of the process: the enclave's shmem backing store is charged to it (see B8). */
     memcg: z.string().min(1).optional(),
+    /** Cgroup of the process (a path of `cgroups`; "{i}" is the copy number): EPC is charged to its misc controller. */
+    cgroup: z.string().min(1).optional(),
   })
   .strict();
 
@@ -175,6 +178,8 @@ export const checkEnclaveSchema = z
     touch: z.array(z.number().int().nonnegative()).default([]),
     /** Children forked during setup (more mms on the enclave's mm_list). */
     forks: z.number().int().nonnegative().max(8).default(0),
+    /** Cgroup (a path of `cgroups`) the enclave's process runs in. */
+    cgroup: z.string().min(1).optional(),
     /** CPU the setup runs on (allocations come from its NUMA node first). */
     cpu: z.number().int().nonnegative().default(0),
   })
@@ -301,8 +306,15 @@ export const scenarioSchema = z
     processes: z.array(processSchema).default([]),
     /** The interleaving checker's section (used by `epcsim check`). */
     check: checkSchema.optional(),
+    /** The cgroup v2 tree: paths to misc.max (sgx_epc), memory.max, swap (docs/cgroups.md). */
+    cgroups: cgroupsSchema.default({}),
+    /** Timed administrator actions: cgroup writes, swapoff/swapon, kills. */
+    events: z.array(eventSchema).default([]),
+    /** A selftest script: steps that start processes in cgroups and check the outcome (docs/cgroups.md). */
+    steps: z.array(makeStepSchema(processSchema)).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(checkCgroupRefs);
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ProcessSpec = z.output<typeof processSchema>;

@@ -14,7 +14,7 @@ import {
   VM_FAULT_SIGBUS,
   type vm_area_struct,
 } from "../kernel/lib/mm.ts";
-import { cond_resched } from "../kernel/lib/sched.ts";
+import { cond_resched, signal_pending } from "../kernel/lib/sched.ts";
 import type { Machine } from "../machine.ts";
 import type { AccessPattern } from "./access.ts";
 import { type Process, thread_exit, type UserEnclave } from "./process.ts";
@@ -23,6 +23,8 @@ export class EnclaveThread {
   /** Enclave page index of the touch that faulted last (for reports). */
   faultPage = -1;
   sigbus = false;
+  /** A fatal signal (SIGKILL, the memcg OOM killer) ended the thread. */
+  killed = false;
   /** The thread's process's mapping of the enclave (a forked child has its own). */
   readonly vma: vm_area_struct;
   constructor(
@@ -119,6 +121,13 @@ export function* enclave_thread_main(m: Machine, th: EnclaveThread): ModelGen {
   m.hw.enter(m.cpu(), eid);
   let sinceOcall = 0;
   while (!th.pattern.done()) {
+    if (signal_pending(m)) {
+      // A fatal signal: the IPI that delivers it forces an AEX and the thread dies outside the enclave.
+      th.killed = true;
+      yield ev("aex", -1, "signal");
+      m.hw.exit(m.cpu());
+      break;
+    }
     const op: EnclaveRunOp = {
       kind: "enclave_run",
       budget: th.budget,
@@ -128,6 +137,7 @@ export function* enclave_thread_main(m: Machine, th: EnclaveThread): ModelGen {
     };
     yield op;
     enclave_run_effect(m, th, op);
+    if (op.dataErrors) th.proc.failed = true;
     sinceOcall += op.touches;
     if (op.faulted) {
       yield ev("aex", th.faultPage, "fault");
@@ -159,9 +169,10 @@ export function* enclave_thread_main(m: Machine, th: EnclaveThread): ModelGen {
       m.hw.enter(m.cpu(), eid);
     }
   }
-  if (!th.sigbus) {
+  if (!th.sigbus && !th.killed) {
     yield ev("eexit", -1, "EEXIT");
     m.hw.exit(m.cpu());
   }
+  if (th.sigbus || th.killed) th.proc.failed = true;
   yield* thread_exit(m, th.proc);
 }

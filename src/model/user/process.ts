@@ -68,6 +68,8 @@ export class Process {
   exited = false;
   /** Build failed with this errno (0 = no failure). */
   buildError = 0;
+  /** The program did not run to the end correctly: a thread got SIGBUS or read stale data, or a signal killed it. */
+  failed = false;
   constructor(
     readonly name: string,
     readonly mm: mm_struct,
@@ -224,6 +226,14 @@ export function* exit_process(m: Machine, proc: Process): ModelGen {
   }
   proc.files.length = 0;
   proc.exited = true;
+}
+
+/**
+ * kill(pid, SIGKILL): every thread of the process gets the signal; each leaves at its next return
+ * to user mode (kernel paths see signal_pending() and give up with -ERESTARTSYS or -EINTR).
+ */
+export function send_sigkill(m: Machine, proc: Process): void {
+  for (const t of m.tasks) if (t.mm === proc.mm) t.sigpending = true;
 }
 
 /** The process's main thread waits until all its other threads exited (pthread_join). */

@@ -3,6 +3,7 @@
  * This is the application side of a scenario (the SGX SDK's enclave loader plus the app's threads).
  */
 import type { ModelGen, SpawnOp } from "../../rt/ops.ts";
+import { signal_pending } from "../kernel/lib/sched.ts";
 import type { Machine } from "../machine.ts";
 import { type AccessPattern, makePattern, type PatternSpec } from "./access.ts";
 import { EnclaveThread, enclave_thread_main } from "./enclave_thread.ts";
@@ -59,6 +60,12 @@ export function* process_main(m: Machine, proc: Process, prog: ProcessProgram): 
       return;
     }
   }
+  if (signal_pending(m)) {
+    // Killed while building (between two ioctls): the process exits without running.
+    proc.failed = true;
+    if (prog.exit) yield* exit_process(m, proc);
+    return;
+  }
   const children: Process[] = [];
   for (let i = 0; i < prog.forks; i++) children.push(yield* fork(m, proc, `${proc.name}-child${i}`));
   yield* m.mark("build_done", proc.enclaves.length);
@@ -75,6 +82,7 @@ export function* process_main(m: Machine, proc: Process, prog: ProcessProgram): 
     yield op;
   }
   yield* join_threads(m, proc);
+  if (signal_pending(m)) proc.failed = true;
   if (prog.exit) {
     for (const c of children) yield* exit_process(m, c);
     yield* exit_process(m, proc);

@@ -7,6 +7,7 @@ import type { Located, ModelGen, SharedOp, WorkOp } from "../../../rt/ops.ts";
 import { withSite } from "../../../rt/site.ts";
 import { mem_page } from "../../hw/memory.ts";
 import type { Machine } from "../../machine.ts";
+import { type mem_cgroup, mem_cgroup_out_of_memory } from "./memcg.ts";
 
 export class shmem_file {
   readonly pages = new Map<number, mem_page>();
@@ -44,7 +45,11 @@ export function* shmem_read_mapping_page(
   }
   yield withSite(ALLOC);
   const memcg = m.active_memcg ?? m.current.mm?.memcg ?? null;
-  if (!m.memcgCharge(m, memcg)) return null;
+  if (!m.memcgCharge(m, memcg)) {
+    // The charge found no room and no swap: the memcg OOM killer runs (from inside the charge).
+    if (memcg) mem_cgroup_out_of_memory(m, memcg as mem_cgroup);
+    return null;
+  }
   yield* m.mark("shmem_charge", memcg ? 1 : 0);
   const np = new mem_page(m.newId());
   np.memcg = memcg;

@@ -14,5 +14,6 @@ registerVariant({
 registerHistory(mainline);
 
 import "./mutants.ts";
+import "./cgroup.ts";
 
 export { getVariant, registerVariant, type Variant, variantFns, variantNames, variants } from "./registry.ts";
