@@ -14,11 +14,16 @@ import { KernelBug, type Machine } from "../model/machine.ts";
 import {
   access_actor,
   add_pages_actor,
+  eaccept_actor,
   exit_actor,
   fork_exit_actor,
   poison_actor,
   reclaim_actor,
+  sgx2_ioctl_actor,
+  vepc_actor,
 } from "../model/user/actors.ts";
+import { newProcess } from "../model/user/process.ts";
+import { PAGE_TYPES } from "../model/user/sgx2.ts";
 import { LockViolation } from "../rt/effects.ts";
 import type { ModelGen, Op, ThreadSpec } from "../rt/ops.ts";
 import { siteCapture } from "../rt/site.ts";
@@ -183,6 +188,25 @@ export class Execution {
         body = () => shmem_reclaim(m, ue!.encl.backing!, a.passes);
         mm = null;
         break;
+      case "eaccept":
+        body = () => eaccept_actor(m, proc!, ue!, a.pages, a.accept, a.write);
+        break;
+      case "modify_types":
+        body = () => sgx2_ioctl_actor(m, ue!, "modify_types", a.pages, PAGE_TYPES[a.type]);
+        break;
+      case "remove_pages":
+        body = () => sgx2_ioctl_actor(m, ue!, "remove_pages", a.pages, 0);
+        break;
+      case "restrict_permissions":
+        body = () => sgx2_ioctl_actor(m, ue!, "restrict_permissions", a.pages, a.perms);
+        break;
+      case "vepc": {
+        // A VMM process of its own (its mm maps the guest EPC).
+        const vmm = newProcess(m, name);
+        mm = vmm.mm;
+        body = () => vepc_actor(m, vmm, a.pages);
+        break;
+      }
     }
     const task = m.newTask(name, mm ? 0 : PF_KTHREAD, mm);
     if (a.kind === "reclaim" || a.kind === "ksgxd") m.sgx.ksgxd_tsk.push(task.pid);

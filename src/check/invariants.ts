@@ -175,6 +175,14 @@ function enclaveProblem(m: Machine, encl: Machine["enclaves"][number]): Violatio
       "SECS resident while it has children",
       `${encl.name}: ${encl.secs_child_cnt} children resident, SECS evicted`,
     );
+  // An evicted SECS owns a VA slot too.
+  if (E.epc_page.a[encl.secs]! < 0 && encl.eid >= 0) {
+    const va = m.va_pages[E.va_page.a[encl.secs]!];
+    const off = E.desc.a[encl.secs]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
+    if (!va?.slots[off >> 3])
+      return v("one VA slot per evicted page", `${encl.name}: the evicted SECS has no VA slot`);
+    slots.add(`${va.id}:${off}`);
+  }
   let used = 0;
   for (const va of encl.va_pages) used += va.used;
   if (used !== slots.size)

@@ -17,6 +17,7 @@ import {
   type Process,
   type UserEnclave,
 } from "../model/user/process.ts";
+import { acceptSecinfo, eaccept_call, PAGE_TYPES, sgx2_ioctl } from "../model/user/sgx2.ts";
 import type { ModelGen } from "../rt/ops.ts";
 import { runSequential } from "../rt/sequential.ts";
 import { buildMachine, resolveProfile } from "../scenario/build.ts";
@@ -57,7 +58,14 @@ export function buildWorld(sc: Scenario): World {
   const w: World = { m, procs: new Map(), encls: new Map(), children: [] };
   chk.enclaves.forEach((e, i) => {
     const proc = newProcess(m, e.name);
-    const spec = { name: e.name, pages: e.pages, tcs: e.tcs, size: 0, measure: false, add_chunk: 4096 };
+    const spec = {
+      name: e.name,
+      pages: e.pages,
+      tcs: e.tcs,
+      size: e.size ?? 0,
+      measure: false,
+      add_chunk: 4096,
+    };
     if (e.cpu >= sc.machine.cpus)
       throw new ScenarioError([
         `check.enclaves.${i}.cpu: no CPU ${e.cpu} (machine.cpus is ${sc.machine.cpus})`,
@@ -77,6 +85,7 @@ export function buildWorld(sc: Scenario): World {
     w.encls.set(e.name, r);
     for (let k = 0; k < e.forks; k++)
       w.children.push(seq(m, proc, () => fork(m, proc, `${e.name}-child${k}`), "fork"));
+    if (e.trim.length) trimPages(m, sc, i, proc, r, e.trim, e.pages, e.cpu);
     const evict = typeof e.evict === "number" ? Array.from({ length: e.evict }, (_, k) => k) : e.evict;
     if (evict.some((p) => p >= e.pages))
       throw new ScenarioError([
@@ -92,6 +101,33 @@ export function buildWorld(sc: Scenario): World {
   });
   if (m.dmesg.length) throw new ScenarioError([`${sc.name}: the setup itself logged: ${m.dmesg[0]!.msg}`]);
   return w;
+}
+
+/**
+ * Trim pages of an enclave during setup the way an application does before removing them:
+ * MODIFY_TYPES to TRIM, then EACCEPT from inside the enclave (which leaves them mapped).
+ */
+function trimPages(
+  m: Machine,
+  sc: Scenario,
+  i: number,
+  proc: Process,
+  ue: UserEnclave,
+  pages: number[],
+  regular: number,
+  cpu: number,
+): void {
+  if (!m.c.sgx2)
+    throw new ScenarioError([`check.enclaves.${i}.trim: trimming pages needs machine.sgx2: true`]);
+  if (pages.some((p) => p >= regular))
+    throw new ScenarioError([
+      `check.enclaves.${i}.trim: a page is outside the enclave's ${regular} regular pages`,
+    ]);
+  for (const p of pages) {
+    const r = seq(m, proc, () => sgx2_ioctl(m, ue, "modify_types", p, 1, PAGE_TYPES.trim), "setup-trim", cpu);
+    const a = seq(m, proc, () => eaccept_call(m, proc, ue, p, acceptSecinfo("trim")), "setup-eaccept", cpu);
+    if (r.ret || a) throw new ScenarioError([`${sc.name}: trimming page ${p} failed (${r.ret}, ${a})`]);
+  }
 }
 
 /**

@@ -38,6 +38,7 @@ import {
   sgx_numa_node,
   type sgx_va_page,
 } from "./kernel/sgx/sgx.ts";
+import { VepcGlobals } from "./kernel/sgx/virt.ts";
 
 /** A kernel BUG(): the execution cannot continue. */
 export class KernelBug extends Error {
@@ -86,6 +87,8 @@ export class Machine {
   readonly sgx: SgxGlobals;
   readonly ksgxd_waitq: wait_queue_head_t;
   readonly enclaves: sgx_encl[] = [];
+  /** virt.c: the KVM virtual EPC instances and the zombie SECS list. */
+  readonly vepc: VepcGlobals;
   readonly mms: mm_struct[] = [];
   readonly tasks: task_struct[] = [];
   readonly shmem_files: shmem_file[] = [];
@@ -158,6 +161,7 @@ export class Machine {
     // The end of sgx_init(): the EPC cgroup registers sgx_epc (a no-op in kernels without it).
     this.fn.sgx_cgroup_wq_init(this);
     this.fn.sgx_cgroup_init(this);
+    this.vepc = new VepcGlobals(ids);
   }
 
   /** sgx_page_cache_init + sanitization: sections, nodes, all pages free in physical order. */

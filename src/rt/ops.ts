@@ -63,7 +63,7 @@ export interface SharedOp {
   what: string;
 }
 
-/** ENCLS leaf names the driver uses. */
+/** ENCLS leaf names the driver uses, and ENCLU[EACCEPT] (an enclave thread's leaf). */
 export type EnclsLeaf =
   | "ECREATE"
   | "EADD"
@@ -77,7 +77,8 @@ export type EnclsLeaf =
   | "EREMOVE"
   | "EAUG"
   | "EMODPR"
-  | "EMODT";
+  | "EMODT"
+  | "EACCEPT";
 
 export interface EnclsOp {
   kind: "encls";
@@ -165,9 +166,22 @@ export interface EnclaveRunOp {
   dataErrors: number;
 }
 
-/** User-mode events of an enclave thread that drivers time and count. */
+/**
+ * User-mode events of an enclave thread that drivers time and count. `epcm_fault`: a #PF with the
+ * SGX bit (the EPCM refused an access to a mapped page, e.g. a PENDING one); the kernel cannot fix
+ * it and reports it to the enclave's runtime. `sigsegv`: the thread was killed by one.
+ */
 export interface UserEventOp {
-  kind: "eenter" | "eresume" | "eexit" | "aex" | "page_fault" | "sigbus" | "syscall";
+  kind:
+    | "eenter"
+    | "eresume"
+    | "eexit"
+    | "aex"
+    | "page_fault"
+    | "sigbus"
+    | "syscall"
+    | "epcm_fault"
+    | "sigsegv";
   /** For page_fault: the enclave page index; for syscall: -1. */
   page: number;
   why: string;

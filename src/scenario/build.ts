@@ -4,14 +4,15 @@
  */
 import { getVariant, variantFns, variantNames } from "../model/kernel/variants/index.ts";
 import { type EpcSectionConfig, Machine } from "../model/machine.ts";
-import { newProcess, type Process } from "../model/user/process.ts";
 import type { StepResult } from "../model/user/cgroup_script.ts";
+import { elrangeSize, newProcess, type Process } from "../model/user/process.ts";
 import { type ProcessProgram, process_main } from "../model/user/program.ts";
+import type { ScriptStep } from "../model/user/script.ts";
 import { type CostProfile, getProfile, overrideProfile, PROFILES } from "../sim/costs.ts";
 import { Simulator } from "../sim/simulator.ts";
 import { attachCgroup, processCgroups, setupCgroups, startCgroupThreads } from "./cgroups.ts";
 import { ScenarioError } from "./load.ts";
-import type { Scenario } from "./schema.ts";
+import type { ProcessSpec, Scenario } from "./schema.ts";
 
 export interface BuildOptions {
   seed?: number;
@@ -75,6 +76,7 @@ export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
         SGX_NR_HIGH_PAGES: sc.reclaimer.high_pages,
         nr_ksgxd: sc.reclaimer.threads,
       }),
+      sgx2: sc.machine.sgx2,
     },
     debugLocks: false,
   });
@@ -143,10 +145,60 @@ export function processPrograms(
           });
         }
       }
-      out.push({ name, memcg: ps.memcg, prog: { enclaves, threads, forks: ps.forks, exit: ps.exit, seed } });
+      const script = compileScript(sc, ps, epc);
+      out.push({
+        name,
+        memcg: ps.memcg,
+        prog: { enclaves, threads, forks: ps.forks, exit: ps.exit, seed, script },
+      });
     }
   }
   return out;
+}
+
+/**
+ * A process's script with enclave names resolved and page ranges checked: a range may go past the
+ * enclave's regular pages (SGX2 adds pages there) but not past its ELRANGE; by default it is all
+ * regular pages.
+ */
+function compileScript(sc: Scenario, ps: ProcessSpec, epc: number): ScriptStep[] {
+  const at = `processes.${sc.processes.indexOf(ps)}.script`;
+  return ps.script.map((s, i): ScriptStep => {
+    if (s.op === "vepc" || s.op === "vepc_close") return s;
+    if (s.op === "sleep") return { op: "sleep", ns: s.time };
+    const ei = ps.enclaves.findIndex((e) => e.name === s.enclave);
+    if (ei < 0)
+      throw new ScenarioError([
+        `${at}.${i}.enclave: "${s.enclave}" is not an enclave of process "${ps.name}"`,
+      ]);
+    const e = ps.enclaves[ei]!;
+    const pages = enclavePages(e.pages, epc);
+    const elrange = elrangeSize({ pages, tcs: e.tcs, size: e.size ?? 0 }) / 4096;
+    const range: [number, number] = s.range ?? [0, pages];
+    if (range[1] > elrange)
+      throw new ScenarioError([
+        `${at}.${i}.range: [${range}] goes past the ${elrange}-page ELRANGE of "${s.enclave}"`,
+      ]);
+    switch (s.op) {
+      case "access":
+        return { op: "access", enclave: ei, range, write: s.write };
+      case "eaccept":
+        return { op: "eaccept", enclave: ei, range, accept: s.accept, perms: s.perms };
+      case "modify_types":
+        return { op: "modify_types", enclave: ei, range, type: s.type, retry: s.retry, expect: s.expect };
+      case "remove_pages":
+        return { op: "remove_pages", enclave: ei, range, retry: s.retry, expect: s.expect };
+      default:
+        return {
+          op: "restrict_permissions",
+          enclave: ei,
+          range,
+          perms: s.perms,
+          retry: s.retry,
+          expect: s.expect,
+        };
+    }
+  });
 }
 
 /** Build the machine and the simulator with ksgxd and every process's main thread spawned. */

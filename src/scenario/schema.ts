@@ -107,12 +107,100 @@ export const threadSchema = z
   })
   .strict();
 
+/** A page range [first, end) of an enclave (pages may lie beyond the loaded ones, inside the ELRANGE). */
+const pageRange = z
+  .tuple([z.number().int().nonnegative(), z.number().int().positive()])
+  .refine(([a, b]) => a < b, "a range [first, end) needs first < end");
+
+/** Enclave permissions as letters: "r", "rw", "rx", "rwx". */
+const perms = z
+  .string()
+  .regex(/^r?w?x?$/, 'permissions are letters in the order "rwx", e.g. "r" or "rw"')
+  .transform((v) => (v.includes("r") ? 1 : 0) | (v.includes("w") ? 2 : 0) | (v.includes("x") ? 4 : 0));
+
+const ERRNOS: Record<string, number> = {
+  EPERM: 1,
+  EFAULT: 14,
+  EBUSY: 16,
+  ENODEV: 19,
+  EINVAL: 22,
+  EAGAIN: 11,
+};
+
+/** What an SGX2 ioctl step expects: its errno (0 or a name such as EPERM) and the pages it processes. */
+const ioctlExpect = z
+  .object({
+    errno: z
+      .union([z.literal(0), z.enum(Object.keys(ERRNOS) as [string, ...string[]])])
+      .default(0)
+      .transform((v) => (v === 0 ? 0 : ERRNOS[v]!)),
+    /** Pages processed (`count / 4096`); default: the whole range on success, 0 on failure. */
+    pages: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+/** One step of a process's script (run by its main thread after the threads started; see docs/scenarios.md). */
+export const scriptStepSchema = z.discriminatedUnion("op", [
+  z
+    .object({
+      op: z.literal("access"),
+      enclave: z.string().min(1),
+      range: pageRange.optional(),
+      write: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      op: z.literal("eaccept"),
+      enclave: z.string().min(1),
+      range: pageRange.optional(),
+      /** What is accepted: an EAUGed page, a type change to TRIM or TCS, or restricted permissions. */
+      accept: z.enum(["pending", "trim", "tcs", "pr"]).default("pending"),
+      /** The restricted permissions (accept: pr). */
+      perms: perms.default(1),
+    })
+    .strict(),
+  z
+    .object({
+      op: z.literal("modify_types"),
+      enclave: z.string().min(1),
+      range: pageRange.optional(),
+      type: z.enum(["trim", "tcs"]),
+      retry: z.boolean().default(true),
+      expect: ioctlExpect.default({ errno: 0 }),
+    })
+    .strict(),
+  z
+    .object({
+      op: z.literal("remove_pages"),
+      enclave: z.string().min(1),
+      range: pageRange.optional(),
+      retry: z.boolean().default(true),
+      expect: ioctlExpect.default({ errno: 0 }),
+    })
+    .strict(),
+  z
+    .object({
+      op: z.literal("restrict_permissions"),
+      enclave: z.string().min(1),
+      range: pageRange.optional(),
+      perms,
+      retry: z.boolean().default(true),
+      expect: ioctlExpect.default({ errno: 0 }),
+    })
+    .strict(),
+  z.object({ op: z.literal("vepc"), pages: z.number().int().positive() }).strict(),
+  z.object({ op: z.literal("vepc_close") }).strict(),
+  z.object({ op: z.literal("sleep"), time: duration }).strict(),
+]);
+
 export const processSchema = z
   .object({
     name: z.string().min(1),
     /** Identical copies of this process. */
     count: z.number().int().positive().default(1),
-    enclaves: z.array(enclaveSchema).min(1),
+    /** Enclaves built first (a process with a script may have none, e.g. a VMM with a guest's EPC). */
+    enclaves: z.array(enclaveSchema).default([]),
     threads: z.array(threadSchema).default([]),
     /** Children forked after the build: their mms join the enclaves' mm_lists (aging and zapping walk them all). */
     forks: z.number().int().nonnegative().max(64).default(0),
@@ -122,8 +210,14 @@ export const processSchema = z
     memcg: z.string().min(1).optional(),
     /** Cgroup of the process (a path of `cgroups`; "{i}" is the copy number): EPC is charged to its misc controller. */
     cgroup: z.string().min(1).optional(),
+    /** Steps the main thread runs after starting the threads (selftest flows, SGX2 ioctls, a guest's EPC). */
+    script: z.array(scriptStepSchema).default([]),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.enclaves.length > 0 || p.script.length > 0, {
+    message: "a process needs an enclave or a script",
+    path: ["enclaves"],
+  });
 
 export const machineSchema = z
   .object({
@@ -132,6 +226,8 @@ export const machineSchema = z
     numa_nodes: z.number().int().positive().max(64).default(1),
     /** Usable EPC, split evenly over the NUMA nodes (one section per node); default: the profile's. */
     epc: sizeInPages.optional(),
+    /** SGX2 (EAUG on fault, the page-modification ioctls); without it those ioctls return -ENODEV. */
+    sgx2: z.boolean().default(false),
   })
   .strict();
 
@@ -182,6 +278,10 @@ export const checkEnclaveSchema = z
     cgroup: z.string().min(1).optional(),
     /** CPU the setup runs on (allocations come from its NUMA node first). */
     cpu: z.number().int().nonnegative().default(0),
+    /** ELRANGE size (a power of two); default: the smallest that holds the pages. SGX2 actors may EAUG the rest. */
+    size: sizeInBytes.optional(),
+    /** Pages trimmed during setup (MODIFY_TYPES to TRIM, then EACCEPT): ready for REMOVE_PAGES. Needs machine.sgx2. */
+    trim: z.array(z.number().int().nonnegative()).default([]),
   })
   .strict();
 
@@ -233,6 +333,57 @@ export const actorSchema = z.discriminatedUnion("kind", [
       cpu: actorCpu,
       enclave: z.string().min(1),
       page: z.number().int().nonnegative(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("eaccept"),
+      name: actorName,
+      cpu: actorCpu,
+      enclave: z.string().min(1),
+      /** Pages EACCEPTed, one enclave call each (an absent page is EAUGed by the fault on the way). */
+      pages: z.array(z.number().int().nonnegative()).min(1),
+      accept: z.enum(["pending", "trim", "tcs"]).default("pending"),
+      /** After each accept, write the page and read it back (it must be usable). */
+      write: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("modify_types"),
+      name: actorName,
+      cpu: actorCpu,
+      enclave: z.string().min(1),
+      pages: pageRange,
+      type: z.enum(["trim", "tcs"]),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("remove_pages"),
+      name: actorName,
+      cpu: actorCpu,
+      enclave: z.string().min(1),
+      pages: pageRange,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("restrict_permissions"),
+      name: actorName,
+      cpu: actorCpu,
+      enclave: z.string().min(1),
+      pages: pageRange,
+      perms,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("vepc"),
+      name: actorName,
+      cpu: actorCpu,
+      /** Guest EPC pages the VM touches (each a host fault), before it closes the vEPC. */
+      pages: z.number().int().positive(),
     })
     .strict(),
   z
@@ -292,7 +443,7 @@ export const scenarioSchema = z
     kind: z.enum(["run", "check"]).default("run"),
     seed: z.number().int().default(1),
     kernel: z.string().default("mainline"),
-    machine: machineSchema.default({ profile: "client-93.5MiB", cpus: 8, numa_nodes: 1 }),
+    machine: machineSchema.default({ profile: "client-93.5MiB", cpus: 8, numa_nodes: 1, sgx2: false }),
     reclaimer: reclaimerSchema.default({}),
     /** Cost-model overrides: a profile field name (or encls.EWB, ...) to nanoseconds. */
     costs: z.record(z.string(), z.number().nonnegative()).default({}),

@@ -59,6 +59,8 @@ const clientEncls: Record<EnclsLeaf, number> = {
   EAUG: 1000,
   EMODPR: 500,
   EMODT: 500,
+  // ENCLU[EACCEPT]: no published figure; priced like the other SGX2 EPCM updates (model guess).
+  EACCEPT: 500,
 };
 
 /** Platform A: SGX1/MEE client or Xeon E3 (Skylake/Coffee Lake ~3.4 GHz), 93.5 MiB usable EPC. */

@@ -16,6 +16,10 @@ export const SGX_CHILD_PRESENT = 13;
 export const SGX_ENCLAVE_ACT = 14;
 export const SGX_PREV_TRK_INCMPL = 17;
 export const SGX_PG_IS_SECS = 18;
+/** SGX2: EACCEPT of a page whose EPCM state does not match the SECINFO it was given. */
+export const SGX_PAGE_ATTRIBUTES_MISMATCH = 19;
+/** SGX2: EMODPR/EMODT of a page that is PENDING or MODIFIED (not yet EACCEPTed). */
+export const SGX_PAGE_NOT_MODIFIABLE = 20;
 
 /** An ENCLS leaf that faulted returns ENCLS_FAULT_FLAG | trap number (encls.h). */
 export const ENCLS_FAULT_FLAG = 0x40000000;
@@ -43,6 +47,15 @@ export const SGX_PAGE_TYPE_REG = 2;
 export const SGX_PAGE_TYPE_VA = 3;
 export const SGX_PAGE_TYPE_TRIM = 4;
 
+/* SECINFO flags (struct sgx_secinfo): permissions, SGX2 state bits, the page type in bits 8..15. */
+export const SGX_SECINFO_R = 0x01;
+export const SGX_SECINFO_W = 0x02;
+export const SGX_SECINFO_X = 0x04;
+export const SGX_SECINFO_PENDING = 0x08;
+export const SGX_SECINFO_MODIFIED = 0x10;
+export const SGX_SECINFO_PR = 0x20;
+export const SGX_SECINFO_PERMISSION_MASK = 0x07;
+
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
 /** A VA page holds 512 8-byte version slots. */
@@ -67,6 +80,8 @@ export function sgxRetName(ret: number): string {
     14: "SGX_ENCLAVE_ACT",
     17: "SGX_PREV_TRK_INCMPL",
     18: "SGX_PG_IS_SECS",
+    19: "SGX_PAGE_ATTRIBUTES_MISMATCH",
+    20: "SGX_PAGE_NOT_MODIFIABLE",
   };
   return names[ret] ?? `ret ${ret}`;
 }

@@ -17,22 +17,42 @@ import {
   SGX_MAC_COMPARE_FAIL,
   SGX_NOT_TRACKED,
   SGX_NOTBLOCKABLE,
+  SGX_PAGE_ATTRIBUTES_MISMATCH,
   SGX_PAGE_NOT_BLOCKED,
+  SGX_PAGE_NOT_MODIFIABLE,
   SGX_PAGE_TYPE_REG,
   SGX_PAGE_TYPE_SECS,
   SGX_PAGE_TYPE_TCS,
   SGX_PAGE_TYPE_TRIM,
   SGX_PAGE_TYPE_VA,
   SGX_PREV_TRK_INCMPL,
+  SGX_SECINFO_MODIFIED,
+  SGX_SECINFO_PENDING,
+  SGX_SECINFO_PERMISSION_MASK,
+  SGX_SECINFO_PR,
+  SGX_SECINFO_R,
+  SGX_SECINFO_W,
   SGX_SUCCESS,
   SGX_VA_SLOT_COUNT,
   SGX_VA_SLOT_OCCUPIED,
   X86_TRAP_GP,
+  X86_TRAP_PF,
 } from "./arch.ts";
 import { Cpu } from "./cpu.ts";
 import { type mem_page, pcmdRead, pcmdWrite, sgxMac } from "./memory.ts";
 
 const GP = ENCLS_FAULT_FLAG | X86_TRAP_GP;
+const PF = ENCLS_FAULT_FLAG | X86_TRAP_PF;
+
+/*
+ * EPCM attribute bits as EWB saves them in the PCMD's SECINFO next to the page type (word 3 of a
+ * PCMD entry is type | attributes << 8) and ELDU restores them: an evicted page comes back PENDING,
+ * MODIFIED or permission-restricted exactly as it left.
+ */
+const ATTR_PENDING = 1;
+const ATTR_MODIFIED = 2;
+const ATTR_PR = 4;
+const ATTR_PERM_SHIFT = 3;
 
 /** Hardware state of one enclave (what lives in its SECS). */
 export class HwEnclave {
@@ -61,6 +81,14 @@ export class SgxHw {
   readonly type: Chunked;
   readonly blocked: Chunked;
   readonly pending: Chunked;
+  /** SGX2: EMODT changed the page's type; cleared by EACCEPT. The page is inaccessible meanwhile. */
+  readonly modified: Chunked;
+  /** SGX2: EMODPR restricted the permissions; cleared by EACCEPT. */
+  readonly pr: Chunked;
+  /** EPCM R/W/X permissions (SECINFO bits 0..2). */
+  readonly perm: Chunked;
+  /** SGX2: tracking sequence at the last EMODT/EMODPR: EACCEPT needs a completed ETRACK after it. */
+  readonly modSeq: Chunked;
   /** Owning enclave id (EPCM.ENCLAVESECS) for child and SECS pages. */
   readonly eid: Chunked;
   /** Enclave page index (EPCM.ENCLAVEADDRESS) for child pages. */
@@ -82,6 +110,10 @@ export class SgxHw {
     this.type = new Chunked(nrPages);
     this.blocked = new Chunked(nrPages);
     this.pending = new Chunked(nrPages);
+    this.modified = new Chunked(nrPages);
+    this.pr = new Chunked(nrPages);
+    this.perm = new Chunked(nrPages);
+    this.modSeq = new Chunked(nrPages, -1);
     this.eid = new Chunked(nrPages, -1);
     this.linaddr = new Chunked(nrPages, -1);
     this.blockSeq = new Chunked(nrPages);
@@ -94,11 +126,15 @@ export class SgxHw {
     return ++this.nonce;
   }
 
-  private makeValid(p: number, type: number, eid: number, linaddr: number): void {
+  private makeValid(p: number, type: number, eid: number, linaddr: number, perm = 0): void {
     this.valid.set(p, 1);
     this.type.set(p, type);
     this.blocked.set(p, 0);
     this.pending.set(p, 0);
+    this.modified.set(p, 0);
+    this.pr.set(p, 0);
+    this.perm.set(p, perm);
+    this.modSeq.set(p, -1);
     this.eid.set(p, eid);
     this.linaddr.set(p, linaddr);
   }
@@ -107,8 +143,35 @@ export class SgxHw {
     this.valid.set(p, 0);
     this.blocked.set(p, 0);
     this.pending.set(p, 0);
+    this.modified.set(p, 0);
+    this.pr.set(p, 0);
+    this.perm.set(p, 0);
+    this.modSeq.set(p, -1);
     this.eid.set(p, -1);
     this.linaddr.set(p, -1);
+  }
+
+  /** The EPCM attributes EWB saves with the page type (see ATTR_*). */
+  private attrs(p: number): number {
+    return (
+      (this.pending.get(p) ? ATTR_PENDING : 0) |
+      (this.modified.get(p) ? ATTR_MODIFIED : 0) |
+      (this.pr.get(p) ? ATTR_PR : 0) |
+      (this.perm.get(p) << ATTR_PERM_SHIFT)
+    );
+  }
+
+  private restoreAttrs(p: number, a: number): void {
+    this.pending.set(p, a & ATTR_PENDING ? 1 : 0);
+    this.modified.set(p, a & ATTR_MODIFIED ? 1 : 0);
+    this.pr.set(p, a & ATTR_PR ? 1 : 0);
+    this.perm.set(p, (a >> ATTR_PERM_SHIFT) & SGX_SECINFO_PERMISSION_MASK);
+  }
+
+  /** Has an ETRACK cycle started after tracking sequence `seq` completed? (EWB and EACCEPT ask.) */
+  private trackedSince(e: HwEnclave, seq: number): boolean {
+    if (e.trackSeq > seq) this.trackingComplete(e);
+    return e.completedSeq > seq;
   }
 
   private secsOk(secsPage: number): HwEnclave | null {
@@ -139,11 +202,21 @@ export class SgxHw {
     return SGX_SUCCESS;
   }
 
-  /** EADD: copy a page into the EPC as a child (REG or TCS) of an uninitialized enclave. */
-  EADD(p: number, secsPage: number, linaddr: number, type: number, token: number): number {
+  /**
+   * EADD: copy a page into the EPC as a child (REG or TCS) of an uninitialized enclave, with the
+   * SECINFO permissions `perm` (a TCS page has none).
+   */
+  EADD(
+    p: number,
+    secsPage: number,
+    linaddr: number,
+    type: number,
+    token: number,
+    perm = SGX_SECINFO_PERMISSION_MASK,
+  ): number {
     const e = this.secsOk(secsPage);
     if (!e || e.initialized || this.valid.get(p)) return GP;
-    this.makeValid(p, type, e.eid, linaddr);
+    this.makeValid(p, type, e.eid, linaddr, type === SGX_PAGE_TYPE_REG ? perm : 0);
     this.data.set(p, token);
     e.childCount++;
     return SGX_SUCCESS;
@@ -170,13 +243,17 @@ export class SgxHw {
     return SGX_SUCCESS;
   }
 
-  /** EAUG (SGX2): add a zeroed PENDING regular page to an initialized enclave. */
-  EAUG(p: number, secsPage: number, linaddr: number, token: number): number {
+  /**
+   * EAUG (SGX2): add a zeroed PENDING regular page (EPCM permissions RW) to an initialized
+   * enclave; the enclave can use it only after EACCEPT.
+   */
+  EAUG(p: number, secsPage: number, linaddr: number): number {
     const e = this.secsOk(secsPage);
     if (!e?.initialized || this.valid.get(p)) return GP;
-    this.makeValid(p, SGX_PAGE_TYPE_REG, e.eid, linaddr);
+    this.makeValid(p, SGX_PAGE_TYPE_REG, e.eid, linaddr, SGX_SECINFO_R | SGX_SECINFO_W);
     this.pending.set(p, 1);
-    this.data.set(p, token);
+    // A zeroed page: data token 0, what an enclave expects of memory it never wrote.
+    this.data.set(p, 0);
     e.childCount++;
     return SGX_SUCCESS;
   }
@@ -230,9 +307,7 @@ export class SgxHw {
     } else {
       if (!this.blocked.get(p)) return SGX_PAGE_NOT_BLOCKED;
       // A completed tracking cycle that started after the EBLOCK is required.
-      const bs = this.blockSeq.get(p);
-      if (e.trackSeq > bs) this.trackingComplete(e);
-      if (e.completedSeq <= bs) return SGX_NOT_TRACKED;
+      if (!this.trackedSince(e, this.blockSeq.get(p))) return SGX_NOT_TRACKED;
     }
     if (slot < 0 || slot >= SGX_VA_SLOT_COUNT) return GP;
     if (va[slot] !== 0) return SGX_VA_SLOT_OCCUPIED;
@@ -244,7 +319,7 @@ export class SgxHw {
     const token = this.data.get(p);
     const lin = this.linaddr.get(p);
     contents.data = token;
-    pcmdWrite(pcmd, pcmdSlot, e.eid + 1, sgxMac(token, version, e.eid, lin), t);
+    pcmdWrite(pcmd, pcmdSlot, e.eid + 1, sgxMac(token, version, e.eid, lin), t | (this.attrs(p) << 8));
     if (t === SGX_PAGE_TYPE_SECS) e.secsPage = -1;
     else e.childCount--;
     this.invalidate(p);
@@ -270,8 +345,9 @@ export class SgxHw {
     if (this.valid.get(p)) return GP;
     const va = this.va.get(vaPage);
     if (!va || !this.valid.get(vaPage)) return GP;
-    const [tag, mac, type] = pcmdRead(pcmd, pcmdSlot);
-    if (tag === 0 && mac === 0 && type === 0) return GP;
+    const [tag, mac, secinfo] = pcmdRead(pcmd, pcmdSlot);
+    if (tag === 0 && mac === 0 && secinfo === 0) return GP;
+    const type = secinfo & 0xff;
     let e: HwEnclave | undefined;
     if (secsPage >= 0) {
       const s = this.secsOk(secsPage);
@@ -288,6 +364,7 @@ export class SgxHw {
     if ((type === SGX_PAGE_TYPE_SECS) !== secsPage < 0) return SGX_MAC_COMPARE_FAIL;
     va[slot] = 0;
     this.makeValid(p, type, e.eid, lin);
+    this.restoreAttrs(p, secinfo >> 8);
     this.data.set(p, contents.data);
     if (type === SGX_PAGE_TYPE_SECS) e.secsPage = p;
     else e.childCount++;
@@ -315,16 +392,83 @@ export class SgxHw {
     return SGX_SUCCESS;
   }
 
-  /** EMODT (SGX2): change a page's type (to TRIM or TCS); the page becomes modified. */
+  /**
+   * EMODT (SGX2): change the type of a REG page to TCS or TRIM, or of a TCS page to TRIM. The page
+   * becomes MODIFIED (inaccessible, permissions cleared) until the enclave EACCEPTs the change, which
+   * needs an ETRACK cycle completed after this leaf. A PENDING or MODIFIED page is not modifiable.
+   */
   EMODT(p: number, type: number): number {
-    if (!this.valid.get(p)) return GP;
+    if (!this.valid.get(p)) return PF;
+    const t = this.type.get(p);
+    if (t !== SGX_PAGE_TYPE_REG && t !== SGX_PAGE_TYPE_TCS) return PF;
+    if (this.pending.get(p) || this.modified.get(p)) return SGX_PAGE_NOT_MODIFIABLE;
+    const ok = (t === SGX_PAGE_TYPE_REG && type === SGX_PAGE_TYPE_TCS) || type === SGX_PAGE_TYPE_TRIM;
+    if (!ok) return GP;
+    const e = this.enclaves[this.eid.get(p)]!;
     this.type.set(p, type);
+    this.modified.set(p, 1);
+    this.perm.set(p, 0);
+    this.modSeq.set(p, e.trackSeq);
     return SGX_SUCCESS;
   }
 
-  /** EMODPR (SGX2): restrict permissions. */
-  EMODPR(p: number): number {
-    return this.valid.get(p) ? SGX_SUCCESS : GP;
+  /**
+   * EMODPR (SGX2): restrict the EPCM permissions of a REG page to `perm` (bits can only be removed);
+   * the page is permission-restricted (PR) until the enclave EACCEPTs. A PENDING or MODIFIED page
+   * returns SGX_PAGE_NOT_MODIFIABLE; any other type faults (#PF): the kernel's REMOVE_PAGES uses that
+   * #PF on an EACCEPTed TRIM page as its "was EACCEPT done" probe.
+   */
+  EMODPR(p: number, perm: number): number {
+    if (!this.valid.get(p)) return PF;
+    if (this.pending.get(p) || this.modified.get(p)) return SGX_PAGE_NOT_MODIFIABLE;
+    if (this.type.get(p) !== SGX_PAGE_TYPE_REG) return PF;
+    const e = this.enclaves[this.eid.get(p)]!;
+    this.perm.set(p, this.perm.get(p) & perm & SGX_SECINFO_PERMISSION_MASK);
+    this.pr.set(p, 1);
+    this.modSeq.set(p, e.trackSeq);
+    return SGX_SUCCESS;
+  }
+
+  /**
+   * ENCLU[EACCEPT] (SGX2, executed by an enclave thread on CPU `cpu` inside enclave `eid`): accept a
+   * change the OS made to page `p` mapped at enclave page `linaddr`. `secinfo` names the expected
+   * state: PENDING with type REG (an EAUGed page; it gets the SECINFO's permissions), MODIFIED with
+   * the new type (EMODT to TCS or TRIM), or PR with the restricted permissions (EMODPR). A modified
+   * or restricted page needs a completed ETRACK cycle after the change (else SGX_NOT_TRACKED).
+   * A page that does not belong to the enclave at that address faults (#PF with the SGX bit).
+   */
+  EACCEPT(p: number, eid: number, linaddr: number, secinfo: number): number {
+    if (
+      p < 0 ||
+      !this.valid.get(p) ||
+      this.blocked.get(p) ||
+      this.eid.get(p) !== eid ||
+      this.linaddr.get(p) !== linaddr
+    )
+      return PF;
+    const e = this.enclaves[eid]!;
+    const type = (secinfo >> 8) & 0xff;
+    const perm = secinfo & SGX_SECINFO_PERMISSION_MASK;
+    if (secinfo & SGX_SECINFO_PENDING) {
+      if (!this.pending.get(p) || this.type.get(p) !== SGX_PAGE_TYPE_REG || type !== SGX_PAGE_TYPE_REG)
+        return SGX_PAGE_ATTRIBUTES_MISMATCH;
+      this.pending.set(p, 0);
+      this.perm.set(p, perm);
+      return SGX_SUCCESS;
+    }
+    if (secinfo & SGX_SECINFO_MODIFIED) {
+      if (!this.modified.get(p) || this.type.get(p) !== type) return SGX_PAGE_ATTRIBUTES_MISMATCH;
+      if (!this.trackedSince(e, this.modSeq.get(p))) return SGX_NOT_TRACKED;
+      this.modified.set(p, 0);
+      return SGX_SUCCESS;
+    }
+    if (secinfo & SGX_SECINFO_PR) {
+      if (!this.pr.get(p) || this.perm.get(p) !== perm) return SGX_PAGE_ATTRIBUTES_MISMATCH;
+      if (!this.trackedSince(e, this.modSeq.get(p))) return SGX_NOT_TRACKED;
+      this.pr.set(p, 0);
+      return SGX_SUCCESS;
+    }
+    return SGX_PAGE_ATTRIBUTES_MISMATCH;
   }
 
   /** EENTER/ERESUME: the CPU enters enclave mode. */
@@ -374,14 +518,34 @@ export class SgxHw {
     return out;
   }
 
-  /** Is page `p` usable for a translation by an enclave thread of `eid` at `linaddr`? */
-  accessible(p: number, eid: number, linaddr: number): boolean {
+  /**
+   * Does a PTE to page `p` give a page walk by an enclave thread of `eid` at `linaddr` a translation
+   * (valid, not blocked, the enclave's page at that address)? EACCEPT needs only this.
+   */
+  mapped(p: number, eid: number, linaddr: number): boolean {
     return (
       this.valid.get(p) === 1 &&
       this.blocked.get(p) === 0 &&
-      this.pending.get(p) === 0 &&
       this.eid.get(p) === eid &&
       this.linaddr.get(p) === linaddr
     );
+  }
+
+  /**
+   * The EPCM allows data access to a mapped page: a regular page, not PENDING (EAUGed, not yet
+   * EACCEPTed) and not MODIFIED (EMODT not yet EACCEPTed). A TCS or TRIM page is never data.
+   */
+  epcmAllows(p: number, write: boolean): boolean {
+    return (
+      this.type.get(p) === SGX_PAGE_TYPE_REG &&
+      this.pending.get(p) === 0 &&
+      this.modified.get(p) === 0 &&
+      (!write || (this.perm.get(p) & SGX_SECINFO_W) !== 0)
+    );
+  }
+
+  /** Is page `p` usable for a translation by an enclave thread of `eid` at `linaddr`? */
+  accessible(p: number, eid: number, linaddr: number, write = false): boolean {
+    return this.mapped(p, eid, linaddr) && this.epcmAllows(p, write);
   }
 }

@@ -5,13 +5,22 @@
  */
 import type { EnclaveRunOp, ModelGen, SpinWaitOp, UserEventOp } from "../../rt/ops.ts";
 import { withSite } from "../../rt/site.ts";
-import { PAGE_SIZE } from "../hw/arch.ts";
+import { PAGE_SIZE, SGX_PAGE_ATTRIBUTES_MISMATCH, SGX_SUCCESS, sgxRetName } from "../hw/arch.ts";
+import { errnoName } from "../kernel/lib/errno.ts";
 import { VM_FAULT_SIGBUS } from "../kernel/lib/mm.ts";
 import { SGX_SECINFO_R, SGX_SECINFO_REG, SGX_SECINFO_W } from "../kernel/sgx/ioctl.ts";
 import type { Machine } from "../machine.ts";
 import { listPattern } from "./access.ts";
-import { EnclaveThread, enclave_page_fault, enclave_run_effect } from "./enclave_thread.ts";
+import {
+  EACCEPT_KILLED,
+  EnclaveThread,
+  enclave_epcm_fault,
+  enclave_page_fault,
+  enclave_run_effect,
+} from "./enclave_thread.ts";
 import { exit_process, fork, type Process, type UserEnclave } from "./process.ts";
+import { type AcceptKind, acceptSecinfo, eaccept_call, type Sgx2Ioctl, sgx2_ioctl } from "./sgx2.ts";
+import { vepc_close, vepc_create, vepc_populate } from "./vm.ts";
 
 function ev(kind: UserEventOp["kind"], page: number, why: string): UserEventOp {
   return withSite({ kind, page, why });
@@ -46,6 +55,13 @@ export function* access_actor(
     enclave_run_effect(m, th, op);
     if (op.dataErrors) m.warn("data_error", `enclave read stale data from page ${th.pattern.peek()}`);
     if (!op.faulted) continue;
+    if (th.epcmFault) {
+      // SGX2: the runtime accepts an EAUGed page and resumes; any other EPCM fault is fatal.
+      if (yield* enclave_epcm_fault(m, th, th.faultPage, true)) continue;
+      if (th.sigsegv) m.warn("sigsegv", `SIGSEGV (EPCM fault) on enclave page ${th.faultPage}`);
+      else m.warn("sigbus", `SIGBUS on enclave page ${th.faultPage}`);
+      return;
+    }
     yield ev("aex", th.faultPage, "fault");
     m.hw.exit(m.cpu());
     const ret = yield* enclave_page_fault(m, th, th.faultPage);
@@ -57,7 +73,7 @@ export function* access_actor(
     // NOPAGE also means success (the PTE is in place). Only a retry that would fault again at once
     // (the page is busy, or no EPC page was free) waits for another thread to move first.
     const pte = th.vma.pte.get(th.faultPage);
-    if (pte < 0 || !m.hw.accessible(pte, eid, th.faultPage))
+    if (pte < 0 || !m.hw.mapped(pte, eid, th.faultPage))
       yield withSite<SpinWaitOp>({ kind: "spin_wait", why: `retry the access to page ${th.faultPage}` });
     yield ev("eresume", th.faultPage, "ERESUME");
     m.hw.enter(m.cpu(), eid);
@@ -106,4 +122,65 @@ export function* poison_actor(m: Machine, ue: UserEnclave, index: number): Model
   const entry = ue.encl.page_array.get(index);
   const epc = entry >= 0 ? m.encl_pages.epc_page.a[entry]! : -1;
   if (epc >= 0) yield* m.fn.arch_memory_failure(m, epc, 0);
+}
+
+/**
+ * An enclave thread EACCEPTs each page in its own enclave call (an absent page is EAUGed by the
+ * fault on the way). Accepting an EAUGed page another thread already accepted is fine (the second
+ * EACCEPT reports a mismatch); with `write`, the page is then written and read back. A SIGBUS or any
+ * other EACCEPT failure is reported.
+ */
+export function* eaccept_actor(
+  m: Machine,
+  proc: Process,
+  ue: UserEnclave,
+  pages: number[],
+  accept: AcceptKind,
+  write: boolean,
+): ModelGen {
+  for (const page of pages) {
+    const r = yield* eaccept_call(m, proc, ue, page, acceptSecinfo(accept));
+    if (r === EACCEPT_KILLED) {
+      m.warn("sigbus", `SIGBUS on enclave page ${page} (EACCEPT)`);
+      return;
+    }
+    if (r !== SGX_SUCCESS && !(accept === "pending" && r === SGX_PAGE_ATTRIBUTES_MISMATCH)) {
+      m.warn("eaccept", `EACCEPT of enclave page ${page} returned ${sgxRetName(r)}`);
+      return;
+    }
+    if (write) {
+      yield* access_actor(m, proc, ue, [page], true);
+      yield* access_actor(m, proc, ue, [page], false);
+    }
+  }
+}
+
+/**
+ * An SGX2 ioctl over pages [first, end) retried from where it stopped on -EAGAIN or -EBUSY; any
+ * other failure is reported.
+ */
+export function* sgx2_ioctl_actor(
+  m: Machine,
+  ue: UserEnclave,
+  which: Sgx2Ioctl,
+  range: [number, number],
+  param: number,
+): ModelGen {
+  const r = yield* sgx2_ioctl(m, ue, which, range[0], range[1] - range[0], param);
+  if (r.ret)
+    m.warn("ioctl_failed", `${which} returned -${errnoName(r.ret)} after ${r.count / PAGE_SIZE} pages`);
+}
+
+/**
+ * A VMM gives its guest `pages` pages of virtual EPC: open and mmap /dev/sgx_vepc, the guest
+ * touches every page (host faults that may be retried), then the VMM closes it.
+ */
+export function* vepc_actor(m: Machine, proc: Process, pages: number): ModelGen {
+  const g = yield* vepc_create(m, proc, pages);
+  if (typeof g === "number") {
+    m.warn("vepc", `vEPC mmap failed: -${errnoName(g)}`);
+    return;
+  }
+  if (!(yield* vepc_populate(m, proc, g))) m.warn("sigbus", "SIGBUS on a guest EPC page");
+  yield* vepc_close(m, proc, g);
 }

@@ -7,7 +7,7 @@ import type { ModelGen, UserEventOp } from "../../rt/ops.ts";
 import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE } from "../hw/arch.ts";
 import { down_write, up_write } from "../kernel/lib/locks.ts";
-import { type mm_struct, mmput, VM_READ, VM_WRITE, vm_area_struct } from "../kernel/lib/mm.ts";
+import { type mm_struct, mmput, VM_DONTCOPY, VM_READ, VM_WRITE, vm_area_struct } from "../kernel/lib/mm.ts";
 import { wait_event, wait_queue_head_t, wake_up } from "../kernel/lib/sched.ts";
 import {
   SGX_ATTR_DEBUG,
@@ -20,6 +20,7 @@ import {
 } from "../kernel/sgx/ioctl.ts";
 import type { sgx_encl } from "../kernel/sgx/sgx.ts";
 import type { Machine } from "../machine.ts";
+import { type VmGuest, vepc_close } from "./vm.ts";
 
 /** What a process builds: an enclave of `pages` heap pages (plus TCS pages) in an ELRANGE. */
 export interface EnclaveBuildSpec {
@@ -70,6 +71,10 @@ export class Process {
   buildError = 0;
   /** The program did not run to the end correctly: a thread got SIGBUS or read stale data, or a signal killed it. */
   failed = false;
+  /** Open /dev/sgx_vepc files (a VMM process's guests). */
+  readonly vms: VmGuest[] = [];
+  /** Steps of the process's script whose expectation failed (what the selftest would report). */
+  readonly scriptFailures: string[] = [];
   constructor(
     readonly name: string,
     readonly mm: mm_struct,
@@ -91,7 +96,8 @@ export function newProcess(m: Machine, name: string): Process {
   return new Process(name, mm, m.newId());
 }
 
-function elrangeSize(spec: EnclaveBuildSpec): number {
+/** The ELRANGE size in bytes the build uses for `spec`. */
+export function elrangeSize(spec: Pick<EnclaveBuildSpec, "pages" | "tcs" | "size">): number {
   if (spec.size) return spec.size;
   let s = PAGE_SIZE;
   while (s < (spec.pages + spec.tcs) * PAGE_SIZE) s *= 2;
@@ -191,6 +197,7 @@ export function* fork(m: Machine, parent: Process, childName: string): ModelGen<
   yield down_write(parent.mm.mmap_lock);
   yield down_write(child.mm.mmap_lock);
   for (const vma of parent.mm.vmas) {
+    if (vma.vm_flags & VM_DONTCOPY) continue;
     const nv = new vm_area_struct(
       m.newId(),
       child.mm,
@@ -225,6 +232,7 @@ export function* exit_process(m: Machine, proc: Process): ModelGen {
     if (--f.f_count === 0) yield* m.fn.sgx_release(m, f.encl);
   }
   proc.files.length = 0;
+  for (const g of proc.vms) yield* vepc_close(m, proc, g);
   proc.exited = true;
 }
 

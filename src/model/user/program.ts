@@ -16,6 +16,7 @@ import {
   join_threads,
   type Process,
 } from "./process.ts";
+import { run_script, type ScriptStep } from "./script.ts";
 
 export interface ThreadProgram {
   /** Index into the process's enclaves. */
@@ -38,6 +39,8 @@ export interface ProcessProgram {
   threads: ThreadProgram[];
   /** Children forked after the build (their mms join the enclaves' mm_lists); they exit first. */
   forks: number;
+  /** Steps the main thread runs after starting the threads (selftest flows, SGX2, a guest's EPC). */
+  script?: ScriptStep[];
   exit: boolean;
   /** Seed of the workload's randomness (patterns). */
   seed: number;
@@ -81,6 +84,7 @@ export function* process_main(m: Machine, proc: Process, prog: ProcessProgram): 
     };
     yield op;
   }
+  if (prog.script) yield* run_script(m, proc, prog.script);
   yield* join_threads(m, proc);
   if (signal_pending(m)) proc.failed = true;
   if (prog.exit) {

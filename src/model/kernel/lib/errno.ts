@@ -8,7 +8,9 @@ export const ENOMEM = 12;
 export const EACCES = 13;
 export const EFAULT = 14;
 export const EBUSY = 16;
+export const ENODEV = 19;
 export const EINVAL = 22;
+export const ENOTTY = 25;
 export const ERESTARTSYS = 512;
 
 /** IS_ERR for the model's id-or-negative-errno return values. */
@@ -27,7 +29,9 @@ export function errnoName(e: number): string {
     13: "EACCES",
     14: "EFAULT",
     16: "EBUSY",
+    19: "ENODEV",
     22: "EINVAL",
+    25: "ENOTTY",
     512: "ERESTARTSYS",
   };
   return n[Math.abs(e)] ?? String(e);

@@ -14,10 +14,21 @@ import { down_read, rw_semaphore, up_read } from "./locks.ts";
 export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
 export const VM_EXEC = 0x4;
+export const VM_SHARED = 0x8;
+export const VM_PFNMAP = 0x400;
+export const VM_IO = 0x4000;
+/** The VMA is not copied into a child at fork (dup_mmap skips it). */
+export const VM_DONTCOPY = 0x20000;
+export const VM_DONTDUMP = 0x04000000;
 
 export const VM_FAULT_NOPAGE = 0x100;
 export const VM_FAULT_SIGBUS = 0x2;
 export const VM_FAULT_OOM = 0x1;
+/** The handler dropped the mmap_lock; the fault is retried from the start. */
+export const VM_FAULT_RETRY = 0x400;
+
+/** vmf->flags: the handler may drop the mmap_lock and return VM_FAULT_RETRY. */
+export const FAULT_FLAG_ALLOW_RETRY = 0x4;
 
 /**
  * struct mmu_notifier as the SGX driver registers it (ops = sgx_mmu_notifier_ops, whose release is

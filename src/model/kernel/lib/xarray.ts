@@ -73,6 +73,15 @@ export function* xa_insert(m: Machine, xa: xarray, i: number, v: number): ModelG
   return busy ? -16 : 0; // -EBUSY
 }
 
+/** xa_store: store, replacing any entry; returns the old entry. Takes xa_lock. */
+export function* xa_store(_m: Machine, xa: xarray, i: number, v: number): ModelGen<number> {
+  yield spin_lock(xa.xa_lock);
+  const old = xa.get(i);
+  xa.put(i, v);
+  yield spin_unlock(xa.xa_lock);
+  return old;
+}
+
 /** xa_erase. Takes xa_lock. */
 export function* xa_erase(m: Machine, xa: xarray, i: number): ModelGen<number> {
   yield spin_lock(xa.xa_lock);

@@ -6,10 +6,17 @@
  * Kernel: mainline (~v6.17 encl.c) unless a function says otherwise.
  */
 import type { ModelGen } from "../../../rt/ops.ts";
-import { encls_failed, PAGE_SIZE, PCMD_SIZE, PCMDS_PER_PAGE, SGX_VA_SLOT_COUNT } from "../../hw/arch.ts";
+import {
+  encls_failed,
+  PAGE_SIZE,
+  PCMD_SIZE,
+  PCMDS_PER_PAGE,
+  SGX_PAGE_TYPE_REG,
+  SGX_VA_SLOT_COUNT,
+} from "../../hw/arch.ts";
 import { pcmdPageEmpty, pcmdZero } from "../../hw/memory.ts";
 import type { Machine } from "../../machine.ts";
-import { kref_get, kref_put } from "../lib/atomic.ts";
+import { kref_get, kref_put, test_bit } from "../lib/atomic.ts";
 import { EBUSY, EFAULT, IS_ERR } from "../lib/errno.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
 import {
@@ -32,9 +39,10 @@ import {
 import { cond_resched } from "../lib/sched.ts";
 import { put_page, shmem_read_mapping_page, shmem_truncate_page } from "../lib/shmem.ts";
 import { srcu_read_lock, srcu_read_unlock, synchronize_srcu } from "../lib/srcu.ts";
-import { XA_EMPTY, xa_destroy } from "../lib/xarray.ts";
+import { XA_EMPTY, xa_destroy, xa_erase, xa_insert } from "../lib/xarray.ts";
 import {
   OWNER_NULL,
+  SGX_ENCL_INITIALIZED,
   SGX_ENCL_PAGE_BEING_RECLAIMED,
   SGX_ENCL_PAGE_VA_OFFSET_MASK,
   SGX_EPC_PAGE_RECLAIMER_TRACKED,
@@ -261,18 +269,83 @@ function* sgx_vma_fault(m: Machine, vma: vm_area_struct, addr: number): ModelGen
 }
 
 /**
- * sgx_encl_eaug_page - SGX2: add a page to an initialized enclave on its first access.
- * Kernel: encl.c (v6.0+; SECS reload since v6.6). Context: takes encl->lock.
- * Model: the EAUG path belongs to the kernel-history issue; mainline SGX1 machines never call it.
+ * sgx_encl_eaug_page - SGX2: add a page to an initialized enclave on its first access (the enclave
+ * must EACCEPT it before using it). The page_array lookup that led here was done without
+ * encl->lock, so a concurrent fault may have added the same page: xa_insert() then fails and the
+ * loser frees its own new EPC page and returns SIGBUS for a page that exists (B11a, mainline).
+ * Kernel: encl.c (v6.0+; SECS reload since v6.6, VA page without reclaim returns NOPAGE since
+ * B9). Context: mmap_lock held for read; takes encl->lock. Returns VM_FAULT_NOPAGE, _SIGBUS or _OOM.
  */
 function* sgx_encl_eaug_page(
-  _m: Machine,
-  _vma: vm_area_struct,
-  _encl: sgx_encl,
-  _addr: number,
+  m: Machine,
+  vma: vm_area_struct,
+  encl: sgx_encl,
+  addr: number,
 ): ModelGen<number> {
-  yield* _m.work("eaug_unsupported", 1);
-  return VM_FAULT_SIGBUS;
+  const E = m.encl_pages;
+  let vmret = VM_FAULT_SIGBUS;
+  if (!(yield* test_bit(m, SGX_ENCL_INITIALIZED, encl.flags))) return VM_FAULT_SIGBUS;
+
+  // Dynamically added pages get RWX as their maximum: the enclave decides with EACCEPT/EMODPE.
+  const encl_page = m.fn.sgx_encl_page_alloc(m, encl, addr - encl.base, VM_READ | VM_WRITE | VM_EXEC);
+  const index = E.index.a[encl_page]!;
+
+  yield mutex_lock(encl.lock);
+
+  let epc_page = yield* m.fn.sgx_encl_load_secs(m, encl);
+  if (IS_ERR(epc_page)) {
+    if (epc_page === -EBUSY) vmret = VM_FAULT_NOPAGE;
+    // err_out_unlock:
+    yield mutex_unlock(encl.lock);
+    E.alive.a[encl_page] = 0; // kfree(encl_page)
+    return vmret;
+  }
+
+  epc_page = yield* m.fn.sgx_alloc_epc_page(m, encl_page, false);
+  if (IS_ERR(epc_page)) {
+    if (epc_page === -EBUSY) vmret = VM_FAULT_NOPAGE;
+    yield mutex_unlock(encl.lock);
+    E.alive.a[encl_page] = 0;
+    return vmret;
+  }
+
+  const va_page = yield* m.fn.sgx_encl_grow(m, encl, false);
+  if (typeof va_page === "number") {
+    if (va_page === -EBUSY) vmret = VM_FAULT_NOPAGE;
+    // err_out_epc:
+    yield* m.fn.sgx_encl_free_epc_page(m, epc_page);
+    yield mutex_unlock(encl.lock);
+    E.alive.a[encl_page] = 0;
+    return vmret;
+  }
+  if (va_page) encl.va_pages.unshift(va_page);
+
+  // -EBUSY: the page was added by another flow while this one ran without encl->lock.
+  let ret = yield* xa_insert(m, encl.page_array, index, encl_page);
+  if (!ret) {
+    const secs = E.epc_page.a[encl.secs]!;
+    ret = yield* m.encls("EAUG", epc_page, () => m.hw.EAUG(epc_page, secs, index));
+    if (!ret) {
+      E.epc_page.a[encl_page] = epc_page;
+      E.type.a[encl_page] = SGX_PAGE_TYPE_REG;
+      encl.secs_child_cnt++;
+      yield* m.fn.sgx_mark_page_reclaimable(m, epc_page);
+      // A failed PTE insertion keeps the page: the next fault finds it ready for a PTE.
+      vmret = yield* vmf_insert_pfn(m, vma, addr, epc_page);
+      yield mutex_unlock(encl.lock);
+      return vmret !== VM_FAULT_NOPAGE ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
+    }
+    // err_out:
+    yield* xa_erase(m, encl.page_array, index);
+  }
+  // err_out_shrink:
+  yield* m.fn.sgx_encl_shrink(m, encl, va_page);
+  // err_out_epc:
+  yield* m.fn.sgx_encl_free_epc_page(m, epc_page);
+  // err_out_unlock:
+  yield mutex_unlock(encl.lock);
+  E.alive.a[encl_page] = 0;
+  return vmret;
 }
 
 /**

@@ -8,7 +8,8 @@ import { encl_c } from "./encl.ts";
 import { epc_cgroup_c } from "./epc_cgroup.ts";
 import { ioctl_c } from "./ioctl.ts";
 import { main_c } from "./main.ts";
+import { virt_c } from "./virt.ts";
 
-export const mainline = { ...main_c, ...encl_c, ...ioctl_c, ...driver_c, ...epc_cgroup_c };
+export const mainline = { ...main_c, ...encl_c, ...ioctl_c, ...driver_c, ...virt_c, ...epc_cgroup_c };
 
 export type KernelFns = typeof mainline;

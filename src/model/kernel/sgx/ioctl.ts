@@ -1,6 +1,6 @@
 /**
- * arch/x86/kernel/cpu/sgx/ioctl.c: enclave construction (CREATE, ADD_PAGES, INIT) and VA page
- * growth. The SGX2 page-modification ioctls belong to the kernel-history work.
+ * arch/x86/kernel/cpu/sgx/ioctl.c: enclave construction (CREATE, ADD_PAGES, INIT), VA page growth,
+ * and the SGX2 page-modification ioctls (RESTRICT_PERMISSIONS, MODIFY_TYPES, REMOVE_PAGES).
  *
  * Kernel: mainline (~v6.17 ioctl.c).
  */
@@ -9,12 +9,32 @@ import {
   encls_failed,
   encls_faulted,
   PAGE_SIZE,
+  SGX_PAGE_TYPE_REG,
   SGX_PAGE_TYPE_SECS,
+  SGX_PAGE_TYPE_TCS,
+  SGX_PAGE_TYPE_TRIM,
+  SGX_SECINFO_PERMISSION_MASK,
+  SGX_SECINFO_R,
+  SGX_SECINFO_W,
+  SGX_SECINFO_X,
   SGX_VA_SLOT_COUNT,
+  X86_TRAP_PF,
 } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
 import { clear_bit, set_bit, test_and_set_bit, test_bit } from "../lib/atomic.ts";
-import { EBUSY, EINVAL, EIO, EPERM, ERESTARTSYS, IS_ERR } from "../lib/errno.ts";
+import {
+  EAGAIN,
+  EBUSY,
+  EFAULT,
+  EINVAL,
+  EIO,
+  ENODEV,
+  ENOTTY,
+  EPERM,
+  ERESTARTSYS,
+  IS_ERR,
+} from "../lib/errno.ts";
+import { on_each_cpu_mask } from "../lib/ipi.ts";
 import { mutex_lock, mutex_unlock } from "../lib/locks.ts";
 import { mmap_read_lock, mmap_read_unlock, VM_EXEC, VM_READ, VM_WRITE } from "../lib/mm.ts";
 import { cond_resched, signal_pending } from "../lib/sched.ts";
@@ -29,12 +49,21 @@ import {
   type sgx_va_page,
 } from "./sgx.ts";
 
-export const SGX_SECINFO_R = 0x01;
-export const SGX_SECINFO_W = 0x02;
-export const SGX_SECINFO_X = 0x04;
+export {
+  SGX_SECINFO_MODIFIED,
+  SGX_SECINFO_PENDING,
+  SGX_SECINFO_PERMISSION_MASK,
+  SGX_SECINFO_PR,
+  SGX_SECINFO_R,
+  SGX_SECINFO_W,
+  SGX_SECINFO_X,
+} from "../../hw/arch.ts";
 export const SGX_SECINFO_TCS = 0x100; // page type TCS << 8
 export const SGX_SECINFO_REG = 0x200; // page type REG << 8
+export const SGX_SECINFO_TRIM = 0x400; // page type TRIM << 8
 export const SGX_SECINFO_PAGE_TYPE_MASK = 0xff00;
+/** SGX_PAGE_TYPE_MASK of the uapi: the page types MODIFY_TYPES accepts fit in one byte. */
+export const SGX_PAGE_TYPE_MASK = 0xff;
 export const SGX_PAGE_MEASURE = 0x01;
 export const SGX_ATTR_DEBUG = 0x02;
 
@@ -56,10 +85,42 @@ export interface sgx_enclave_add_pages {
   count: number;
 }
 
+/** struct sgx_enclave_restrict_permissions. */
+export interface sgx_enclave_restrict_permissions {
+  offset: number;
+  length: number;
+  /** New EPCM permissions (SECINFO R/W/X bits). */
+  permissions: number;
+  /** Out: the ENCLS return code when EMODPR failed. */
+  result: number;
+  /** Out: bytes processed. */
+  count: number;
+}
+
+/** struct sgx_enclave_modify_types. */
+export interface sgx_enclave_modify_types {
+  offset: number;
+  length: number;
+  /** SGX_PAGE_TYPE_TCS or SGX_PAGE_TYPE_TRIM. */
+  page_type: number;
+  result: number;
+  count: number;
+}
+
+/** struct sgx_enclave_remove_pages. */
+export interface sgx_enclave_remove_pages {
+  offset: number;
+  length: number;
+  count: number;
+}
+
 export type IoctlCmd =
   | { cmd: "SGX_IOC_ENCLAVE_CREATE"; secs: sgx_secs }
   | { cmd: "SGX_IOC_ENCLAVE_ADD_PAGES"; arg: sgx_enclave_add_pages }
-  | { cmd: "SGX_IOC_ENCLAVE_INIT" };
+  | { cmd: "SGX_IOC_ENCLAVE_INIT" }
+  | { cmd: "SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS"; arg: sgx_enclave_restrict_permissions }
+  | { cmd: "SGX_IOC_ENCLAVE_MODIFY_TYPES"; arg: sgx_enclave_modify_types }
+  | { cmd: "SGX_IOC_ENCLAVE_REMOVE_PAGES"; arg: sgx_enclave_remove_pages };
 
 /**
  * sgx_encl_grow - account one more page needing a VA slot; every 512th page (the SECS first)
@@ -198,7 +259,7 @@ function* sgx_encl_add_page(
     const type = (secinfo & SGX_SECINFO_PAGE_TYPE_MASK) >> 8;
     const secs = E.epc_page.a[encl.secs]!;
     const r = yield* m.encls("EADD", epc_page, () =>
-      m.hw.EADD(epc_page, secs, offset / PAGE_SIZE, type, srcToken),
+      m.hw.EADD(epc_page, secs, offset / PAGE_SIZE, type, srcToken, secinfo & SGX_SECINFO_PERMISSION_MASK),
     );
     ret = r ? -EIO : 0;
     if (!ret) {
@@ -287,6 +348,304 @@ function* sgx_encl_init(m: Machine, encl: sgx_encl): ModelGen<number> {
 }
 
 /**
+ * sgx_validate_offset_length - a page-aligned, non-empty range inside the ELRANGE.
+ * Kernel: ioctl.c (mainline).
+ */
+function sgx_validate_offset_length(_m: Machine, encl: sgx_encl, offset: number, length: number): number {
+  if (offset % PAGE_SIZE || !length || length % PAGE_SIZE) return -EINVAL;
+  if (offset + length < offset) return -EINVAL;
+  if (offset + length - PAGE_SIZE >= encl.size) return -EINVAL;
+  return 0;
+}
+
+/**
+ * sgx_ioc_sgx2_ready - SGX2 ioctls need SGX2 hardware (-ENODEV) and an initialized enclave
+ * (-EINVAL). Kernel: ioctl.c (v6.0+).
+ */
+function* sgx_ioc_sgx2_ready(m: Machine, encl: sgx_encl): ModelGen<number> {
+  if (!m.c.sgx2) return -ENODEV;
+  if (!(yield* test_bit(m, SGX_ENCL_INITIALIZED, encl.flags))) return -EINVAL;
+  return 0;
+}
+
+/**
+ * sgx_enclave_etrack - after EMODPR/EMODT: ETRACK, then IPI every CPU that may run in the enclave
+ * so their cached translations are gone before the enclave EACCEPTs. An ETRACK that fails (the
+ * previous cycle is incomplete) is retried after an IPI round.
+ * Kernel: ioctl.c (v6.0+). Context: encl->lock held from the leaf until this returns.
+ */
+function* sgx_enclave_etrack(m: Machine, encl: sgx_encl): ModelGen<number> {
+  const secs = m.encl_pages.epc_page.a[encl.secs]!;
+  let ret = yield* m.encls("ETRACK", secs, () => m.hw.ETRACK(secs));
+  if (ret) {
+    // ETRACK only fails when the OS sent two without a completed IPI round between them.
+    m.warn("etrack", `ETRACK returned ${ret} (0x${ret.toString(16)})`);
+    // ORDER: the cpumask is computed after the ETRACK it follows.
+    yield* on_each_cpu_mask(m, yield* m.fn.sgx_encl_cpumask(m, encl), "sgx_etrack");
+    ret = yield* m.encls("ETRACK", secs, () => m.hw.ETRACK(secs));
+    if (ret) {
+      m.warn("etrack", `ETRACK repeat returned ${ret} (0x${ret.toString(16)})`);
+      return -EFAULT;
+    }
+  }
+  yield* on_each_cpu_mask(m, yield* m.fn.sgx_encl_cpumask(m, encl), "sgx_etrack");
+  return 0;
+}
+
+/**
+ * sgx_enclave_restrict_permissions - EMODPR each page of the range (regular pages only), each
+ * followed by ETRACK and an IPI round; the enclave must EACCEPT the change. Stops at the first
+ * failure; `count` says how far it got.
+ * Kernel: ioctl.c (v6.0+). Context: per page, direct reclaim first, then encl->lock.
+ */
+function* sgx_enclave_restrict_permissions(
+  m: Machine,
+  encl: sgx_encl,
+  modp: sgx_enclave_restrict_permissions,
+): ModelGen<number> {
+  const E = m.encl_pages;
+  const perm = modp.permissions & SGX_SECINFO_PERMISSION_MASK;
+  let c = 0;
+  let ret = 0;
+  for (; c < modp.length; c += PAGE_SIZE) {
+    const index = (modp.offset + c) / PAGE_SIZE;
+    yield* m.fn.sgx_reclaim_direct(m);
+    yield mutex_lock(encl.lock);
+    const entry = yield* m.fn.sgx_encl_load_page(m, encl, index);
+    if (IS_ERR(entry)) {
+      ret = entry === -EBUSY ? -EAGAIN : -EFAULT;
+      break;
+    }
+    // Changing EPCM permissions is only supported on regular pages (others would #PF).
+    if (E.type.a[entry] !== SGX_PAGE_TYPE_REG) {
+      ret = -EINVAL;
+      break;
+    }
+    const epc_page = E.epc_page.a[entry]!;
+    const r = yield* m.encls("EMODPR", epc_page, () => m.hw.EMODPR(epc_page, perm));
+    if (encls_faulted(r)) {
+      // All faults are avoidable: parameters were checked, the page is regular, encl->lock is held.
+      m.warn("emodpr", `EMODPR encountered exception ${r & 0xff}`);
+      ret = -EFAULT;
+      break;
+    }
+    if (encls_failed(r)) {
+      modp.result = r;
+      ret = -EFAULT;
+      break;
+    }
+    if (yield* m.fn.sgx_enclave_etrack(m, encl)) {
+      ret = -EFAULT;
+      break;
+    }
+    yield mutex_unlock(encl.lock);
+  }
+  // out_unlock:
+  if (ret) yield mutex_unlock(encl.lock);
+  modp.count = c;
+  return ret;
+}
+
+/**
+ * sgx_ioc_enclave_restrict_permissions - SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS: validate, then
+ * restrict. W without R is refused here, before EMODPR could fault on it.
+ * Kernel: ioctl.c (v6.0+).
+ */
+function* sgx_ioc_enclave_restrict_permissions(
+  m: Machine,
+  encl: sgx_encl,
+  params: sgx_enclave_restrict_permissions,
+): ModelGen<number> {
+  const ret = yield* m.fn.sgx_ioc_sgx2_ready(m, encl);
+  if (ret) return ret;
+  if (m.fn.sgx_validate_offset_length(m, encl, params.offset, params.length)) return -EINVAL;
+  if (params.permissions & ~SGX_SECINFO_PERMISSION_MASK) return -EINVAL;
+  if (params.permissions & SGX_SECINFO_W && !(params.permissions & SGX_SECINFO_R)) return -EINVAL;
+  if (params.result || params.count) return -EINVAL;
+  return yield* m.fn.sgx_enclave_restrict_permissions(m, encl, params);
+}
+
+/**
+ * sgx_enclave_modify_types - EMODT each page of the range to TCS (regular pages only) or TRIM,
+ * each followed by ETRACK and an IPI round. REG to TCS first drops the page off the active list,
+ * drops encl->lock to zap its PTEs (zapping takes mmap_lock, which ranks before encl->lock), retakes
+ * encl->lock and puts the page back: during that window the entry is resident, not busy, and a
+ * fault can map it again (B11b, mainline).
+ * Kernel: ioctl.c (v6.0+). Context: per page, direct reclaim first, then encl->lock.
+ */
+function* sgx_enclave_modify_types(
+  m: Machine,
+  encl: sgx_encl,
+  modt: sgx_enclave_modify_types,
+): ModelGen<number> {
+  const E = m.encl_pages;
+  const page_type = modt.page_type & SGX_PAGE_TYPE_MASK;
+  // The only new page types the hardware allows are TCS and TRIM.
+  if (page_type !== SGX_PAGE_TYPE_TCS && page_type !== SGX_PAGE_TYPE_TRIM) return -EINVAL;
+  let c = 0;
+  let ret = 0;
+  let entry = -1;
+  let max_prot_restore = 0;
+  let entryChanged = false;
+  for (; c < modt.length; c += PAGE_SIZE) {
+    const index = (modt.offset + c) / PAGE_SIZE;
+    yield* m.fn.sgx_reclaim_direct(m);
+    yield mutex_lock(encl.lock);
+    entry = yield* m.fn.sgx_encl_load_page(m, encl, index);
+    if (IS_ERR(entry)) {
+      ret = entry === -EBUSY ? -EAGAIN : -EFAULT;
+      break;
+    }
+    // As the SDM: REG may become TCS or TRIM; TCS may only be trimmed.
+    const type = E.type.a[entry]!;
+    if (!(type === SGX_PAGE_TYPE_REG || (type === SGX_PAGE_TYPE_TCS && page_type === SGX_PAGE_TYPE_TRIM))) {
+      ret = -EINVAL;
+      break;
+    }
+    max_prot_restore = E.vm_max_prot_bits.a[entry]!;
+    if (type === SGX_PAGE_TYPE_REG && page_type === SGX_PAGE_TYPE_TCS) {
+      // A TCS page stays RW from the kernel's view (and inaccessible to the enclave): it must
+      // have been vetted RW.
+      if (~E.vm_max_prot_bits.a[entry]! & (VM_READ | VM_WRITE)) {
+        ret = -EPERM;
+        break;
+      }
+      E.vm_max_prot_bits.a[entry] = VM_READ | VM_WRITE;
+      // Keep the reclaimer away while encl->lock is dropped.
+      if (yield* m.fn.sgx_unmark_page_reclaimable(m, E.epc_page.a[entry]!)) {
+        ret = -EAGAIN;
+        entryChanged = true;
+        break;
+      }
+      // Not under encl->lock: sgx_zap_enclave_ptes() takes mmap_lock.
+      yield mutex_unlock(encl.lock);
+      yield* m.fn.sgx_zap_enclave_ptes(m, encl, encl.base + index * PAGE_SIZE);
+      yield mutex_lock(encl.lock);
+      yield* m.fn.sgx_mark_page_reclaimable(m, E.epc_page.a[entry]!);
+    }
+    const epc_page = E.epc_page.a[entry]!;
+    const r = yield* m.encls("EMODT", epc_page, () => m.hw.EMODT(epc_page, page_type));
+    if (encls_faulted(r)) {
+      m.warn("emodt", `EMODT encountered exception ${r & 0xff}`);
+      ret = -EFAULT;
+      entryChanged = true;
+      break;
+    }
+    if (encls_failed(r)) {
+      modt.result = r;
+      ret = -EFAULT;
+      entryChanged = true;
+      break;
+    }
+    if (yield* m.fn.sgx_enclave_etrack(m, encl)) {
+      ret = -EFAULT;
+      break;
+    }
+    E.type.a[entry] = page_type;
+    yield mutex_unlock(encl.lock);
+  }
+  // out_entry_changed:
+  if (entryChanged) E.vm_max_prot_bits.a[entry] = max_prot_restore;
+  // out_unlock:
+  if (ret) yield mutex_unlock(encl.lock);
+  modt.count = c;
+  return ret;
+}
+
+/**
+ * sgx_ioc_enclave_modify_types - SGX_IOC_ENCLAVE_MODIFY_TYPES: validate, then modify.
+ * Kernel: ioctl.c (v6.0+).
+ */
+function* sgx_ioc_enclave_modify_types(
+  m: Machine,
+  encl: sgx_encl,
+  params: sgx_enclave_modify_types,
+): ModelGen<number> {
+  const ret = yield* m.fn.sgx_ioc_sgx2_ready(m, encl);
+  if (ret) return ret;
+  if (m.fn.sgx_validate_offset_length(m, encl, params.offset, params.length)) return -EINVAL;
+  if (params.page_type & ~SGX_PAGE_TYPE_MASK) return -EINVAL;
+  if (params.result || params.count) return -EINVAL;
+  return yield* m.fn.sgx_enclave_modify_types(m, encl, params);
+}
+
+/**
+ * sgx_encl_remove_pages - remove trimmed pages the enclave has EACCEPTed: for each, an EMODPR
+ * probe (it #PFs only on an accepted TRIM page; otherwise -EPERM), take it off the active list
+ * (-EBUSY while the reclaimer holds it), drop encl->lock to zap its PTEs, retake it, EREMOVE and
+ * free the EPC page, erase the entry. While encl->lock is dropped the entry is still in
+ * page_array, resident and not busy, so a fault can install a PTE to a page about to be removed
+ * (B11b, mainline). VA pages are never freed here (sgx_encl_shrink with NULL).
+ * Kernel: ioctl.c (v6.0+). Context: per page, direct reclaim first, then encl->lock.
+ */
+function* sgx_encl_remove_pages(
+  m: Machine,
+  encl: sgx_encl,
+  params: sgx_enclave_remove_pages,
+): ModelGen<number> {
+  const E = m.encl_pages;
+  const rwx = SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X;
+  let c = 0;
+  let ret = 0;
+  for (; c < params.length; c += PAGE_SIZE) {
+    const index = (params.offset + c) / PAGE_SIZE;
+    yield* m.fn.sgx_reclaim_direct(m);
+    yield mutex_lock(encl.lock);
+    const entry = yield* m.fn.sgx_encl_load_page(m, encl, index);
+    if (IS_ERR(entry)) {
+      ret = entry === -EBUSY ? -EAGAIN : -EFAULT;
+      break;
+    }
+    if (E.type.a[entry] !== SGX_PAGE_TYPE_TRIM) {
+      ret = -EPERM;
+      break;
+    }
+    // EMODPR with RWX is a no-op probe: SGX_PAGE_NOT_MODIFIABLE before the enclave accepted the
+    // trim, a #PF after.
+    const epc_page = E.epc_page.a[entry]!;
+    const r = yield* m.encls("EMODPR", epc_page, () => m.hw.EMODPR(epc_page, rwx));
+    if (!encls_faulted(r) || (r & 0xff) !== X86_TRAP_PF) {
+      ret = -EPERM;
+      break;
+    }
+    if (yield* m.fn.sgx_unmark_page_reclaimable(m, epc_page)) {
+      ret = -EBUSY;
+      break;
+    }
+    // Not under encl->lock: sgx_zap_enclave_ptes() takes mmap_lock.
+    yield mutex_unlock(encl.lock);
+    yield* m.fn.sgx_zap_enclave_ptes(m, encl, encl.base + index * PAGE_SIZE);
+    yield mutex_lock(encl.lock);
+    yield* m.fn.sgx_encl_free_epc_page(m, E.epc_page.a[entry]!);
+    encl.secs_child_cnt--;
+    E.epc_page.a[entry] = -1;
+    yield* xa_erase(m, encl.page_array, index);
+    yield* m.fn.sgx_encl_shrink(m, encl, null);
+    E.alive.a[entry] = 0; // kfree(entry)
+    yield mutex_unlock(encl.lock);
+  }
+  if (ret) yield mutex_unlock(encl.lock);
+  params.count = c;
+  return ret;
+}
+
+/**
+ * sgx_ioc_enclave_remove_pages - SGX_IOC_ENCLAVE_REMOVE_PAGES: the last step of removing pages
+ * (MODIFY_TYPES to TRIM, EACCEPT in the enclave, then this). Kernel: ioctl.c (v6.0+).
+ */
+function* sgx_ioc_enclave_remove_pages(
+  m: Machine,
+  encl: sgx_encl,
+  params: sgx_enclave_remove_pages,
+): ModelGen<number> {
+  const ret = yield* m.fn.sgx_ioc_sgx2_ready(m, encl);
+  if (ret) return ret;
+  if (m.fn.sgx_validate_offset_length(m, encl, params.offset, params.length)) return -EINVAL;
+  if (params.count) return -EINVAL;
+  return yield* m.fn.sgx_encl_remove_pages(m, encl, params);
+}
+
+/**
  * sgx_ioctl - dispatch an enclave ioctl; one at a time per enclave (SGX_ENCL_IOCTL bit, else -EBUSY).
  * Kernel: ioctl.c (mainline).
  */
@@ -309,6 +668,18 @@ function* sgx_ioctl(m: Machine, encl: sgx_encl, cmd: IoctlCmd): ModelGen<number>
           ? -EINVAL
           : yield* m.fn.sgx_encl_init(m, encl);
       break;
+    case "SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS":
+      ret = yield* m.fn.sgx_ioc_enclave_restrict_permissions(m, encl, cmd.arg);
+      break;
+    case "SGX_IOC_ENCLAVE_MODIFY_TYPES":
+      ret = yield* m.fn.sgx_ioc_enclave_modify_types(m, encl, cmd.arg);
+      break;
+    case "SGX_IOC_ENCLAVE_REMOVE_PAGES":
+      ret = yield* m.fn.sgx_ioc_enclave_remove_pages(m, encl, cmd.arg);
+      break;
+    default:
+      ret = -ENOTTY;
+      break;
   }
   yield* clear_bit(m, SGX_ENCL_IOCTL, encl.flags);
   return ret;
@@ -322,5 +693,14 @@ export const ioctl_c = {
   sgx_encl_add_page,
   sgx_ioc_enclave_add_pages,
   sgx_encl_init,
+  sgx_validate_offset_length,
+  sgx_ioc_sgx2_ready,
+  sgx_enclave_etrack,
+  sgx_enclave_restrict_permissions,
+  sgx_ioc_enclave_restrict_permissions,
+  sgx_enclave_modify_types,
+  sgx_ioc_enclave_modify_types,
+  sgx_encl_remove_pages,
+  sgx_ioc_enclave_remove_pages,
   sgx_ioctl,
 };
