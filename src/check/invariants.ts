@@ -15,6 +15,7 @@ import {
   SGX_EPC_PAGE_RECLAIMER_TRACKED,
 } from "../model/kernel/sgx/sgx.ts";
 import type { Machine } from "../model/machine.ts";
+import { cgroupLrus, cgroupProblem, isLru } from "./cgroup_invariants.ts";
 import type { World } from "./world.ts";
 
 export interface Violation {
@@ -46,7 +47,8 @@ export function checkInvariants(w: World, quiescent: boolean): Violation | null 
   const P = m.pages;
   const N = P.nr_pages;
   const where = new Map<number, string>();
-  const lists: PageListHead[] = [m.sgx.sgx_active_page_list];
+  // The reclaimer's lists: the global active list and, with the EPC cgroup, every cgroup's LRU.
+  const lists: PageListHead[] = [m.sgx.sgx_active_page_list, ...cgroupLrus(m)];
   for (const node of m.sgx.sgx_numa_nodes)
     if (node) lists.push(node.free_page_list, node.sgx_poison_page_list);
   let freeCount = 0;
@@ -58,7 +60,7 @@ export function checkInvariants(w: World, quiescent: boolean): Violation | null 
       if (other) return v("one list per page", `EPC page ${p} is on ${other} and on ${head.cls}`);
       where.set(p, head.cls);
     }
-    if (head.cls !== "sgx_active_page_list") freeCount += pages.length;
+    if (!isLru(head.cls)) freeCount += pages.length;
   }
   for (const node of m.sgx.sgx_numa_nodes) {
     if (!node) continue;
@@ -71,12 +73,12 @@ export function checkInvariants(w: World, quiescent: boolean): Violation | null 
     const on = where.get(p);
     if (f & SGX_EPC_PAGE_RECLAIMER_TRACKED) {
       const isolated = P.next.get(p) === p;
-      if (on !== "sgx_active_page_list" && !isolated)
+      if (!isLru(on) && !isolated)
         return v(
           "tracked means listed or isolated",
           `EPC page ${p} is RECLAIMER_TRACKED but ${on ? `on ${on}` : "off every list and not isolated"}`,
         );
-    } else if (on === "sgx_active_page_list") {
+    } else if (isLru(on)) {
       return v(
         "tracked means listed or isolated",
         `EPC page ${p} is on the active list without RECLAIMER_TRACKED`,
@@ -123,7 +125,7 @@ export function checkInvariants(w: World, quiescent: boolean): Violation | null 
     const t = teardownProblem(w);
     if (t) return v("teardown returns everything", t);
   }
-  return null;
+  return cgroupProblem(w, quiescent, where);
 }
 
 /**

@@ -21,6 +21,7 @@ import { acceptSecinfo, eaccept_call, PAGE_TYPES, sgx2_ioctl } from "../model/us
 import type { ModelGen } from "../rt/ops.ts";
 import { runSequential } from "../rt/sequential.ts";
 import { buildMachine, resolveProfile } from "../scenario/build.ts";
+import { attachCgroup } from "../scenario/cgroups.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import type { CheckSection, Scenario } from "../scenario/schema.ts";
 
@@ -58,6 +59,7 @@ export function buildWorld(sc: Scenario): World {
   const w: World = { m, procs: new Map(), encls: new Map(), children: [] };
   chk.enclaves.forEach((e, i) => {
     const proc = newProcess(m, e.name);
+    attachCgroup(m, proc.mm, e.cgroup, undefined);
     const spec = {
       name: e.name,
       pages: e.pages,

@@ -46,8 +46,8 @@ export class misc_res {
   /** The resource owner's per-cgroup data (struct sgx_cgroup for sgx_epc). */
   priv: unknown = null;
   /**
-   * Model: misc.max was written below the usage at that moment. The controller does not reclaim
-   * or refuse such a write, so usage may legitimately stay above max afterwards.
+   * Model: misc.max was written below the usage or the peak at that moment. The controller does
+   * not reclaim or refuse such a write, so usage (and the peak) may legitimately stay above max.
    */
   max_written_below_usage = false;
   constructor(id: number, cgName: string) {
@@ -212,7 +212,7 @@ export function* misc_cg_uncharge(m: Machine, cg: misc_cg, amount: number): Mode
  */
 export function* misc_cg_max_write(m: Machine, cg: misc_cg, max: number): ModelGen {
   if (m.interleaveAll) yield m.sharedWrite(cg.res.usage, "WRITE_ONCE(misc max)");
-  if (max < cg.res.usage.v) cg.res.max_written_below_usage = true;
+  if (max < Math.max(cg.res.usage.v, cg.res.watermark)) cg.res.max_written_below_usage = true;
   cg.res.max = max;
   const cb = m.misc.ops?.max_write;
   if (cb) yield* cb(m, cg);

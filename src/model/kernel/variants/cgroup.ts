@@ -347,7 +347,7 @@ function* sgx_alloc_epc_page(m: Machine, owner: number, reclaim: boolean): Model
 }
 
 /** The tracepoint-like marks of a failed allocation (alloc_ebusy / alloc_enomem metrics). */
-function* allocMark(m: Machine, err: number, owner: number): ModelGen {
+export function* allocMark(m: Machine, err: number, owner: number): ModelGen {
   if (err === -EBUSY) yield* m.mark("alloc_ebusy", owner);
   else if (err === -ENOMEM) yield* m.mark("alloc_enomem", owner);
 }
