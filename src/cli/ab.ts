@@ -6,8 +6,9 @@ import { runAB } from "../experiment/execute.ts";
 import { metricUnit } from "../experiment/metrics.ts";
 import { parseAssignments } from "../experiment/params.ts";
 import { csv } from "../report/csv.ts";
+import { fmtDiff, fmtInterval } from "../report/format.ts";
 import { AB_HEAD, abRow, focusMetrics } from "../report/tables.ts";
-import { UsageError } from "./errors.ts";
+import { EXIT_FOUND, UsageError } from "./errors.ts";
 import {
   addRunnerOptions,
   asUsage,
@@ -26,6 +27,7 @@ export const DEFAULT_AB_REPS = 10;
 interface AbOpts extends RunnerOpts {
   a: string[];
   b: string[];
+  assert: string[];
   aLabel?: string;
   bLabel?: string;
   all?: boolean;
@@ -61,6 +63,40 @@ export function abSpecFrom(arg: string, o: AbOpts): { spec: ABSpec; description?
     focus: base?.focus ?? [],
   };
   return { spec, description: exp ? `${exp.description}. ${exp.question}`.trim() : undefined };
+}
+
+export interface Assertion {
+  expr: string;
+  metric: string;
+  op: "<" | ">" | "=";
+}
+
+/**
+ * `--assert metric<0` (B - A significantly below zero), `metric>0` (significantly above) or
+ * `metric=0` (no significant difference: the interval contains zero).
+ */
+export function parseAssertion(expr: string): Assertion {
+  const m = /^\s*([^<>=\s]+)\s*([<>=])\s*0\s*$/.exec(expr);
+  if (!m)
+    throw new UsageError(
+      `--assert ${expr}: expected <metric><0, <metric>>0 or <metric>=0, e.g. ipi_rounds=0 (B - A not significantly different)`,
+    );
+  return { expr: expr.trim(), metric: m[1]!, op: m[2] as Assertion["op"] };
+}
+
+export function checkAssertion(an: ABAnalysis, a: Assertion): { expr: string; ok: boolean; detail: string } {
+  const m = an.metrics[a.metric];
+  if (!m) throw new UsageError(`--assert ${a.expr}: no metric ${a.metric} (see the --json output for names)`);
+  const lo = m.diff_ci_low;
+  const hi = m.diff_ci_high;
+  const ok =
+    lo === null || hi === null ? false : a.op === "<" ? hi < 0 : a.op === ">" ? lo > 0 : lo <= 0 && hi >= 0;
+  const u = metricUnit(a.metric);
+  return {
+    expr: a.expr,
+    ok,
+    detail: `B - A = ${fmtDiff(m.diff_mean, u)} ${fmtInterval(lo, hi, u)}`,
+  };
 }
 
 /** The terminal table of an A/B analysis. */
@@ -155,11 +191,20 @@ export function registerAb(program: Command): void {
     .option("--b <key=value,...>", "overrides of B, e.g. reclaimer.batch=1 (repeatable)", collect, [])
     .option("--a-label <text>", "name of A in tables and reports")
     .option("--b-label <text>", "name of B in tables and reports")
-    .option("--all", "show every metric in the table, not only the key ones");
+    .option("--all", "show every metric in the table, not only the key ones")
+    .option(
+      "--assert <metric(<|>|=)0>",
+      "exit 1 unless B - A of the metric is significantly below (<0) or above (>0) zero, or not significantly different (=0); repeatable",
+      collect,
+      [],
+    );
   addRunnerOptions(c, DEFAULT_AB_REPS);
   c.action((arg: string, o: AbOpts) =>
     asUsage(async () => {
       const { spec, description } = abSpecFrom(arg, o);
+      const asserts = o.assert.map(parseAssertion);
+      if (asserts.length && spec.reps < 2)
+        throw new UsageError("--assert needs --reps 2 or more (an interval)");
       const store = openStore(o);
       try {
         const workers = parseInt10(o.workers, "--workers", 0);
@@ -181,16 +226,20 @@ export function registerAb(program: Command): void {
           );
         }
         if (o.csv) writeOut(o.csv, abCsv(an, Object.keys(an.metrics)));
+        const checks = asserts.map((x) => checkAssertion(an, x));
         const r = out.runs;
         const note = `runs: ${r.total} (${r.executed} simulated on ${r.workers} workers in ${(r.wall_ms / 1000).toFixed(1)} s, ${r.cached} from the cache)${db ? `; results database ${db} (experiment ${out.experiment_id})` : ""}${report ? `; report ${report}` : ""}${o.csv ? `; CSV ${o.csv}` : ""}`;
         if (o.json) {
           process.stdout.write(
-            `${JSON.stringify(abJson(an, { runs: out.runs, experiment_id: out.experiment_id, db, report }))}\n`,
+            `${JSON.stringify(abJson(an, { runs: out.runs, experiment_id: out.experiment_id, db, report, ...(checks.length ? { assertions: checks } : {}) }))}\n`,
           );
           process.stderr.write(`${note}\n`);
         } else {
           process.stdout.write(`${formatAB(an, names)}\n${note}\n`);
         }
+        for (const c of checks)
+          process.stderr.write(`${c.ok ? "assertion holds" : "ASSERTION FAILED"}: ${c.expr}: ${c.detail}\n`);
+        if (checks.some((c) => !c.ok)) process.exitCode = EXIT_FOUND;
       } finally {
         store?.close();
       }

@@ -88,23 +88,27 @@ test("ab --json prints one object: every metric's means, paired difference and i
   assert.deepEqual(again.metrics, j.metrics);
 });
 
-test("ab prints a table of the key metrics without --json", () => {
+test("ab prints a table of the key metrics without --json; a failed --assert exits 1", () => {
+  const db = join(tmp(), "r.db");
+  const ab = ["ab", "seed-batching", "--a", "reclaimer.batch=16", "--b", "reclaimer.batch=1", "--reps", "3"];
   const r = epcsim(
-    "ab",
-    "seed-batching",
-    "--a",
-    "reclaimer.batch=16",
-    "--b",
-    "reclaimer.batch=1",
-    "--reps",
-    "2",
-    "--no-db",
+    ...ab,
+    "--db",
+    db,
+    "--assert",
+    "locks.sgx_reclaimer_lock.acquisitions>0",
+    "--assert",
+    "data_errors=0",
     ...TINY,
   );
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /metric\s+A mean\s+B mean\s+B - A\s+95% CI of B - A\s+B \/ A\s+significant/);
   assert.match(r.out, /ipi_rounds/);
   assert.match(r.out, /seeds: \d+ \d+/);
+  assert.match(r.err, /assertion holds: data_errors=0/);
+  const f = epcsim(...ab, "--db", db, "--assert", "reclaim_rounds<0", ...TINY);
+  assert.equal(f.code, 1, f.err);
+  assert.match(f.err, /ASSERTION FAILED: reclaim_rounds<0: B - A = \+/);
 });
 
 test("bad experiment input exits 2 with one line and no stack trace", () => {
