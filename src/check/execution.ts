@@ -342,9 +342,14 @@ export class Execution {
   private checkDmesg(tid: number): void {
     const d = this.m.dmesg;
     if (this.failure || d.length === this.dmesgSeen) return;
-    const first = d[this.dmesgSeen]!;
+    const from = this.dmesgSeen;
     this.dmesgSeen = d.length;
-    this.fail(`${first.level === "bug" ? "BUG" : "WARN"} ${first.tag}`, first.msg, tid);
+    for (let i = from; i < d.length; i++) {
+      const e = d[i]!;
+      if (e.level === "warn" && this.chk.tolerate.includes(e.tag)) continue;
+      this.fail(`${e.level === "bug" ? "BUG" : "WARN"} ${e.tag}`, e.msg, tid);
+      return;
+    }
   }
 
   fail(property: string, detail: string, tid: number): void {

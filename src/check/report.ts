@@ -98,11 +98,14 @@ export function buildReport(
   }
   const races = raceWindows(ex, preempted);
   const steps = ex.trace.map((_, i) => row(ex, i));
-  // The kernel functions active in the race windows (every op of every thread, sites included).
+  // The kernel functions active in the race windows (every op of every thread, sites included);
+  // without a preemption (the threads fail one after the other), those of the whole schedule.
   const functions: string[] = [];
-  for (const r of races) {
-    const end = r.resumed ? r.resumed.step : r.ranLast.step;
-    for (let i = r.preempted.step; i <= end; i++) {
+  const spans = races.length
+    ? races.map((r) => [r.preempted.step, r.resumed ? r.resumed.step : r.ranLast.step] as const)
+    : [[0, ex.trace.length - 1] as const];
+  for (const [start, end] of spans) {
+    for (let i = start; i <= end; i++) {
       const st = ex.trace[i]!;
       for (const op of [st.op, ...(st.extra ?? [])]) {
         for (const f of siteOf(op).split(" < ").map(fnName)) {
@@ -130,6 +133,10 @@ function formatReport(
   lines.push(`  ${f.detail}`);
   if (f.tid >= 0) lines.push(`  in thread ${actors[f.tid]}, after step ${steps.length - 1}`);
   lines.push("");
+  if (!races.length) {
+    lines.push("No race window: the failure needs no preemption, the threads run one after the other.");
+    lines.push("");
+  }
   if (races.length) {
     lines.push("Race windows (where the minimized schedule preempts a thread):");
     for (const r of races) {

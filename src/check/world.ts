@@ -5,6 +5,7 @@
  */
 import { list_add, list_del } from "../model/kernel/lib/list.ts";
 import { PF_KTHREAD } from "../model/kernel/lib/sched.ts";
+import { isgxSetupEvict } from "../model/kernel/variants/isgx.ts";
 import type { Machine } from "../model/machine.ts";
 import { Snapshot } from "../model/snapshot.ts";
 import { makePattern } from "../model/user/access.ts";
@@ -143,6 +144,12 @@ function evictPages(m: Machine, ue: UserEnclave, indices: number[], cpu: number)
     const e = ue.encl.page_array.get(i);
     if (e < 0 || E.epc_page.a[e]! < 0) continue;
     pages.push(E.epc_page.a[e]!);
+  }
+  // isgx has no global LRU: its pages sit on per-enclave load lists and are written back as a cluster.
+  const isgxEvict = isgxSetupEvict(m, ue.encl, pages);
+  if (isgxEvict) {
+    seq(m, null, isgxEvict, "setup-evict", cpu);
+    return;
   }
   for (let i = pages.length - 1; i >= 0; i--) {
     list_del(m, m.pages, pages[i]!);

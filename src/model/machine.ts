@@ -110,6 +110,12 @@ export class Machine {
   readonly memcgs = new Map<string, mem_cgroup>();
   /** The misc cgroup controller (kernel/cgroup/misc.c): the cgroup tree and sgx_epc's capacity. */
   readonly misc: MiscCgroups;
+  /**
+   * Globals of a kernel variant whose design has state mainline lacks (isgx: its free-list lock,
+   * process contexts, per-enclave load lists); null for mainline. Part of the machine, so snapshots,
+   * restores and state hashes cover it.
+   */
+  variantState: object | null = null;
   /** Charge a shmem page to a memcg (null: root). */
   memcgCharge(_m: Machine, memcg: unknown): boolean {
     return mem_cgroup_charge(memcg as mem_cgroup | null);

@@ -433,6 +433,11 @@ export const checkSchema = z
     invariants: z.enum(["end", "step"]).default("end"),
     /** Extra properties this scenario expects at the end of every execution (see docs/checker.md). */
     properties: z.array(z.enum(["resident_pcmd_zero"])).default([]),
+    /**
+     * dmesg tags that are not failures in this scenario (e.g. "sigbus" where the scenario's point is
+     * another property and an enclave-visible SIGBUS is an accepted outcome; see docs/checker.md).
+     */
+    tolerate: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

@@ -17,6 +17,13 @@ import { freeListEmpty, freeListTakeFirst } from "../sgx/main.ts";
 import { OWNER_NULL, SGX_ENCL_PAGE_VA_OFFSET_MASK, SGX_EPC_PAGE_IS_FREE, type sgx_encl } from "../sgx/sgx.ts";
 import { flawedReclaim } from "./mutants.ts";
 import { registerVariant } from "./registry.ts";
+import {
+  __sgx_encl_load_page_b11,
+  eaug_page,
+  no_reclaim_direct,
+  sgx_encl_remove_pages_b11,
+  sgx_enclave_modify_types_b11,
+} from "./sgx2_history.ts";
 
 /**
  * __sgx_encl_eldu before "Free backing memory after faulting the enclave page" (v5.11..v5.16):
@@ -292,16 +299,45 @@ export function registerHistory(mainline: KernelFns): void {
     overrides: { ...v5_19, __sgx_encl_eldu: eldu_after_b3({ dirty: true, reclaimerCheck: false }) },
     constants: { XA_CHECK_SCHED: 1 },
   });
+  const v6_0: Partial<KernelFns> = {
+    sgx_encl_eaug_page: eaug_page({ loadSecs: false, vaBusyNopage: false, lockedRecheck: false }),
+  };
   registerVariant({
     name: "v6.0",
     description:
-      "SGX2 merged (EAUG, page-modification ioctls, direct reclaim); release still reschedules per entry",
-    overrides: {},
+      "SGX2 merged (EAUG, page-modification ioctls, direct reclaim); EAUG without SECS reload (B10) and SIGBUS on a busy VA page (B9)",
+    overrides: v6_0,
+    constants: { XA_CHECK_SCHED: 1 },
+  });
+  registerVariant({
+    name: "v6.0-B12",
+    description: 'v6.0 without "Free up EPC pages directly to support large page ranges" (B12)',
+    overrides: { ...v6_0, sgx_reclaim_direct: no_reclaim_direct },
+    constants: { XA_CHECK_SCHED: 1 },
+  });
+  registerVariant({
+    name: "v6.1",
+    description:
+      "EAUG returns NOPAGE when no VA page is free (B9 fixed); still no SECS reload before EAUG (B10)",
+    overrides: {
+      sgx_encl_eaug_page: eaug_page({ loadSecs: false, vaBusyNopage: true, lockedRecheck: false }),
+    },
     constants: { XA_CHECK_SCHED: 1 },
   });
   registerVariant({
     name: "v6.6",
     description: "SECS reload before EAUG (B10 fixed); the reclaimer as in mainline",
     overrides: {},
+  });
+  registerVariant({
+    name: "kuvaiskii-v6",
+    description:
+      'mainline with "Fix two data races in EAUG/EREMOVE flows" v6 (2024, not merged): B11a, B11b, B11c fixed',
+    overrides: {
+      sgx_encl_eaug_page: eaug_page({ loadSecs: true, vaBusyNopage: true, lockedRecheck: true }),
+      __sgx_encl_load_page: __sgx_encl_load_page_b11,
+      sgx_encl_remove_pages: sgx_encl_remove_pages_b11,
+      sgx_enclave_modify_types: sgx_enclave_modify_types_b11,
+    },
   });
 }

@@ -16,5 +16,6 @@ registerHistory(mainline);
 import "./mutants.ts";
 import "./cgroup.ts";
 import "./cgroup_mutants.ts";
+import "./isgx.ts";
 
 export { getVariant, registerVariant, type Variant, variantFns, variantNames, variants } from "./registry.ts";
