@@ -2,6 +2,7 @@
 import type { RunResult } from "../experiment/run.ts";
 import { fmtNs } from "../scenario/units.ts";
 import type { Metrics } from "../sim/metrics.ts";
+import { cgroupLines } from "./cgroup_format.ts";
 
 /** Align rows of cells into columns: the first column left, the rest right (numbers) or left (`text`). */
 export function table(rows: string[][], text = false): string {
@@ -53,7 +54,7 @@ export function fmtValue(v: number, unit: "n" | "ns"): string {
 export function formatRun(r: RunResult): string {
   const head = `${r.scenario} (kernel ${r.kernel}, seed ${r.seed}): ${fmtNs(r.simulated_ns)} simulated, ended: ${r.end}`;
   const rows = KEY_METRICS.map(([l, g, u]) => [l, fmtValue(g(r.metrics), u)]);
-  const lines = [head, table(rows)];
+  const lines = [head, table(rows), ...cgroupLines(r)];
   if (r.stalled.length) lines.push(`stalled threads:\n  ${r.stalled.join("\n  ")}`);
   const warns = r.dmesg.filter((d) => d.level !== "warn" || true);
   if (warns.length) {

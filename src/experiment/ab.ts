@@ -103,6 +103,9 @@ export interface TimelineMean {
   t: number[];
   free_pages: number[];
   reclaim_rounds: number[];
+  /** EPC pages per cgroup (misc.current) at the times cgroup_t, when the scenario has cgroups. */
+  cgroup_t?: number[];
+  cgroups?: Record<string, number[]>;
 }
 
 export interface ABAnalysis {
@@ -143,6 +146,25 @@ export function progressOf(rs: readonly RunResult[]): SideProgress {
   return { ends, stalled_threads: stalled };
 }
 
+/** Mean per-cgroup EPC usage over runs, sample by sample (runs of scenarios with cgroups). */
+function meanCgroupTimeline(
+  rs: readonly RunResult[],
+): { cgroup_t: number[]; cgroups: Record<string, number[]> } | null {
+  const tls = rs.map((r) => r.cgroup_timeline).filter((t) => t !== undefined);
+  if (!tls.length) return null;
+  const len = Math.max(...tls.map((t) => t.t.length));
+  const cgroup_t: number[] = [];
+  const cgroups: Record<string, number[]> = {};
+  for (const name of Object.keys(tls[0]!.usage)) cgroups[name] = [];
+  for (let i = 0; i < len; i++) {
+    const at = tls.filter((t) => i < t.t.length);
+    cgroup_t.push(Math.round(at.reduce((s, t) => s + t.t[i]!, 0) / at.length));
+    for (const name of Object.keys(cgroups))
+      cgroups[name]!.push(at.reduce((s, t) => s + (t.usage[name]?.[i] ?? 0), 0) / at.length);
+  }
+  return { cgroup_t, cgroups };
+}
+
 /** Mean timeline over runs, sample by sample, time relative to the start of the measured window. */
 export function meanTimeline(rs: readonly RunResult[]): TimelineMean {
   const len = Math.max(0, ...rs.map((r) => r.timeline.length));
@@ -154,7 +176,8 @@ export function meanTimeline(rs: readonly RunResult[]): TimelineMean {
     out.free_pages.push(avg((r) => r.timeline[i]!.free_pages));
     out.reclaim_rounds.push(avg((r) => r.timeline[i]!.reclaim_rounds));
   }
-  return out;
+  const cg = meanCgroupTimeline(rs);
+  return cg ? { ...out, ...cg } : out;
 }
 
 /** What analysis needs of a plan: its runs' keys (so stored experiments can be re-analyzed). */

@@ -88,7 +88,8 @@ export function metricLabel(name: string): string {
 export function metricUnit(name: string): Unit {
   const k = LABELS.get(name);
   if (k) return k.unit;
-  if (name.endsWith("_ns") || (name.startsWith("fault_latency_ns.") && name !== "fault_latency_ns.count"))
+  // Fault latency percentiles, machine-wide or of a cgroup (cgroups.<path>.fault_latency_ns.p99).
+  if (name.endsWith("_ns") || (/(^|\.)fault_latency_ns\./.test(name) && !name.endsWith(".count")))
     return "ns";
   if (name.endsWith("_per_sec")) return "per_s";
   return "n";

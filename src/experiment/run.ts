@@ -6,6 +6,7 @@ import type { DmesgEntry } from "../model/machine.ts";
 import type { StepResult } from "../model/user/cgroup_script.ts";
 import { type Built, buildSimulation } from "../scenario/build.ts";
 import type { Scenario } from "../scenario/schema.ts";
+import type { CgroupTimeline } from "../sim/cgroup_metrics.ts";
 import type { Metrics } from "../sim/metrics.ts";
 import type { Sample, SimResult, TraceEvent } from "../sim/simulator.ts";
 
@@ -30,6 +31,8 @@ export interface RunResult {
   dmesg: DmesgEntry[];
   /** A selftest scenario's steps (docs/cgroups.md): name, expected, observed, passed. */
   steps?: StepResult[];
+  /** misc.current of every cgroup over the measured window (pages), when the scenario has cgroups. */
+  cgroup_timeline?: CgroupTimeline;
   /** Wall-clock time of the run (the only field that is not deterministic). */
   wall_ms: number;
 }
@@ -58,6 +61,7 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
   });
   opt.hook?.(built);
   const r = built.sim.run();
+  const cg = built.cgroupMetrics?.finish(r.simulated_ns, built.sim.now);
   return {
     result: {
       scenario: sc.name,
@@ -69,10 +73,11 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
       total_ops: r.total_ops,
       end: r.end,
       stalled: r.stalled,
-      metrics: r.metrics,
+      metrics: cg ? { ...r.metrics, cgroups: cg.metrics } : r.metrics,
       timeline: r.timeline,
       dmesg: r.dmesg,
       ...(built.steps ? { steps: built.steps } : {}),
+      ...(cg ? { cgroup_timeline: cg.timeline } : {}),
       wall_ms: Math.round(performance.now() - t0),
     },
     trace: r.trace,

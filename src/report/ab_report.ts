@@ -2,6 +2,7 @@
 import type { ABAnalysis } from "../experiment/ab.ts";
 import { metricLabel, metricUnit } from "../experiment/metrics.ts";
 import { BOOTSTRAP_RESAMPLES } from "../experiment/stats.ts";
+import { cgroupSection } from "./cgroup_report.ts";
 import { barsWithCi, type Change, lines, relativeChanges } from "./charts.ts";
 import { fmtDuration, fmtMetric, fmtNumber } from "./format.ts";
 import { esc, facts, figure, htmlTable, page } from "./html.ts";
@@ -158,6 +159,8 @@ export function abReportHtml(a: ABAnalysis, meta: ReportMeta = {}): string {
       ),
     )}</div>`,
   );
+
+  parts.push(cgroupSection(a, la, lb));
 
   parts.push("<h2>Forward progress</h2>");
   const fp = (s: "a" | "b") => {

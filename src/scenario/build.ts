@@ -8,6 +8,7 @@ import type { StepResult } from "../model/user/cgroup_script.ts";
 import { elrangeSize, newProcess, type Process } from "../model/user/process.ts";
 import { type ProcessProgram, process_main } from "../model/user/program.ts";
 import type { ScriptStep } from "../model/user/script.ts";
+import { CgroupMetricsCollector } from "../sim/cgroup_metrics.ts";
 import { type CostProfile, getProfile, overrideProfile, PROFILES } from "../sim/costs.ts";
 import { Simulator } from "../sim/simulator.ts";
 import { attachCgroup, processCgroups, setupCgroups, startCgroupThreads } from "./cgroups.ts";
@@ -29,6 +30,8 @@ export interface Built {
   seed: number;
   /** The selftest script's step results (filled as it runs), when the scenario has `steps`. */
   steps?: StepResult[];
+  /** Per-cgroup metrics, when the scenario has cgroups. */
+  cgroupMetrics?: CgroupMetricsCollector;
 }
 
 export function resolveProfile(sc: Scenario): CostProfile {
@@ -243,5 +246,15 @@ export function buildSimulation(sc: Scenario, opt: BuildOptions = {}): Built {
     (t) => sim.spawn(t),
     (ps) => processPrograms({ ...sc, processes: ps }, seed, epcPages(sc, profile)),
   );
-  return { m, sim, profile, processes, seed, ...(steps ? { steps } : {}) };
+  const cgroupMetrics = m.misc.all.length > 1 ? new CgroupMetricsCollector(m, sc.run.sample) : undefined;
+  sim.observer = cgroupMetrics ?? null;
+  return {
+    m,
+    sim,
+    profile,
+    processes,
+    seed,
+    ...(steps ? { steps } : {}),
+    ...(cgroupMetrics ? { cgroupMetrics } : {}),
+  };
 }

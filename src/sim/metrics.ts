@@ -5,6 +5,7 @@
 
 import { SGX_NOT_TRACKED } from "../model/hw/arch.ts";
 import type { Op } from "../rt/ops.ts";
+import type { CgroupMetrics } from "./cgroup_metrics.ts";
 
 export interface LockStats {
   acquisitions: number;
@@ -82,6 +83,8 @@ export interface Metrics {
   /** The thread of that stretch. */
   max_kernel_stretch_thread: string;
   locks: Record<string, LockStats>;
+  /** Per cgroup (by path), when the scenario has cgroups: see cgroup_metrics.ts. */
+  cgroups?: Record<string, CgroupMetrics>;
   model_ops: number;
   warnings: number;
 }

@@ -23,6 +23,7 @@ import {
   Thread,
   waitLoc,
 } from "../rt/thread.ts";
+import type { OpObserver } from "./cgroup_metrics.ts";
 import type { CostProfile } from "./costs.ts";
 import { EventHeap } from "./heap.ts";
 import { type Metrics, MetricsCollector, type MetricThread } from "./metrics.ts";
@@ -160,6 +161,8 @@ export class Simulator {
   /** Pending start of measurement (after a warm-up), or Infinity. */
   private measureAt = Number.POSITIVE_INFINITY;
   metrics = new MetricsCollector();
+  /** Optional observer of executed ops (per-cgroup metrics, see cgroup_metrics.ts). */
+  observer: OpObserver | null = null;
 
   constructor(
     readonly m: Machine,
@@ -186,6 +189,7 @@ export class Simulator {
     this.measureStart = this.now;
     this.stopAt = this.now + this.opt.endNs;
     this.metrics = new MetricsCollector();
+    this.observer?.reset(this.now);
     this.timeline.length = 0;
     this.backingPeak = 0;
     this.nextSample = this.now;
@@ -340,6 +344,7 @@ export class Simulator {
       stepThread(th, value);
       this.ops++;
       this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
+      if (this.observer) this.observer.executed(op, this.now, th.spec.task);
       if (st.woken && isExclusiveAcquire(op)) this.reserved.delete(waitLoc(op));
       st.blockedAt = -1;
       st.woken = false;

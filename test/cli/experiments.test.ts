@@ -147,7 +147,7 @@ test("bad experiment input exits 2 with one line and no stack trace", () => {
   }
 });
 
-test("experiments lists the four built-in experiments with their commands", () => {
+test("experiments lists the five built-in experiments with their commands", () => {
   const r = epcsim("experiments", "--json");
   assert.equal(r.code, 0, r.err);
   const list = JSON.parse(r.out) as { name: string; command: string }[];
@@ -158,6 +158,7 @@ test("experiments lists the four built-in experiments with their commands", () =
       "epcsim ab multi-enclave-batching",
       "epcsim sweep reclaim-threads",
       "epcsim sweep batch-size-threads",
+      "epcsim ab cgroup-tenants",
     ],
   );
 });

@@ -4,11 +4,17 @@ import { planAB } from "../../src/experiment/ab.ts";
 import { abSpecOf, listExperiments, sweepSpecOf } from "../../src/experiment/builtin.ts";
 import { planSweep } from "../../src/experiment/sweep.ts";
 
-test("the four built-in experiments exist, and every run of each is a valid scenario", () => {
+test("the five built-in experiments exist, and every run of each is a valid scenario", () => {
   const list = listExperiments();
   assert.deepEqual(
     list.map((e) => `${e.kind} ${e.name}`),
-    ["ab seed-batching", "ab multi-enclave-batching", "sweep reclaim-threads", "sweep batch-size-threads"],
+    [
+      "ab seed-batching",
+      "ab multi-enclave-batching",
+      "sweep reclaim-threads",
+      "sweep batch-size-threads",
+      "ab cgroup-tenants",
+    ],
   );
   for (const e of list) {
     if (e.kind === "ab") {

@@ -16,6 +16,7 @@ registerHistory(mainline);
 import "./mutants.ts";
 import "./cgroup.ts";
 import "./cgroup_mutants.ts";
+import "./cgroup_oom.ts";
 import "./isgx.ts";
 
 export { getVariant, registerVariant, type Variant, variantFns, variantNames, variants } from "./registry.ts";
