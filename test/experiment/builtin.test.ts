@@ -4,7 +4,7 @@ import { planAB } from "../../src/experiment/ab.ts";
 import { abSpecOf, listExperiments, sweepSpecOf } from "../../src/experiment/builtin.ts";
 import { planSweep } from "../../src/experiment/sweep.ts";
 
-test("the five built-in experiments exist, and every run of each is a valid scenario", () => {
+test("the seven built-in experiments exist, and every run of each is a valid scenario", () => {
   const list = listExperiments();
   assert.deepEqual(
     list.map((e) => `${e.kind} ${e.name}`),
@@ -14,6 +14,8 @@ test("the five built-in experiments exist, and every run of each is a valid scen
       "sweep reclaim-threads",
       "sweep batch-size-threads",
       "ab cgroup-tenants",
+      "ab v38-per-page",
+      "ab mainline-vs-isgx",
     ],
   );
   for (const e of list) {
@@ -37,4 +39,18 @@ test("the batch-size sweep covers batch 1..64 x enclave threads 1, 4, 16", () =>
   const last = p.cells.at(-1)!;
   assert.equal(last.jobs[0]!.scenario.reclaimer.batch, 64);
   assert.equal(last.jobs[0]!.scenario.processes[0]!.threads[0]!.count, 16);
+});
+
+test("the kernel-history experiments compare whole kernels: v38 vs v38-per-page, mainline vs isgx", () => {
+  const byName = new Map(listExperiments().map((e) => [e.name, e]));
+  for (const [name, a, b] of [
+    ["v38-per-page", "v38", "v38-per-page"],
+    ["mainline-vs-isgx", "mainline", "isgx"],
+  ] as const) {
+    const e = byName.get(name)!;
+    assert.equal(e.kind, "ab");
+    const p = planAB(abSpecOf(e as Extract<typeof e, { kind: "ab" }>));
+    assert.equal(p.a[0]!.scenario.kernel, a);
+    assert.equal(p.b[0]!.scenario.kernel, b);
+  }
 });
