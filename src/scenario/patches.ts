@@ -60,8 +60,12 @@ function editDistance(a: string, b: string): number {
   return dp[b.length]!;
 }
 
-/** Check a loaded patch module; throws ScenarioError naming the file and the problem. */
-export function validatePatch(file: string, mod: unknown): Patch {
+/**
+ * Check a loaded patch module; throws ScenarioError naming the file and the problem. `extra` holds
+ * the functions of the base variant that mainline does not have (isgx's sgx_swap_pages, ...), which a
+ * patch on that variant may replace too.
+ */
+export function validatePatch(file: string, mod: unknown, extra: object = {}): Patch {
   const p = ((mod as { default?: unknown })?.default ?? (mod as { patch?: unknown })?.patch) as
     | Patch
     | undefined;
@@ -70,9 +74,9 @@ export function validatePatch(file: string, mod: unknown): Patch {
       `${file}: a patch module must \`export default definePatch({ name, overrides, constants })\``,
     ]);
   if (typeof p.name !== "string" || !p.name) throw new ScenarioError([`${file}: the patch needs a name`]);
-  const fns = Object.keys(mainline);
+  const fns = [...Object.keys(mainline), ...Object.keys(extra)];
   for (const [k, v] of Object.entries(p.overrides ?? {})) {
-    if (!(k in mainline)) {
+    if (!(k in mainline) && !(k in extra)) {
       const near = nearest(k, fns);
       throw new ScenarioError([
         `${file}: overrides.${k}: no kernel function of that name${near ? ` (did you mean ${near}?)` : ""}`,
@@ -116,7 +120,7 @@ export async function loadKernel(name: string): Promise<void> {
     } catch (e) {
       throw new ScenarioError([`${file}: the patch does not load: ${(e as Error).message.split("\n")[0]}`]);
     }
-    const p = validatePatch(file, mod);
+    const p = validatePatch(file, mod, v.overrides);
     overrides = { ...overrides, ...p.overrides };
     constants = { ...constants, ...p.constants };
     names.push(p.name);

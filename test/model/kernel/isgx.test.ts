@@ -5,6 +5,9 @@
  * isgx with a guard removed.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { runCheckSession } from "../../../src/check/session.ts";
 import { runScenario } from "../../../src/experiment/run.ts";
@@ -25,6 +28,7 @@ import { EnclaveThread, enclave_page_fault } from "../../../src/model/user/encla
 import type { Process, UserEnclave } from "../../../src/model/user/process.ts";
 import { isEnabled } from "../../../src/rt/thread.ts";
 import { loadScenario, parseScenarioText } from "../../../src/scenario/load.ts";
+import { loadKernel } from "../../../src/scenario/patches.ts";
 import { enclave, entry, epcOf, kseq, useq, warnings } from "../../helpers/model.ts";
 import { Stepper } from "../../helpers/stepper.ts";
 
@@ -56,6 +60,22 @@ test("isgx is registered with the driver's constants and its own function names"
   const f = variantFns(v) as unknown as Record<string, unknown>;
   for (const name of ["sgx_swap_pages", "sgx_isolate_pages", "sgx_write_pages", "sgx_do_fault", "ksgxswapd"])
     assert.equal(typeof f[name], "function", name);
+});
+
+test("a patch on isgx may replace isgx's own functions by name; on mainline the same patch is refused", async () => {
+  const file = join(tmpdir(), `isgx-patch-${process.pid}.mjs`);
+  writeFileSync(file, "export default { name: 'no-swap', overrides: { *sgx_swap_pages() {} } };\n");
+  await loadKernel(`isgx+${file}`);
+  const v = getVariant(`isgx+${file}`)!;
+  const f = variantFns(v) as unknown as Record<string, unknown>;
+  assert.notEqual(
+    f.sgx_swap_pages,
+    (variantFns(getVariant("isgx")!) as unknown as Record<string, unknown>).sgx_swap_pages,
+  );
+  await assert.rejects(
+    loadKernel(`mainline+${file}`),
+    /overrides\.sgx_swap_pages: no kernel function of that name/,
+  );
 });
 
 test("each cluster is 16 pages of one enclave, and clusters rotate over the processes", () => {
