@@ -24,7 +24,9 @@ export function registerKernels(program: Command): void {
           true,
         )}\n`,
       );
-      process.stdout.write(`\nmutants (mainline with one guard removed; the checker must find each):\n`);
+      process.stdout.write(
+        `\nmutants (a kernel with a guard removed, for the checker's mutant tests; see their descriptions):\n`,
+      );
       process.stdout.write(
         `${table(
           mutants.map((v) => [v.name, v.description]),

@@ -379,7 +379,8 @@ export const ISGX_MUTANTS: IsgxMutant[] = [
   },
   {
     name: "isgx-fault-maps-resident",
-    description: "isgx whose fault path maps a resident page without testing SGX_ENCL_PAGE_RESERVED",
+    description:
+      "isgx whose fault path maps a resident page without testing SGX_ENCL_PAGE_RESERVED (safe alone: the cluster's lock hold covers it)",
     overrides: {
       sgx_do_fault: function* sgx_do_fault(m, vma, addr, flags) {
         return yield* sgx_do_fault_remapping(m, vma, addr, flags);
@@ -388,7 +389,8 @@ export const ISGX_MUTANTS: IsgxMutant[] = [
   },
   {
     name: "isgx-split-cluster-lock",
-    description: "isgx whose sgx_write_pages drops encl->lock between the EBLOCKs and ETRACK",
+    description:
+      "isgx whose sgx_write_pages drops encl->lock between the EBLOCKs and ETRACK (safe alone: faults never map a resident page)",
     overrides: {
       sgx_write_pages: function* sgx_write_pages(m, encl, src) {
         yield* sgx_write_pages_split(m, encl, src);
@@ -397,7 +399,8 @@ export const ISGX_MUTANTS: IsgxMutant[] = [
   },
   {
     name: "isgx-remap-and-split-lock",
-    description: "isgx with both of the above: a fault maps a page blocked for eviction",
+    description:
+      "isgx with both of the above: a fault maps a page blocked for eviction (found by check-fault-vs-reclaim)",
     overrides: {
       sgx_do_fault: function* sgx_do_fault(m, vma, addr, flags) {
         return yield* sgx_do_fault_remapping(m, vma, addr, flags);
