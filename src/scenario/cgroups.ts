@@ -119,17 +119,23 @@ const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, c
 });
 
 /** A time, or [min, max]: a random time in between (the seed decides). */
-const when = z.union([
-  duration,
-  z
-    .tuple([duration, duration])
-    .refine(([a, b]) => a <= b, "a time range [min, max] needs min <= max")
-    .transform((v): [number, number] => [v[0], v[1]]),
-]);
+const when = z.union(
+  [
+    duration,
+    z
+      .tuple([duration, duration])
+      .refine(([a, b]) => a <= b, "a time range [min, max] needs min <= max")
+      .transform((v): [number, number] => [v[0], v[1]]),
+  ],
+  { error: 'expected a time since the start such as "5ms", or a range [min, max]' },
+);
 
 const cgroupPath = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'a cgroup path such as "tenants/t0" (below the root)');
+  .regex(
+    /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+    'a cgroup path such as "tenants/t0" below the root (letters, digits, "_" and "-")',
+  );
 
 /* ---- schemas --------------------------------------------------------------------------------- */
 
@@ -146,7 +152,12 @@ export const cgroupSchema = z
   .strict();
 
 /** The tree: cgroup paths below the root (parents are created as needed) to their files. */
-export const cgroupsSchema = z.record(cgroupPath, cgroupSchema);
+export const cgroupsSchema = z.record(z.string(), cgroupSchema).superRefine((rec, ctx) => {
+  for (const key of Object.keys(rec)) {
+    const r = cgroupPath.safeParse(key);
+    if (!r.success) ctx.addIssue({ code: "custom", path: [key], message: r.error.issues[0]!.message });
+  }
+});
 
 /** Writes to one cgroup's files. */
 const writeSchema = cgroupSchema.extend({ cgroup: cgroupPath }).strict();
