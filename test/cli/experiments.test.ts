@@ -147,7 +147,7 @@ test("bad experiment input exits 2 with one line and no stack trace", () => {
   }
 });
 
-test("experiments lists the five built-in experiments with their commands", () => {
+test("experiments lists the seven built-in experiments with their commands", () => {
   const r = epcsim("experiments", "--json");
   assert.equal(r.code, 0, r.err);
   const list = JSON.parse(r.out) as { name: string; command: string }[];
@@ -159,6 +159,8 @@ test("experiments lists the five built-in experiments with their commands", () =
       "epcsim sweep reclaim-threads",
       "epcsim sweep batch-size-threads",
       "epcsim ab cgroup-tenants",
+      "epcsim ab v38-per-page",
+      "epcsim ab mainline-vs-isgx",
     ],
   );
 });
