@@ -56,10 +56,10 @@ export function formatRun(r: RunResult): string {
   const rows = KEY_METRICS.map(([l, g, u]) => [l, fmtValue(g(r.metrics), u)]);
   const lines = [head, table(rows), ...cgroupLines(r)];
   if (r.stalled.length) lines.push(`stalled threads:\n  ${r.stalled.join("\n  ")}`);
-  const warns = r.dmesg.filter((d) => d.level !== "warn" || true);
-  if (warns.length) {
-    lines.push(`kernel log (${warns.length} lines):`);
-    for (const d of warns.slice(0, 10)) lines.push(`  [${d.comm}] ${d.level.toUpperCase()}: ${d.msg}`);
+  // Every kernel log line (WARN and BUG), the first ten of them.
+  if (r.dmesg.length) {
+    lines.push(`kernel log (${r.dmesg.length} lines):`);
+    for (const d of r.dmesg.slice(0, 10)) lines.push(`  [${d.comm}] ${d.level.toUpperCase()}: ${d.msg}`);
   }
   return lines.join("\n");
 }

@@ -198,6 +198,8 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
     if (list_empty(P, G.sgx_active_page_list)) break;
     const epc_page = list_first_entry(P, G.sgx_active_page_list);
     list_del_init(m, P, epc_page);
+    // The time the list walk holds sgx_reclaimer_lock (t_lru_isolate), paid per page.
+    yield* m.work("lru_op", 1);
     const encl_page = P.owner.get(epc_page);
     if (yield* kref_get_unless_zero(m, m.enclOf(encl_page).refcount)) {
       chunk.push(epc_page);
@@ -233,6 +235,7 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
     // skip:
     yield spin_lock(G.sgx_reclaimer_lock);
     list_add_tail(P, epc_page, G.sgx_active_page_list);
+    yield* m.work("lru_op", 1);
     yield spin_unlock(G.sgx_reclaimer_lock);
     // ORDER: the page is back on the list before the reference is dropped, so a release triggered
     // by this kref_put finds it there.
@@ -320,6 +323,7 @@ function* __sgx_alloc_epc_page_from_node(m: Machine, nid: number): ModelGen<numb
   }
   const page = freeListTakeFirst(m, node);
   P.flags.set(page, 0);
+  yield* m.work("freelist_op", 1);
   yield spin_unlock(node.lock);
   yield* atomic_long_dec(m, m.sgx.sgx_nr_free_pages);
   return page;
@@ -398,6 +402,7 @@ function* sgx_mark_page_reclaimable(m: Machine, page: number): ModelGen {
   yield spin_lock(G.sgx_reclaimer_lock);
   m.pages.flags.set(page, m.pages.flags.get(page) | SGX_EPC_PAGE_RECLAIMER_TRACKED);
   list_add_tail(m.pages, page, G.sgx_active_page_list);
+  yield* m.work("lru_op", 1);
   yield spin_unlock(G.sgx_reclaimer_lock);
 }
 
@@ -418,6 +423,7 @@ function* sgx_unmark_page_reclaimable(m: Machine, page: number): ModelGen<number
     }
     list_del(m, P, page);
     P.flags.set(page, P.flags.get(page) & ~SGX_EPC_PAGE_RECLAIMER_TRACKED);
+    yield* m.work("lru_op", 1);
   }
   yield spin_unlock(G.sgx_reclaimer_lock);
   return 0;
@@ -473,6 +479,7 @@ function* sgx_free_epc_page(m: Machine, page: number): ModelGen {
   else list_add_tail(P, page, node.free_page_list);
   P.flags.set(page, SGX_EPC_PAGE_IS_FREE);
   P.sgx_cg.set(page, -1);
+  yield* m.work("freelist_op", 1);
   yield spin_unlock(node.lock);
   // ORDER: the counter is updated after dropping the node lock (it may lag the lists).
   yield* atomic_long_inc(m, m.sgx.sgx_nr_free_pages);

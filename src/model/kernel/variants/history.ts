@@ -143,6 +143,7 @@ function* __sgx_alloc_epc_page_from_node_v5_13(m: Machine, nid: number): ModelGe
   }
   const page = freeListTakeFirst(m, node);
   m.pages.flags.set(page, 0);
+  yield* m.work("freelist_op", 1);
   yield* plainAdd(m, -1); // sgx_nr_free_pages-- under node->lock only
   yield spin_unlock(node.lock);
   return page;
@@ -157,6 +158,7 @@ function* sgx_free_epc_page_v5_13(m: Machine, page: number): ModelGen {
   if (P.poison.get(page)) list_add(P, page, node.sgx_poison_page_list);
   else list_add_tail(P, page, node.free_page_list);
   P.flags.set(page, SGX_EPC_PAGE_IS_FREE);
+  yield* m.work("freelist_op", 1);
   yield* plainAdd(m, 1); // sgx_nr_free_pages++ under node->lock only
   yield spin_unlock(node.lock);
 }

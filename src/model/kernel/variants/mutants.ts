@@ -61,6 +61,7 @@ function* sgx_reclaim_pages(m: Machine, f: ReclaimFlaws): ModelGen {
     const epc_page = list_first_entry(P, G.sgx_active_page_list);
     if (f.poisonOnIsolate) list_del(m, P, epc_page);
     else list_del_init(m, P, epc_page);
+    yield* m.work("lru_op", 1);
     const encl_page = P.owner.get(epc_page);
     if (f.noRef || (yield* kref_get_unless_zero(m, m.enclOf(encl_page).refcount))) {
       chunk.push(epc_page);
@@ -95,6 +96,7 @@ function* sgx_reclaim_pages(m: Machine, f: ReclaimFlaws): ModelGen {
     }
     yield spin_lock(G.sgx_reclaimer_lock);
     list_add_tail(P, epc_page, G.sgx_active_page_list);
+    yield* m.work("lru_op", 1);
     yield spin_unlock(G.sgx_reclaimer_lock);
     if (!f.noRef) yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
     chunk[i] = -1;
