@@ -338,12 +338,16 @@ export class CgroupTree {
  */
 export function setupCgroups(m: Machine, spec: CgroupsSpec, epcPages: number): CgroupTree {
   const tree = new CgroupTree(m, epcPages * 4096);
-  for (const path of [...cgroupPaths(spec)].sort((a, b) => a.split("/").length - b.split("/").length)) {
+  // In the order the scenario lists them, each parent made before its first child.
+  const mkdir = (path: string): void => {
+    if (tree.byPath.has(path)) return;
     const i = path.lastIndexOf("/");
+    if (i >= 0) mkdir(path.slice(0, i));
     const parent = i < 0 ? m.misc.root : tree.cg(path.slice(0, i));
     tree.byPath.set(path, misc_cg_create(m, parent, path.slice(i + 1)));
     tree.memcg(path);
-  }
+  };
+  for (const path of Object.keys(spec)) mkdir(path);
   for (const [path, files] of Object.entries(spec)) {
     const cg = tree.cg(path);
     if (files.misc_max !== undefined) cg.res.max = sizeOf(files.misc_max, tree.capacity);

@@ -10,6 +10,7 @@ import { test } from "node:test";
 import { runScenario } from "../../src/experiment/run.ts";
 import { parseSizeExpr } from "../../src/scenario/cgroups.ts";
 import { loadScenario, parseScenarioText, ScenarioError } from "../../src/scenario/load.ts";
+import { kernelName, loadKernel } from "../../src/scenario/patches.ts";
 
 const C = 8 * 1024 * 1024;
 
@@ -217,9 +218,9 @@ test("cgroup-selftest on a cgroup-v16 that leaks VA-page charges: step 7 sees mi
   assert.ok(last.misc_current! > 0);
 });
 
-test("v16: a fault at a parent's limit filled by its siblings never completes (the reclaim work looks at its own usage)", () => {
-  const scenario = (cgroups: string) =>
-    `${BASE}run: { measure_from: build_done, warmup: 1ms, duration: 10ms }
+/** Two tenants with a 40-page enclave each, faulting over it at random, under the given cgroups. */
+const siblings = (cgroups: string) =>
+  `${BASE.replace("run: { measure_from: start, duration: 5ms }\n", "")}run: { measure_from: build_done, warmup: 1ms, duration: 10ms }
 cgroups: ${cgroups}
 processes:
   - name: tenant
@@ -227,19 +228,53 @@ processes:
     cgroup: p/t{i}
     enclaves: [{ name: e, pages: 40, tcs: 1 }]
     threads: [{ enclave: e, pattern: { kind: uniform } }]
-`.replace("run: { measure_from: start, duration: 5ms }\n", "");
-  // The limit on the parent: each tenant's own usage stays below it, so its work never reclaims.
-  const shared = run(scenario("{ p: { misc_max: 48 pages }, p/t0: {}, p/t1: {} }")).metrics.cgroups!;
-  // The same room as two own limits: each tenant's work reclaims its own pages.
-  const own = run(scenario("{ p: {}, p/t0: { misc_max: 24 pages }, p/t1: { misc_max: 24 pages } }")).metrics
+`;
+/** The limit on the parent: each tenant's own usage stays below it. */
+const SHARED = "{ p: { misc_max: 48 pages }, p/t0: {}, p/t1: {} }";
+
+test("v16: a fault at a parent's limit filled by its siblings never completes (the reclaim work looks at its own usage)", () => {
+  const shared = run(siblings(SHARED)).metrics.cgroups!;
+  // The same room as two limits of their own: each tenant's work reclaims its own pages.
+  const own = run(siblings("{ p: {}, p/t0: { misc_max: 24 pages }, p/t1: { misc_max: 24 pages } }")).metrics
     .cgroups!;
   assert.equal(shared.p!.fault_latency_ns.count, 0, "no fault completed in the window");
   assert.ok(shared.p!.fault_retries > 100, `${shared.p!.fault_retries} retries`);
-  assert.equal(
-    shared.p!.reclaimed_pages + shared["p/t0"]!.reclaimed_pages + shared["p/t1"]!.reclaimed_pages,
-    0,
-  );
+  assert.equal(shared["p/t0"]!.reclaimed_pages + shared["p/t1"]!.reclaimed_pages, 0);
   assert.ok(own.p!.fault_latency_ns.count > 100, `${own.p!.fault_latency_ns.count} faults completed`);
+});
+
+test("a patch to cgroup-v16 that makes the reclaim work look at every ancestor's limit lets those faults complete", async () => {
+  const patch = join(import.meta.dirname, "../../examples/patches/cgroup-parent-aware-reclaim.ts");
+  const kernel = kernelName("cgroup-v16", [patch]);
+  await loadKernel(kernel);
+  const r = run(siblings(SHARED), [`kernel=${kernel}`]).metrics.cgroups!;
+  assert.ok(r.p!.fault_latency_ns.count > 10, `${r.p!.fault_latency_ns.count} faults completed`);
+  assert.ok(r["p/t0"]!.reclaimed_pages + r["p/t1"]!.reclaimed_pages > 0, "the work reclaimed");
+});
+
+test("same seed, same run: a cgroup scenario with random event times and victims is deterministic", () => {
+  const text = `${BASE.replace("run: { measure_from: start, duration: 5ms }\n", "")}run: { measure_from: start, duration: 30ms }
+cgroups: { a: { misc_max: 16 pages }, b: {} }
+processes:
+  - { name: p, count: 3, cgroup: a, enclaves: [{ name: e, pages: 24, tcs: 1 }], threads: [{ enclave: e, pattern: { kind: uniform } }] }
+events:
+  - { at: [1ms, 9ms], kill: [p0, p1, p2] }
+  - { at: [2ms, 4ms], set: { cgroup: a, misc_max: 8 pages } }
+`;
+  const strip = (r: ReturnType<typeof run>) => JSON.stringify({ ...r, wall_ms: 0 });
+  assert.equal(strip(run(text)), strip(run(text)));
+  assert.notEqual(strip(run(text)), strip(run(text, ["seed=7"])), "another seed, other choices");
+});
+
+test("every function of epc_cgroup.ts is in the overridable function table", async () => {
+  const { mainline } = await import("../../src/model/kernel/sgx/index.ts");
+  const src = readFileSync(join(import.meta.dirname, "../../src/model/kernel/sgx/epc_cgroup.ts"), "utf8");
+  const names = [...src.matchAll(/^function\*?\s+([a-z_][a-z0-9_]*)\(/gm)].map((m) => m[1]!);
+  assert.ok(names.length > 10);
+  assert.deepEqual(
+    names.filter((f) => !(f in mainline)),
+    [],
+  );
 });
 
 test("every YAML example in docs/cgroups.md is a valid scenario", () => {
