@@ -96,6 +96,7 @@ function* sgx_encl_free_epc_page(m: Machine, page: number): ModelGen {
  */
 function* sgx_mark_page_reclaimable(m: Machine, page: number): ModelGen {
   load_list_insert_epc_page(m, page, m.enclOf(m.pages.owner.get(page)));
+  yield* m.work("lru_op", 1);
 }
 
 /** sgx_reclaim_pages - MODEL: the reclaimer entry point of mainline's callers: one isgx cluster. */
@@ -252,6 +253,7 @@ function* sgx_isolate_pages_unlocked(
     } else {
       load_list_move_tail(m, entry, encl);
     }
+    yield* m.work("lru_op", 1);
   }
 }
 

@@ -156,6 +156,8 @@ export function* free_list_insert_epc_page(m: Machine, page: number): ModelGen {
   list_add(P, page, sgx_free_list(m));
   P.flags.set(page, SGX_EPC_PAGE_IS_FREE);
   yield* nr_free_add(m, 1);
+  // The time the list operation holds sgx_free_list_lock (priced as mainline's node->lock section).
+  yield* m.work("freelist_op", 1);
   yield spin_unlock(G.sgx_free_list_lock);
 }
 
@@ -187,6 +189,7 @@ export function* free_list_extract_first(m: Machine): ModelGen<number> {
   if (page >= 0) {
     P.flags.set(page, 0);
     yield* nr_free_add(m, -1);
+    yield* m.work("freelist_op", 1);
   }
   yield spin_unlock(G.sgx_free_list_lock);
   return page;

@@ -85,6 +85,7 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
     const epc = E.epc_page.a[entry]!;
     if (epc >= 0) {
       load_list_del_epc_page(m, epc);
+      yield* m.work("lru_op", 1);
       yield* fn(m).sgx_free_page(m, epc);
       E.epc_page.a[entry] = -1;
     }

@@ -79,8 +79,8 @@ function* sgx_isolate_tgid_ctx(m: Machine, nr_to_scan: number): ModelGen<sgx_tgi
     // Peek the head; move it to the tail so the next scan starts with the next process.
     ctx = list.shift()!;
     list.push(ctx);
-    // MODEL: list work is priced (lru_op), so a ksgxswapd with nothing to reclaim spins in
-    // simulated time as the real one burns CPU, instead of looping at one instant.
+    // The list work is priced (lru_op): a ksgxswapd with nothing to reclaim also spins in
+    // simulated time, as the real one burns CPU, instead of looping at one instant.
     yield* m.work("lru_op", 1);
     if (ctx.encl_list.length > 0 && (yield* kref_get_unless_zero(m, ctx.refcount))) break;
     ctx = null;
@@ -142,6 +142,8 @@ function* sgx_isolate_pages(m: Machine, encl: sgx_encl, dst: number[], nr_to_sca
       } else {
         load_list_move_tail(m, entry, encl);
       }
+      // The list operation, priced per page as mainline's isolation under sgx_reclaimer_lock.
+      yield* m.work("lru_op", 1);
     }
   }
   yield mutex_unlock(encl.lock);

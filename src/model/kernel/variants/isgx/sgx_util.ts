@@ -237,6 +237,7 @@ function* sgx_do_fault(m: Machine, vma: vm_area_struct, addr: number, flags: num
   // Do not free
   epc_page = -1;
   load_list_insert_epc_page(m, E.epc_page.a[entry]!, encl);
+  yield* m.work("lru_op", 1);
 
   rc = yield* vmf_insert_pfn(m, vma, encl.base + E.index.a[entry]! * PAGE_SIZE, E.epc_page.a[entry]!);
   if (rc !== VM_FAULT_NOPAGE) {
