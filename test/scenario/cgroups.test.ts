@@ -277,6 +277,28 @@ test("every function of epc_cgroup.ts is in the overridable function table", asy
   );
 });
 
+test("a guest's EPC (vEPC) is charged to the VMM's cgroup; at the limit a guest fault gets SIGBUS (-ENOMEM)", () => {
+  const vmm = (
+    max: string,
+  ) => `${BASE.replace("duration: 5ms", "duration: 50ms")}cgroups: { vm: { misc_max: ${max} } }
+processes:
+  - { name: qemu, cgroup: vm, script: [{ op: vepc, pages: 8 }, { op: sleep, time: 1ms }] }
+`;
+  let procs: { scriptFailures: string[] }[] = [];
+  const go = (text: string) =>
+    runScenario(parseScenarioText(text, "t.yaml").scenario, {
+      hook: (b) => {
+        procs = b.processes;
+      },
+    }).result;
+  const roomy = go(vmm("16 pages"));
+  assert.equal(roomy.metrics.cgroups!.vm!.usage_pages_max, 8, "eight guest pages charged");
+  assert.equal(roomy.metrics.cgroups!.vm!.usage_pages_end, 0, "closing the vEPC uncharged them");
+  assert.deepEqual(procs[0]!.scriptFailures, []);
+  go(vmm("4 pages"));
+  assert.match(procs[0]!.scriptFailures.join(), /SIGBUS/);
+});
+
 test("every YAML example in docs/cgroups.md is a valid scenario", () => {
   const md = readFileSync(join(import.meta.dirname, "../../docs/cgroups.md"), "utf8");
   const blocks = [...md.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
