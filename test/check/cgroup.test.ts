@@ -6,7 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { checkInvariants } from "../../src/check/invariants.ts";
 import { runCheckSession } from "../../src/check/session.ts";
+import { buildWorld } from "../../src/check/world.ts";
+import { headLink, list_add_tail, list_del } from "../../src/model/kernel/lib/list.ts";
+import { sgx_cgroup_from_misc_cg } from "../../src/model/kernel/sgx/epc_cgroup.ts";
 import { CGROUP_MUTANTS } from "../../src/model/kernel/variants/cgroup_mutants.ts";
 import { loadScenario } from "../../src/scenario/load.ts";
 
@@ -69,4 +73,42 @@ test("v16 finding: a fault while ksgxd isolated the cgroup's only reclaimable pa
 test("the cgroup invariants hold on mainline, where nothing is charged", () => {
   const r = check("check-cgroup-siblings", "mainline", 100);
   assert.equal(r.found, false, r.report ?? "");
+});
+
+/** A check scenario's set-up state on cgroup-v16, with the cgroups' LRUs by path. */
+function world() {
+  const { scenario } = loadScenario("check-cgroup-siblings");
+  const w = buildWorld(scenario);
+  const lru = (path: string) => sgx_cgroup_from_misc_cg(w.m.misc.lookup(path)!).lru.reclaimable;
+  return { w, lru };
+}
+
+test("the set-up state of a cgroup check scenario satisfies every invariant", () => {
+  const { w, lru } = world();
+  assert.equal(checkInvariants(w, true), null);
+  assert.ok(w.m.pages.headNext[lru("p/a").h]! !== headLink(lru("p/a")), "a's pages are on a's LRU");
+});
+
+test("a page linked into two cgroups' LRUs is reported", () => {
+  const { w, lru } = world();
+  const P = w.m.pages;
+  const page = P.headNext[lru("p/a").h]!;
+  // Link the page at the tail of b's LRU as well, without taking it off a's.
+  const tail = P.headPrev[lru("p/b").h]!;
+  P.next.set(tail, page);
+  P.headPrev[lru("p/b").h] = page;
+  const v = checkInvariants(w, true);
+  assert.ok(v, "a violation");
+  assert.match(v.name, /list links|one list per page|one LRU per page/);
+});
+
+test("a page moved to another cgroup's LRU is reported as not on its own cgroup's LRU", () => {
+  const { w, lru } = world();
+  const P = w.m.pages;
+  const page = P.headNext[lru("p/a").h]!;
+  list_del(w.m, P, page);
+  list_add_tail(P, page, lru("p/b"));
+  const v = checkInvariants(w, true);
+  assert.equal(v?.name, "one LRU per page, its cgroup's");
+  assert.match(v!.detail, /charged to p\/a but sits on sgx_cgroup\(p\/b\)/);
 });
