@@ -26,7 +26,7 @@ import { newProcess } from "../model/user/process.ts";
 import { PAGE_TYPES } from "../model/user/sgx2.ts";
 import { LockViolation } from "../rt/effects.ts";
 import type { ModelGen, Op, ThreadSpec } from "../rt/ops.ts";
-import { siteCapture } from "../rt/site.ts";
+import { errorSite, siteCapture } from "../rt/site.ts";
 import { isEnabled, stepThread, Thread } from "../rt/thread.ts";
 import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
 import type { CustomActor } from "./engine.ts";
@@ -334,6 +334,13 @@ export class Execution {
     }
     if (e instanceof HwAssertion) {
       this.fail("hardware assertion", e.message, t.id);
+      return;
+    }
+    // A JavaScript exception in model code (a patch reading a freed object, a typo) is the
+    // model's oops: reported, minimized and replayable like any other failure.
+    if (e instanceof Error) {
+      const where = errorSite(e);
+      this.fail("exception", `${e.name}: ${e.message}${where ? ` at ${where}` : ""}`, t.id);
       return;
     }
     throw e;

@@ -35,6 +35,15 @@ export function captureSite(): string {
     .join(" < ");
 }
 
+/** Where an exception was thrown in model code: its innermost model frames. */
+export function errorSite(e: unknown): string {
+  const stack = e instanceof Error ? (e.stack ?? "") : "";
+  return modelFrames(stack)
+    .slice(0, 3)
+    .map((f) => `${f.fn} (${f.file.split("/").pop()}:${f.line})`)
+    .join(" < ");
+}
+
 const VERSION_SUFFIX = /_(pre_)?v\d+(_\d+)*$/;
 
 const LIB = /\/model\/kernel\/lib\//;

@@ -118,7 +118,13 @@ export async function loadKernel(name: string): Promise<void> {
     try {
       mod = await import(pathToFileURL(file).href);
     } catch (e) {
-      throw new ScenarioError([`${file}: the patch does not load: ${(e as Error).message.split("\n")[0]}`]);
+      const msg = (e as Error).message.split("\n")[0] ?? "";
+      // Outside a package with "type": "module", Node treats a .ts file as CommonJS, which cannot
+      // import epcsim's ES modules.
+      const hint = /require\(\)|ES Module/.test(msg)
+        ? ' (the file was loaded as CommonJS: name it .mts, or put it in a directory whose package.json says "type": "module")'
+        : "";
+      throw new ScenarioError([`${file}: the patch does not load: ${msg}${hint}`]);
     }
     const p = validatePatch(file, mod, v.overrides);
     overrides = { ...overrides, ...p.overrides };

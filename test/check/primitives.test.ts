@@ -181,3 +181,31 @@ test("a counter incremented without its lock loses an update; with the lock it d
   assert.match(lost.found!.out.failure!.detail, /counter is 1/);
   assert.equal(dfs(build(true)).found, null);
 });
+
+test("an exception thrown by model code in one interleaving is a reported failure, with its site", () => {
+  // The reader dereferences the object the other thread freed: only when it runs second.
+  const r = dfs(
+    model(
+      (m) => ({ obj: cell(m), gone: cell(m) }),
+      () => [
+        {
+          name: "free",
+          body: function* (_m: Machine, s: { obj: Cell; gone: Cell }) {
+            yield* write(s.gone, 1);
+          },
+        },
+        {
+          name: "use",
+          body: function* (_m: Machine, s: { obj: Cell; gone: Cell }) {
+            const freed = yield* read(s.gone);
+            const o = freed ? undefined : { v: 1 };
+            return (o as { v: number }).v;
+          },
+        },
+      ],
+    ),
+  );
+  const f = r.found?.out.failure;
+  assert.equal(f?.property, "exception");
+  assert.match(f?.detail ?? "", /TypeError: .*reading 'v'/);
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -68,4 +69,35 @@ test("a patch naming an unknown function is refused with the file and a suggesti
   writeFileSync(g, 'export default { name: "c", constants: { SGX_NR_TO_SCAN: "16" } };\n');
   await assert.rejects(loadKernel(`mainline+${g}`), /constants\.SGX_NR_TO_SCAN: expected a number/);
   await assert.rejects(loadKernel("nosuchkernel"), /unknown kernel variant "nosuchkernel"/);
+});
+
+test("an exception in a patch's code ends the CLI with the patch's file:line:col, exit 2, no stack trace", () => {
+  const dir = mkdtempSync(join(tmpdir(), "epcsim-patch-"));
+  const f = join(dir, "oops.mts");
+  writeFileSync(
+    f,
+    [
+      "export default {",
+      '  name: "oops",',
+      "  overrides: {",
+      "    *sgx_reclaimer_age() {",
+      "      const page = undefined;",
+      "      return page.young;",
+      "    },",
+      "  },",
+      "};",
+      "",
+    ].join("\n"),
+  );
+  const bin = resolve(import.meta.dirname, "../../bin/epcsim.js");
+  const r = spawnSync(
+    process.execPath,
+    [bin, "check", "check-fault-vs-reclaim", "--patch", f, "--budget", "50"],
+    {
+      encoding: "utf8",
+    },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /oops\.mts:6:\d+: exception in patch code: TypeError: .*young/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
