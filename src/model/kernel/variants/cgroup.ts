@@ -122,6 +122,8 @@ function* sgx_reclaim_pages(
     if (list_empty(P, lru.reclaimable)) break;
     const epc_page = list_first_entry(P, lru.reclaimable);
     list_del_init(m, P, epc_page);
+    // The time the list walk holds the LRU's lock, paid per page (as mainline's).
+    yield* m.work("lru_op", 1);
     const encl_page = P.owner.get(epc_page);
     if (yield* kref_get_unless_zero(m, m.enclOf(encl_page).refcount)) {
       chunk.push(epc_page);
@@ -159,6 +161,7 @@ function* sgx_reclaim_pages(
     // skip:
     yield spin_lock(lru.lock);
     list_add_tail(P, epc_page, lru.reclaimable);
+    yield* m.work("lru_op", 1);
     yield spin_unlock(lru.lock);
     // ORDER: back on the list before the reference is dropped (a release it triggers finds it there).
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
@@ -272,6 +275,7 @@ function* sgx_mark_page_reclaimable(m: Machine, page: number): ModelGen {
   yield spin_lock(lru.lock);
   m.pages.flags.set(page, m.pages.flags.get(page) | SGX_EPC_PAGE_RECLAIMER_TRACKED);
   list_add_tail(m.pages, page, lru.reclaimable);
+  yield* m.work("lru_op", 1);
   yield spin_unlock(lru.lock);
 }
 
@@ -291,6 +295,7 @@ function* sgx_unmark_page_reclaimable(m: Machine, page: number): ModelGen<number
     }
     list_del(m, P, page);
     P.flags.set(page, P.flags.get(page) & ~SGX_EPC_PAGE_RECLAIMER_TRACKED);
+    yield* m.work("lru_op", 1);
   }
   yield spin_unlock(lru.lock);
   return 0;
@@ -371,6 +376,7 @@ function* sgx_free_epc_page(m: Machine, page: number): ModelGen {
   if (P.poison.get(page)) list_add(P, page, node.sgx_poison_page_list);
   else list_add_tail(P, page, node.free_page_list);
   P.flags.set(page, SGX_EPC_PAGE_IS_FREE);
+  yield* m.work("freelist_op", 1);
   yield spin_unlock(node.lock);
   // ORDER: the counter is updated after dropping the node lock (it may lag the lists).
   yield* atomic_long_inc(m, m.sgx.sgx_nr_free_pages);

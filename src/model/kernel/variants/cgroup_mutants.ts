@@ -117,6 +117,7 @@ function* reclaim_skip_to_global(
     if (list_empty(P, lru.reclaimable)) break;
     const epc_page = list_first_entry(P, lru.reclaimable);
     list_del_init(m, P, epc_page);
+    yield* m.work("lru_op", 1);
     if (yield* kref_get_unless_zero(m, m.enclOf(P.owner.get(epc_page)).refcount)) {
       chunk.push(epc_page);
       backing.push(null);
@@ -146,6 +147,7 @@ function* reclaim_skip_to_global(
     }
     yield spin_lock(m.sgx.sgx_reclaimer_lock);
     list_add_tail(P, epc_page, m.sgx.sgx_active_page_list); // MUTANT: not lru->reclaimable
+    yield* m.work("lru_op", 1);
     yield spin_unlock(m.sgx.sgx_reclaimer_lock);
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
     chunk[i] = -1;
@@ -179,6 +181,7 @@ function* free_skips_va_uncharge(m: Machine, page: number): ModelGen {
   if (P.poison.get(page)) list_add(P, page, node.sgx_poison_page_list);
   else list_add_tail(P, page, node.free_page_list);
   P.flags.set(page, SGX_EPC_PAGE_IS_FREE);
+  yield* m.work("freelist_op", 1);
   yield spin_unlock(node.lock);
   if (m.interleaveAll) yield withSite(m.sgx.sgx_nr_free_pages.wr);
   m.sgx.sgx_nr_free_pages.v++;

@@ -152,6 +152,7 @@ function* sgx_isolate_epc_pages(
   while (nr > 0 && !list_empty(P, lru.reclaimable)) {
     const epc_page = list_first_entry(P, lru.reclaimable);
     list_del_init(m, P, epc_page);
+    yield* m.work("lru_op", 1);
     if (yield* kref_get_unless_zero(m, m.enclOf(P.owner.get(epc_page)).refcount)) {
       dst.push(epc_page);
       nr--;
@@ -209,6 +210,7 @@ function* sgx_reclaim_epc_pages(
     const lru = sgx_epc_page_cgroup(m, epc_page)!.lru;
     yield spin_lock(lru.lock);
     list_add_tail(P, epc_page, lru.reclaimable);
+    yield* m.work("lru_op", 1);
     yield spin_unlock(lru.lock);
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
     chunk[i] = -1;
@@ -479,6 +481,7 @@ function* sgx_record_unreclaimable(m: Machine, page: number): ModelGen {
   yield spin_lock(epc_cg.lru.lock);
   m.pages.flags.set(page, m.pages.flags.get(page) | SGX_EPC_PAGE_UNRECLAIMABLE);
   list_add_tail(m.pages, page, epc_cg.unreclaimable);
+  yield* m.work("lru_op", 1);
   yield spin_unlock(epc_cg.lru.lock);
 }
 
@@ -536,7 +539,10 @@ function* sgx_free_epc_page(m: Machine, page: number): ModelGen {
     const epc_cg = sgx_epc_page_cgroup(m, page) as sgx_epc_cgroup;
     yield spin_lock(epc_cg.lru.lock);
     // The OOM killer may have taken it off the list already (list_del_init).
-    if (!list_empty_entry(P, page)) list_del(m, P, page);
+    if (!list_empty_entry(P, page)) {
+      list_del(m, P, page);
+      yield* m.work("lru_op", 1);
+    }
     P.flags.set(page, P.flags.get(page) & ~SGX_EPC_PAGE_UNRECLAIMABLE);
     yield spin_unlock(epc_cg.lru.lock);
   }
