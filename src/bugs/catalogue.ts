@@ -39,6 +39,8 @@ export interface RunBug extends BugBase {
   /** The metric that shows the symptom and the test on it: true when the bug shows. */
   metric: keyof Metrics;
   shows: (m: Metrics) => boolean;
+  /** What to print as observed (default: "metric = value"). */
+  observe?: (m: Metrics) => string;
   /** The test in words (for `epcsim bugs` and the docs). */
   criterion: string;
 }
@@ -253,6 +255,26 @@ export const BUGS: Bug[] = [
     symptom:
       "SGX2 ioctls over large ranges of an oversubscribed enclave stop with EAGAIN while they wait for ksgxd to free pages",
     functions: ["sgx_enclave_modify_types", "sgx_encl_remove_pages", "sgx_reclaim_direct"],
+  },
+  {
+    id: "B13",
+    title: "EPC cgroup series v14 -> v16: a busy top-level cgroup could starve reclaim of descendants",
+    fix: "v16 of 'Add Cgroup support for SGX EPC memory' (round-robin next_cg cursor; series not merged)",
+    buggy: "cgroup-v15",
+    fixed: "cgroup-v16",
+    scenario: "cgroup-starve",
+    command: "run",
+    metric: "cgroups",
+    shows: (m) =>
+      (m.cgroups?.["busy/cold"]?.reclaimed_pages ?? -1) === 0 && (m.cgroups?.busy?.reclaimed_pages ?? 0) > 0,
+    criterion:
+      'cgroups["busy/cold"].reclaimed_pages = 0 while busy reclaims its own pages (the cold child is never scanned)',
+    symptom:
+      "reclaim for a parent's subtree scans only the parent's own LRU: the child's cold pages stay, the parent evicts its working set",
+    observe: (m) =>
+      `reclaimed_pages: busy ${m.cgroups?.busy?.reclaimed_pages}, busy/cold ${m.cgroups?.["busy/cold"]?.reclaimed_pages}`,
+    functions: ["sgx_cgroup_reclaim_pages"],
+    note: "B13 lists several fixes across the series; this is the one about reclaim behaviour. v3's NULL pointer is B10; the misc-core overflow, ->free and init-failure fixes are in code the model does not include (DEVIATIONS C-section).",
   },
 ];
 

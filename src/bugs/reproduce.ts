@@ -53,7 +53,7 @@ export function reproduce(bug: Bug, kernel: string, opt: ReproduceOptions = {}):
     bug: bug.id,
     kernel,
     shows: bug.shows(result.metrics),
-    observed: `${bug.metric} = ${result.metrics[bug.metric]}`,
+    observed: bug.observe ? bug.observe(result.metrics) : `${bug.metric} = ${result.metrics[bug.metric]}`,
     functions: [],
     executions: 1,
     elapsed_ms: Math.round(performance.now() - t0),

@@ -59,3 +59,11 @@ test("epcsim bugs with an unknown id is a usage error", () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /B99: no such bug/);
 });
+
+test("every bug of the reference catalogue (B1-B13, B11 as a/b/c) has an entry", () => {
+  const ids = BUGS.map((b) => b.id);
+  for (let i = 1; i <= 13; i++) {
+    if (i === 11) for (const x of ["a", "b", "c"]) assert.ok(ids.includes(`B11${x}`), `B11${x}`);
+    else assert.ok(ids.includes(`B${i}`), `B${i}`);
+  }
+});

@@ -15,6 +15,7 @@ registerHistory(mainline);
 
 import "./mutants.ts";
 import "./cgroup.ts";
+import "./cgroup_v15.ts";
 import "./cgroup_mutants.ts";
 import "./cgroup_oom.ts";
 import "./isgx.ts";
