@@ -48,6 +48,8 @@ class SimThread implements MetricThread {
   lockupReported = false;
   /** Start of the current stretch on a CPU without a scheduling point (see kernelStretch). */
   stretchFrom = 0;
+  /** The pending msleep op has slept its time: executing it now resumes the thread. */
+  slept = false;
   /** The queued event ends an msleep: the thread must get a CPU first. */
   wakeFromTimer = false;
   constructor(
@@ -325,6 +327,20 @@ export class Simulator {
         case "preempt_point":
           value = this.decidePreempt(st);
           break;
+        case "msleep":
+          // The thread sleeps off its CPU first; the op completes (and the code after it runs)
+          // when the time is up and the thread has a CPU again.
+          if (!st.slept) {
+            st.slept = true;
+            this.releaseCpu(st);
+            st.state = "sleeping";
+            this.dispatch();
+            this.schedule(st, this.now + op.ns);
+            st.wakeFromTimer = true;
+            return;
+          }
+          st.slept = false;
+          break;
         case "cond_resched":
           if (!st.reschedOk && this.wantsCpu(st.cpu)) {
             st.reschedOk = true;
@@ -359,15 +375,6 @@ export class Simulator {
       if (rel >= 0) this.wakeWaiters(rel);
       if (op.kind === "ipi" && op.aex.length) this.interruptVictims(op.aex, P.aex_eresume);
       if (this.afterStep(st)) return;
-      if (op.kind === "msleep") {
-        // The thread sleeps off its CPU and becomes runnable when the time is up.
-        this.releaseCpu(st);
-        st.state = "sleeping";
-        this.dispatch();
-        this.schedule(st, this.now + op.ns);
-        st.wakeFromTimer = true;
-        return;
-      }
       if (this.ops >= this.opt.maxOps) {
         this.end = "op_limit";
         return;

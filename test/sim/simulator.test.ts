@@ -81,6 +81,37 @@ test("a thread blocked forever on a lock is reported as a stall", () => {
   assert.match(r.stalled[0]!, /mutex_lock\(L#/);
 });
 
+test("code after an msleep runs when the sleep ends, not when it starts", () => {
+  const { m, s } = sim(2);
+  const seen: number[] = [];
+  let flag = 0;
+  const task = (n: string) => m.newTask(n, 0x00200000, null);
+  s.spawn({
+    task: task("sleeper"),
+    kind: "user",
+    cpu: 0,
+    body: function* () {
+      yield* msleep(m, 1_000_000);
+      flag = 1; // no op between the sleep and this store
+      yield* msleep(m, 1_000_000);
+    },
+  });
+  s.spawn({
+    task: task("watcher"),
+    kind: "user",
+    cpu: 1,
+    body: function* () {
+      // Look at the flag at 0.5 ms and at 1.5 ms.
+      yield* msleep(m, 500_000);
+      seen.push(flag);
+      yield* msleep(m, 1_000_000);
+      seen.push(flag);
+    },
+  });
+  assert.equal(s.run().end, "workload_done");
+  assert.deepEqual(seen, [0, 1]);
+});
+
 const SMALL = `
 name: det
 machine: {cpus: 4, epc: 600}

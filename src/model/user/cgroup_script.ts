@@ -50,10 +50,7 @@ function* pickTime(at: number | [number, number]): ModelGen<number> {
   return Math.min(hi, lo + k * 1000);
 }
 
-/**
- * Sleep `ns`, then go on. The simulator resumes a thread at its msleep op and puts it to sleep when
- * it yields its next op, so an op must follow before anything that should happen after the sleep.
- */
+/** Sleep `ns`, then go on; the mark shows the wake-up in traces. */
 function* sleep(m: Machine, ns: number): ModelGen {
   yield* msleep(m, ns);
   yield* m.mark("woke", ns);
