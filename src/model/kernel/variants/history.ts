@@ -25,46 +25,10 @@ import {
   sgx_enclave_modify_types_b11,
 } from "./sgx2_history.ts";
 
-/**
- * __sgx_encl_eldu before "Free backing memory after faulting the enclave page" (v5.11..v5.16):
- * ELDU and nothing else; the backing pages stay in the file until the enclave is released.
- */
-function* __sgx_encl_eldu_v5_11(
-  m: Machine,
-  encl_page: number,
-  epc_page: number,
-  secs_page: number,
-): ModelGen<number> {
-  const E = m.encl_pages;
-  const va_offset = E.desc.a[encl_page]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
-  const encl = m.enclOf(encl_page);
-  const page_index = secs_page >= 0 ? E.index.a[encl_page]! : encl.size / PAGE_SIZE;
-  const b = yield* m.fn.sgx_encl_lookup_backing(m, encl, page_index);
-  if (!b) return -EFAULT;
-  const va_page = m.va_pages[E.va_page.a[encl_page]!]!;
-  const lin = secs_page >= 0 ? E.index.a[encl_page]! : -1;
-  let ret = yield* m.encls("ELDU", epc_page, () =>
-    m.hw.ELDU(
-      epc_page,
-      secs_page,
-      lin,
-      va_page.epc_page,
-      va_offset >> 3,
-      b.contents,
-      b.pcmd,
-      b.pcmd_offset / PCMD_SIZE,
-    ),
-  );
-  if (ret) {
-    if (encls_failed(ret)) m.ENCLS_WARN(ret, "ELDU");
-    ret = -EFAULT;
-  }
-  m.fn.sgx_encl_put_backing(m, b);
-  return ret;
-}
-
-/** Which of the May 2022 PCMD fixes an __sgx_encl_eldu has (all: mainline's; none: v5.17's). */
+/** Which changes an __sgx_encl_eldu has (all: mainline's; only freeBacking: v5.17's; none: v5.11's). */
 interface PcmdFixes {
+  /** B3 "Free backing memory after faulting the enclave page": zero the PCMD entry, truncate. */
+  freeBacking: boolean;
   /** B4 "Mark PCMD page as dirty when modifying contents". */
   dirty: boolean;
   /** B6 "Fix race between reclaimer and page fault handler": reclaimer_writing_to_pcmd(). */
@@ -72,12 +36,14 @@ interface PcmdFixes {
 }
 
 /**
- * __sgx_encl_eldu as it was after "Free backing memory after faulting the enclave page" (5.17-rc8):
- * the PCMD entry is zeroed, the contents page truncated, and an empty PCMD page truncated, with or
- * without each of the later fixes. Without any (v5.17): no set_page_dirty() after zeroing the entry
- * (B4), no test whether a sibling is being reclaimed (B6), no "not empty after truncate" check (B7).
+ * __sgx_encl_eldu through its history. Before "Free backing memory after faulting the enclave page"
+ * (v5.11..v5.16): ELDU and nothing else, the backing stays in the file until the enclave is
+ * released. Since (5.17-rc8): the PCMD entry is zeroed, the contents page truncated, and an empty
+ * PCMD page truncated, with or without each of the later fixes. Without them (v5.17): no
+ * set_page_dirty() after zeroing the entry (B4), no test whether a sibling is being reclaimed (B6),
+ * no "not empty after truncate" check (B7).
  */
-function eldu_after_b3(fixes: PcmdFixes) {
+function eldu_history(fixes: PcmdFixes) {
   return function* __sgx_encl_eldu(
     m: Machine,
     encl_page: number,
@@ -108,6 +74,10 @@ function eldu_after_b3(fixes: PcmdFixes) {
     if (ret) {
       if (encls_failed(ret)) m.ENCLS_WARN(ret, "ELDU");
       ret = -EFAULT;
+    }
+    if (!fixes.freeBacking) {
+      m.fn.sgx_encl_put_backing(m, b);
+      return ret;
     }
     pcmdZero(b.pcmd, b.pcmd_offset / PCMD_SIZE);
     if (fixes.dirty) b.pcmd.dirty = true;
@@ -223,7 +193,7 @@ export function registerHistory(mainline: KernelFns): void {
   /** v5.11: the merged reclaimer (backing pinned before encl->lock, no truncation after ELDU). */
   const v5_11: Partial<KernelFns> = {
     sgx_reclaim_pages: backingOutsideLock,
-    __sgx_encl_eldu: __sgx_encl_eldu_v5_11,
+    __sgx_encl_eldu: eldu_history({ freeBacking: false, dirty: false, reclaimerCheck: false }),
     sgx_encl_get_mem_cgroup: sgx_encl_get_mem_cgroup_v5_17,
     __sgx_alloc_epc_page: __sgx_alloc_epc_page_v5_11,
     sgx_vma_fault: sgx_vma_fault_pre_v6_0,
@@ -264,7 +234,7 @@ export function registerHistory(mainline: KernelFns): void {
   });
   const v5_17: Partial<KernelFns> = {
     sgx_reclaim_pages: backingOutsideLock,
-    __sgx_encl_eldu: eldu_after_b3({ dirty: false, reclaimerCheck: false }),
+    __sgx_encl_eldu: eldu_history({ freeBacking: true, dirty: false, reclaimerCheck: false }),
     sgx_encl_get_mem_cgroup: sgx_encl_get_mem_cgroup_v5_17,
     sgx_vma_fault: sgx_vma_fault_pre_v6_0,
   };
@@ -286,7 +256,10 @@ export function registerHistory(mainline: KernelFns): void {
   registerVariant({
     name: "v5.19-B4",
     description: 'v5.19 without "Mark PCMD page as dirty when modifying contents" (B4)',
-    overrides: { ...v5_19, __sgx_encl_eldu: eldu_after_b3({ dirty: false, reclaimerCheck: true }) },
+    overrides: {
+      ...v5_19,
+      __sgx_encl_eldu: eldu_history({ freeBacking: true, dirty: false, reclaimerCheck: true }),
+    },
     constants: { XA_CHECK_SCHED: 1 },
   });
   registerVariant({
@@ -298,7 +271,10 @@ export function registerHistory(mainline: KernelFns): void {
   registerVariant({
     name: "v5.19-B6",
     description: 'v5.19 without "Fix race between reclaimer and page fault handler" (B6)',
-    overrides: { ...v5_19, __sgx_encl_eldu: eldu_after_b3({ dirty: true, reclaimerCheck: false }) },
+    overrides: {
+      ...v5_19,
+      __sgx_encl_eldu: eldu_history({ freeBacking: true, dirty: true, reclaimerCheck: false }),
+    },
     constants: { XA_CHECK_SCHED: 1 },
   });
   const v6_0: Partial<KernelFns> = {
