@@ -126,6 +126,8 @@ export interface ABAnalysis {
   values: Record<string, { a: number[]; b: number[] }>;
   forward_progress: { a: SideProgress; b: SideProgress };
   timeline: { a: TimelineMean; b: TimelineMean };
+  /** Fault latency at q = 1%..100%, averaged over the replications quantile by quantile (empty: none recorded). */
+  latency_quantiles: { a: number[]; b: number[] };
   simulated_ns: number;
   focus: string[];
 }
@@ -163,6 +165,17 @@ function meanCgroupTimeline(
       cgroups[name]!.push(at.reduce((s, t) => s + (t.usage[name]?.[i] ?? 0), 0) / at.length);
   }
   return { cgroup_t, cgroups };
+}
+
+/**
+ * The runs' fault-latency quantile functions averaged point by point (quantile averaging): the
+ * distribution of a typical run. Runs without faults, or stored before quantiles were recorded,
+ * are left out; empty when none has them.
+ */
+export function meanQuantiles(rs: readonly RunResult[]): number[] {
+  const qs = rs.map((r) => r.fault_latency_quantiles ?? []).filter((q) => q.length > 0);
+  if (!qs.length) return [];
+  return qs[0]!.map((_, i) => Math.round(qs.reduce((s, q) => s + q[i]!, 0) / qs.length));
 }
 
 /** Mean timeline over runs, sample by sample, time relative to the start of the measured window. */
@@ -236,6 +249,7 @@ export function analyzeAB(plan: ABLayout, results: ReadonlyMap<string, RunResult
     values,
     forward_progress: { a: progressOf(ra), b: progressOf(rb) },
     timeline: { a: meanTimeline(ra), b: meanTimeline(rb) },
+    latency_quantiles: { a: meanQuantiles(ra), b: meanQuantiles(rb) },
     simulated_ns: ra[0]?.simulated_ns ?? 0,
     focus: plan.spec.focus ?? [],
   };

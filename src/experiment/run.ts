@@ -28,6 +28,8 @@ export interface RunResult {
   stalled: string[];
   metrics: Metrics;
   timeline: Sample[];
+  /** Fault latency (ns) at q = 1%, 2%, ..., 100% (for exact CDFs in reports). */
+  fault_latency_quantiles: number[];
   dmesg: DmesgEntry[];
   /** A selftest scenario's steps (docs/cgroups.md): name, expected, observed, passed. */
   steps?: StepResult[];
@@ -75,6 +77,7 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
       stalled: r.stalled,
       metrics: cg ? { ...r.metrics, cgroups: cg.metrics } : r.metrics,
       timeline: r.timeline,
+      fault_latency_quantiles: r.fault_latency_quantiles,
       dmesg: r.dmesg,
       ...(built.steps ? { steps: built.steps } : {}),
       ...(cg ? { cgroup_timeline: cg.timeline } : {}),

@@ -24,6 +24,11 @@ function metricTable(a: ABAnalysis, names: string[]): string {
   });
 }
 
+/** A CDF from latencies at q = 1/n .. 1: the points (latency, q). */
+function quantileCdf(q: number[]): [number, number][] {
+  return q.map((v, i) => [v, (i + 1) / q.length]);
+}
+
 function approxCdf(a: ABAnalysis, side: "a" | "b"): [number, number][] {
   const pts: [string, number][] = [
     ["fault_latency_ns.p50", 0.5],
@@ -110,7 +115,12 @@ export function abReportHtml(a: ABAnalysis, meta: ReportMeta = {}): string {
   parts.push(`<div class="charts">${bars.join("\n")}</div>`);
 
   parts.push("<h2>Fault latency</h2>");
-  const cdfTitle = `Fault latency CDF, approximate: p50/p90/p99/max averaged over ${a.reps} replications`;
+  const exact = a.latency_quantiles.a.length > 0 && a.latency_quantiles.b.length > 0;
+  const cdfTitle = exact
+    ? `Fault latency CDF (quantiles averaged over ${a.reps} replications)`
+    : `Fault latency CDF, approximate: p50/p90/p99/max averaged over ${a.reps} replications`;
+  const cdfOf = (side: "a" | "b"): [number, number][] =>
+    exact ? quantileCdf(a.latency_quantiles[side]) : approxCdf(a, side);
   parts.push(
     `<div class="charts">${figure(
       "latency-cdf",
@@ -118,14 +128,16 @@ export function abReportHtml(a: ABAnalysis, meta: ReportMeta = {}): string {
       lines(
         cdfTitle,
         [
-          { name: la, points: approxCdf(a, "a"), symbol: true },
-          { name: lb, points: approxCdf(a, "b"), symbol: true },
+          { name: la, points: cdfOf("a"), symbol: !exact },
+          { name: lb, points: cdfOf("b"), symbol: !exact },
         ],
-        { x: "fault latency", y: "fraction of faults", xFmt: fmtDuration, yMin: 0.4, yMax: 1 },
+        { x: "fault latency", y: "fraction of faults", xFmt: fmtDuration, yMin: exact ? 0 : 0.4, yMax: 1 },
         760,
         300,
       ),
-      "Runs record fault-latency percentiles, not every fault: the curve joins the mean p50, p90, p99 and max, so only those points are measured.",
+      exact
+        ? "Each run records its fault latency at every percentile; the curve is the percentile-by-percentile mean over the replications."
+        : "These runs recorded fault-latency percentiles only: the curve joins the mean p50, p90, p99 and max, so only those points are measured.",
     )}</div>`,
   );
 

@@ -100,6 +100,18 @@ export function percentiles(xs: Float64Array | number[]): Percentiles {
   return { count: n, mean: Math.round(sum / n), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s[n - 1]! };
 }
 
+/**
+ * The sample's quantile function at q = 1/n, 2/n, ..., 1 (nearest rank): enough to draw the
+ * distribution's CDF exactly at those points, and to average distributions of several runs.
+ */
+export function quantiles(xs: Float64Array | number[], n = 100): number[] {
+  if (xs.length === 0) return [];
+  const s = Float64Array.from(xs).sort();
+  const out: number[] = [];
+  for (let i = 1; i <= n; i++) out.push(s[Math.min(s.length - 1, Math.ceil((i / n) * s.length) - 1)]!);
+  return out;
+}
+
 /** Per-thread bookkeeping the collector needs (owned by the simulator's thread record). */
 export interface MetricThread {
   /** Time of the first #PF of the access being resolved, or -1. */
@@ -353,6 +365,11 @@ export class MetricsCollector {
       this.m.max_kernel_stretch_ns = ns;
       this.m.max_kernel_stretch_thread = thread;
     }
+  }
+
+  /** Fault latencies at q = 1%, 2%, ..., 100% (empty without faults). */
+  latencyQuantiles(): number[] {
+    return quantiles(this.latency);
   }
 
   contextSwitch(): void {

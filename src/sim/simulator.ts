@@ -125,6 +125,8 @@ export interface SimResult {
   trace: TraceEvent[];
   /** Why the run ended. */
   end: "workload_done" | "time_limit" | "stalled" | "kernel_bug" | "op_limit";
+  /** Fault latency (ns) at q = 1%, 2%, ..., 100% of the window's faults. */
+  fault_latency_quantiles: number[];
   /** Threads still blocked when the run stalled, with the op they wait for. */
   stalled: string[];
   /** Every thread the run had: id (as in the trace), name, kind. */
@@ -254,6 +256,7 @@ export class Simulator {
       warmup_ns: this.measureStart,
       total_ops: this.ops,
       metrics: this.metrics.finish(measured, warnings, { end: this.backingPages(), peak: this.backingPeak }),
+      fault_latency_quantiles: this.metrics.latencyQuantiles(),
       timeline: this.timeline,
       trace: this.trace,
       end: this.end,
