@@ -444,6 +444,6 @@ export const cgroupV16: Partial<KernelFns> = {
 registerVariant({
   name: "cgroup-v16",
   description:
-    "mainline with the EPC cgroup series v16 (unmerged): misc controller sgx_epc, per-cgroup LRUs, async per-cgroup reclaim, round-robin global reclaim",
+    "mainline with the EPC cgroup series v16 (unmerged): misc controller sgx_epc, per-cgroup LRUs, asynchronous per-cgroup reclaim, round-robin global reclaim",
   overrides: cgroupV16,
 });
