@@ -29,7 +29,7 @@ import {
   list_move,
 } from "../lib/list.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
-import { mmap_read_lock, mmap_read_unlock, mmget_not_zero, mmput_async } from "../lib/mm.ts";
+import * as mm from "../lib/mm.ts";
 import { cond_resched, kthread_should_stop, signal_pending, wait_event, wake_up } from "../lib/sched.ts";
 import { srcu_read_lock, srcu_read_unlock } from "../lib/srcu.ts";
 import {
@@ -62,11 +62,11 @@ function* sgx_reclaimer_age(m: Machine, epc_page: number): ModelGen<boolean> {
   // MODEL: list_for_each_entry_rcu walks a snapshot of mm_list; RCU readers may or may not see
   // concurrent additions, and deleted entries stay valid until synchronize_srcu().
   for (const encl_mm of encl.mm_list.slice()) {
-    if (!(yield* mmget_not_zero(m, encl_mm.mm))) continue;
-    yield mmap_read_lock(encl_mm.mm);
+    if (!(yield* mm.mmget_not_zero(m, encl_mm.mm))) continue;
+    yield mm.mmap_read_lock(encl_mm.mm);
     ret = !(yield* m.fn.sgx_encl_test_and_clear_young(m, encl_mm.mm, page));
-    yield mmap_read_unlock(encl_mm.mm);
-    yield* mmput_async(m, encl_mm.mm);
+    yield mm.mmap_read_unlock(encl_mm.mm);
+    yield* mm.mmput_async(m, encl_mm.mm);
     if (!ret) break;
   }
   yield* srcu_read_unlock(m, encl.srcu, idx);

@@ -37,7 +37,8 @@ import {
   list_first_entry,
 } from "../lib/list.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
-import { type mm_struct, mmget_not_zero, mmput_async } from "../lib/mm.ts";
+import type { mm_struct } from "../lib/mm.ts";
+import * as mm from "../lib/mm.ts";
 import { cond_resched, kthread_should_stop, signal_pending, wait_event, wake_up } from "../lib/sched.ts";
 import { srcu_read_lock, srcu_read_unlock } from "../lib/srcu.ts";
 import {
@@ -396,9 +397,9 @@ function* sgx_encl_get_mem_cgroup(
   let memcg: unknown = null;
   const idx = yield* srcu_read_lock(m, encl.srcu);
   for (const encl_mm of encl.mm_list.slice()) {
-    if (!(yield* mmget_not_zero(m, encl_mm.mm))) continue;
+    if (!(yield* mm.mmget_not_zero(m, encl_mm.mm))) continue;
     memcg = encl_mm.mm.memcg;
-    yield* mmput_async(m, encl_mm.mm);
+    yield* mm.mmput_async(m, encl_mm.mm);
     break;
   }
   yield* srcu_read_unlock(m, encl.srcu, idx);
