@@ -5,6 +5,7 @@
  * "sgx_reclaimer_write (main.ts:151) < sgx_reclaim_pages (main.ts:242)".
  * When it is off, ops pass through untouched and cost one branch.
  */
+import { fileURLToPath } from "node:url";
 import type { Op } from "./ops.ts";
 
 /** A process-wide debugging switch (not model state): on only during report replays. */
@@ -19,7 +20,19 @@ export function withSite<T extends Op>(op: T): T {
 /** Helpers that build ops for their callers: the caller is the site. */
 const HELPERS = new Set(["withSite", "captureSite", "ev", "userEvent", "epcFlagsWriteOp"]);
 
-const SKIP = /\/(rt|model\/hw)\/|\/machine\.ts|\/snapshot\.ts|node:|<anonymous>|\/check\/|\/sim\//;
+/** epcsim's src directory: frames are classified by their path inside it, never by the checkout's
+ * absolute path (a clone under /check/... must not look like the checker's own frames). */
+const SRC_DIR = fileURLToPath(new URL("..", import.meta.url));
+
+/** Frames that are not model code: the runtime, the hardware model, the drivers, node internals. */
+const SKIP_IN_SRC = /^(rt|model\/hw|check|sim)\/|^model\/(machine|snapshot)\.ts$/;
+const SKIP_ANYWHERE = /^node:|<anonymous>/;
+
+function isSkipped(file: string): boolean {
+  if (SKIP_ANYWHERE.test(file)) return true;
+  const path = file.startsWith("file://") ? fileURLToPath(file) : file;
+  return path.startsWith(SRC_DIR) && SKIP_IN_SRC.test(path.slice(SRC_DIR.length));
+}
 
 /**
  * The model frames of the current stack: innermost first, at most three. Frames of kernel library
@@ -48,13 +61,14 @@ const VERSION_SUFFIX = /_(pre_)?v\d+(_\d+)*$/;
 
 const LIB = /\/model\/kernel\/lib\//;
 
-function modelFrames(stack: string): { fn: string; file: string; line: string }[] {
+/** The model frames of a V8 stack trace, innermost first (exported for its test). */
+export function modelFrames(stack: string): { fn: string; file: string; line: string }[] {
   const out: { fn: string; file: string; line: string }[] = [];
   for (const line of stack.split("\n").slice(1)) {
     const m = /at (?:Generator\.next \()?([\w$.<>]+)[^(]*\((.*):(\d+):\d+\)/.exec(line.trim());
     if (!m) continue;
     const [, fn, file, ln] = m;
-    if (SKIP.test(file!) || fn!.endsWith(".next") || HELPERS.has(fn!)) continue;
+    if (isSkipped(file!) || fn!.endsWith(".next") || HELPERS.has(fn!)) continue;
     // Kernel functions are called through the function table (m.fn.x): V8 names them Object.x.
     // Variants name an older copy of a function after its version (sgx_vma_fault_pre_v6_0): a
     // report shows the kernel's name.
