@@ -52,6 +52,8 @@ export interface CheckRequest {
   schedules?: number;
   timeMs?: number;
   minimize?: boolean;
+  /** Stateful search: hash states up to renaming of EPC pages (default on). */
+  symmetry?: boolean;
   onProgress?: CheckOptions["onProgress"];
 }
 
@@ -66,6 +68,7 @@ export function checkOptions(model: CheckModel, req: CheckRequest): CheckOptions
     everyStep: model.chk.invariants === "step",
     preemptionBound: b.preemptions,
     pctDepth: b.pct_depth,
+    symmetry: req.symmetry ?? true,
     onProgress: req.onProgress,
   };
 }

@@ -16,6 +16,7 @@ import {
   ReplayPicker,
 } from "./engine.ts";
 import type { Execution } from "./execution.ts";
+import { type SymmetryStats, symmetricHash } from "./symmetry.ts";
 
 export type StrategyName = "random" | "pct" | "dfs" | "bfs";
 
@@ -43,6 +44,8 @@ export interface StrategyOptions extends ExecOptions {
   seed: number;
   preemptionBound: number;
   pctDepth: number;
+  /** Stateful search hashes states up to renaming of EPC pages (default on; see symmetry.ts). */
+  symmetry?: boolean;
 }
 
 /** Derive the seed of execution `i` from the run's seed (independent of how executions are split). */
@@ -335,21 +338,26 @@ function nextChoice(node: DfsNode, bound: number): number {
 
 /**
  * Breadth-first search over states: shortest counterexamples first. A state is identified by the
- * canonical hash of the model state plus each thread's pending op and step count; generators'
- * locals are not part of it, so merging two paths may hide a behaviour (an under-approximation,
+ * canonical hash of the model state (up to renaming of EPC pages unless symmetry is off; see
+ * symmetry.ts) plus each thread's pending op and step count; generators' locals are not part of it, so merging two paths may hide a behaviour (an under-approximation,
  * like SPIN's bitstate mode). Each state is reached by replaying its path from the start.
  */
 export class BfsExplorer implements Explorer {
-  readonly name = "bfs(hashed)";
+  readonly name: string;
   private readonly seen = new Set<number>();
   private frontier: number[][] = [[]];
   private next_: number[][] = [];
   private runs = 0;
   private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId"]);
+  /** States hashed up to page renaming, and those that fell back to the plain hash. */
+  readonly symmetryStats: SymmetryStats | null;
   constructor(
     private readonly model: CheckModel,
     private readonly opt: StrategyOptions,
-  ) {}
+  ) {
+    this.symmetryStats = opt.symmetry === false ? null : { reduced: 0, fallback: 0, reason: null };
+    this.name = this.symmetryStats ? "bfs(hashed up to EPC page renaming)" : "bfs(hashed)";
+  }
   states(): number {
     return this.seen.size;
   }
@@ -366,7 +374,7 @@ export class BfsExplorer implements Explorer {
       pick: (ex, enabled, step) => {
         if (step < path.length) return path[step]!;
         enabledAtEnd = enabled;
-        stateKey = stateHash(ex, this.skip);
+        stateKey = stateHash(ex, this.skip, this.symmetryStats);
         throw new StopHere();
       },
     };
@@ -392,13 +400,13 @@ export class BfsExplorer implements Explorer {
 
 class StopHere extends Error {}
 
-function stateHash(ex: Execution, skip: ReadonlySet<string>): number {
+function stateHash(ex: Execution, skip: ReadonlySet<string>, symmetry: SymmetryStats | null): number {
   const threads = ex.threads.map((t) => [
     t.done ? -1 : t.started ? 1 : 0,
     describePending(t.op),
     ex.trace.filter((s) => s.tid === t.id).length,
   ]);
-  return hashDeep([ex.w, threads], skip);
+  return symmetry ? symmetricHash([ex.w, threads], ex.w.m, skip, symmetry) : hashDeep([ex.w, threads], skip);
 }
 
 function describePending(op: Op | null): string {

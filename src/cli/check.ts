@@ -47,6 +47,7 @@ export function registerCheck(program: Command): void {
     )
     .option("--set <key=value>", "override a scenario field (repeatable)", collect, [])
     .option("--no-minimize", "report the failing schedule as found")
+    .option("--no-symmetry", "bfs: hash states as they are, not up to renaming of EPC pages")
     .option("--json", "print the result as one JSON object on stdout")
     .action(
       async (
@@ -60,6 +61,7 @@ export function registerCheck(program: Command): void {
           patch: string[];
           set: string[];
           minimize: boolean;
+          symmetry: boolean;
           json?: boolean;
         },
       ) => {
@@ -84,6 +86,7 @@ export function registerCheck(program: Command): void {
           schedules: budget.schedules,
           timeMs: budget.timeMs,
           minimize: o.minimize,
+          symmetry: o.symmetry,
           onProgress: (p: { schedules: number; elapsedMs: number }) =>
             progress.update(
               budget.schedules ? p.schedules / budget.schedules : p.elapsedMs / budgetMs,

@@ -159,7 +159,7 @@ const scratch = new Float64Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
 
 /** A 53-bit hash accumulator (two 32-bit FNV-1a-like lanes). */
-class Hasher {
+export class Hasher {
   a = 0x811c9dc5;
   b = 0x01000193;
   num(x: number): void {
@@ -185,11 +185,38 @@ class Hasher {
   }
 }
 
+/** Hashes a subtree its own way (the symmetry reduction's per-page tables); `visit` hashes generically. */
+export type HashHook = (o: never, h: Hasher, visit: (v: unknown) => void) => void;
+
+export interface HashOptions {
+  /** Properties that are not part of the state (caches, logs). */
+  skip?: ReadonlySet<string>;
+  /** Per-class hashing: objects whose constructor is a key are hashed by its hook. */
+  hooks?: ReadonlyMap<unknown, HashHook>;
+  /**
+   * When set, every class instance must have a hook or a constructor in this set, else the walk
+   * throws NotCanonical: a hash that relabels some values must not meet a class it has not vetted.
+   */
+  vetted?: ReadonlySet<unknown>;
+}
+
+/** The state holds an object the canonical hash does not know how to relabel. */
+export class NotCanonical extends Error {}
+
+const PLAIN = new Set<unknown>([Object, Array, Map, Set, undefined]);
+
 /**
- * Canonical hash of a state graph. `skip` names properties that are not part of the state (caches,
- * logs); functions are ignored.
+ * Canonical hash of a state graph; functions are ignored.
  */
-export function hashDeep(root: unknown, skip: ReadonlySet<string> = new Set()): number {
+export function hashDeep(
+  root: unknown,
+  skipOrOptions: ReadonlySet<string> | HashOptions = new Set(),
+): number {
+  const opt: HashOptions =
+    skipOrOptions instanceof Set ? { skip: skipOrOptions } : (skipOrOptions as HashOptions);
+  const skip = opt.skip ?? new Set<string>();
+  const hooks = opt.hooks;
+  const vetted = opt.vetted;
   const h = new Hasher();
   const ids = new Map<object, number>();
   const visit = (v: unknown): void => {
@@ -253,6 +280,17 @@ export function hashDeep(root: unknown, skip: ReadonlySet<string> = new Set()): 
       const keys = [...o].sort(cmpKeys);
       for (const k of keys) visit(k);
       return;
+    }
+    if (hooks || vetted) {
+      const ctor = (o as { constructor?: unknown }).constructor;
+      const hook = hooks?.get(ctor);
+      if (hook) {
+        h.num(13);
+        hook(o as never, h, visit);
+        return;
+      }
+      if (vetted && !PLAIN.has(ctor) && !vetted.has(ctor))
+        throw new NotCanonical(`${(ctor as { name?: string })?.name ?? "an object"} is not vetted`);
     }
     h.num(12);
     const rec = o as Record<string, unknown>;

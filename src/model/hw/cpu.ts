@@ -44,6 +44,17 @@ export class Cpu {
     this.tlbEpc[index] = epc;
   }
 
+  /** Visit the valid translations (for the checker's canonical state hash). */
+  tlbForEach(fn: (index: number, epc: number) => void): void {
+    for (let i = 0; i < this.tlbGen.length; i++) if (this.tlbGen[i] === this.gen) fn(i, this.tlbEpc[i]!);
+  }
+
+  /** Rename the EPC pages valid translations point to (the checker's symmetry self-test). */
+  tlbRename(rename: (epc: number) => number): void {
+    for (let i = 0; i < this.tlbGen.length; i++)
+      if (this.tlbGen[i] === this.gen) this.tlbEpc[i] = rename(this.tlbEpc[i]!);
+  }
+
   tlbFlush(): void {
     this.gen++;
     this.entries = 0;
