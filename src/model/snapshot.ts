@@ -158,6 +158,8 @@ export class Snapshot {
 const scratch = new Float64Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
 
+const STRINGS = new Map<string, [number, number]>();
+
 /** A 53-bit hash accumulator (two 32-bit FNV-1a-like lanes). */
 export class Hasher {
   a = 0x811c9dc5;
@@ -176,9 +178,22 @@ export class Hasher {
     this.a = Math.imul(this.a ^ lo, 0x01000193) ^ (hi >>> 7);
     this.b = Math.imul(this.b ^ hi, 0x5bd1e995) ^ (lo >>> 13);
   }
+  /** Strings (mostly property names, hashed once per object) go in as one cached pair of lanes. */
   str(s: string): void {
-    for (let i = 0; i < s.length; i++) this.num(s.charCodeAt(i));
-    this.num(s.length);
+    let lanes = STRINGS.get(s);
+    if (lanes === undefined) {
+      let a = 0x9747b28c;
+      let b = 0x85ebca6b;
+      for (let i = 0; i < s.length; i++) {
+        a = Math.imul(a ^ s.charCodeAt(i), 0x01000193);
+        b = Math.imul(b ^ s.charCodeAt(i), 0x5bd1e995) ^ (a >>> 11);
+      }
+      lanes = [a ^ s.length, b];
+      if (STRINGS.size > 100_000) STRINGS.clear();
+      STRINGS.set(s, lanes);
+    }
+    this.a = Math.imul(this.a ^ lanes[0], 0x01000193) ^ (lanes[1] >>> 7);
+    this.b = Math.imul(this.b ^ lanes[1], 0x5bd1e995) ^ (lanes[0] >>> 13);
   }
   value(): number {
     return (this.a >>> 0) * 2 ** 21 + ((this.b >>> 0) & 0x1fffff);
@@ -256,7 +271,18 @@ export function hashDeep(
       const a = o as unknown as Float64Array;
       h.num(8);
       h.num(a.length);
-      for (let i = 0; i < a.length; i++) h.num(a[i]!);
+      // By the entries that differ from the last: per-page tables, VA slots and xarray chunks are
+      // mostly one fill value (0 or -1), used from the top.
+      const fill = a.length ? a[a.length - 1]! : 0;
+      h.num(fill);
+      for (let i = 0; i < a.length - 1; i++) {
+        const x = a[i]!;
+        if (x !== fill) {
+          h.num(i);
+          h.num(x);
+        }
+      }
+      h.num(-1);
       return;
     }
     if (Array.isArray(o)) {
