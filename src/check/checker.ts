@@ -11,13 +11,14 @@ import {
   pctExplorer,
   portfolioExplorer,
   randomExplorer,
+  StatefulDfsExplorer,
   type StrategyOptions,
   type Trial,
 } from "./strategies.ts";
 
-export type StrategyChoice = "random" | "pct" | "dfs" | "bfs" | "portfolio";
+export type StrategyChoice = "random" | "pct" | "dfs" | "sdfs" | "bfs" | "portfolio";
 
-export const STRATEGIES: StrategyChoice[] = ["random", "pct", "dfs", "bfs", "portfolio"];
+export const STRATEGIES: StrategyChoice[] = ["random", "pct", "dfs", "sdfs", "bfs", "portfolio"];
 
 export interface CheckOptions extends StrategyOptions {
   strategy: StrategyChoice;
@@ -54,6 +55,8 @@ export function explorers(model: CheckModel, opt: CheckOptions): Explorer[] {
       return [pctExplorer(model, opt, start, stride)];
     case "dfs":
       return [new DfsExplorer(model, opt)];
+    case "sdfs":
+      return [new StatefulDfsExplorer(model, opt)];
     case "bfs":
       return [new BfsExplorer(model, opt)];
     case "portfolio":

@@ -18,7 +18,7 @@ import {
 import type { Execution } from "./execution.ts";
 import { type SymmetryStats, symmetricHash } from "./symmetry.ts";
 
-export type StrategyName = "random" | "pct" | "dfs" | "bfs";
+export type StrategyName = "random" | "pct" | "dfs" | "sdfs" | "bfs";
 
 /** One execution an explorer ran. */
 export interface Trial {
@@ -334,6 +334,95 @@ function firstChoice(node: DfsNode, bound: number): number {
 function nextChoice(node: DfsNode, bound: number): number {
   for (const t of node.enabled) if (!node.done.has(t) && allowed(node, t, bound)) return t;
   return -1;
+}
+
+const NO_SLEEP: ReadonlySet<number> = new Set();
+
+/**
+ * Stateful depth-first search: DFS over schedules with at most `preemptionBound` preemptions that
+ * stops an execution as soon as it reaches a state already explored with no more preemptions used
+ * (the same state key as BFS, so the same under-approximation). A new state costs one step and one
+ * hash instead of BFS's replay of its whole path, so it covers states several times faster; it does
+ * not give shortest counterexamples (the minimizer shortens what it finds). No sleep sets: they are
+ * unsound together with state matching.
+ */
+export class StatefulDfsExplorer implements Explorer {
+  readonly name: string;
+  private readonly stack: DfsNode[] = [];
+  /** State key -> the fewest preemptions it was reached with. */
+  private readonly seen = new Map<number, number>();
+  private runs = 0;
+  private exhausted = false;
+  private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId"]);
+  readonly symmetryStats: SymmetryStats | null;
+  constructor(
+    private readonly model: CheckModel,
+    private readonly opt: StrategyOptions,
+  ) {
+    this.symmetryStats = opt.symmetry === false ? null : { reduced: 0, fallback: 0, reason: null };
+    this.name = `sdfs(preemptions<=${opt.preemptionBound}${this.symmetryStats ? ", up to EPC page renaming" : ""})`;
+  }
+  states(): number {
+    return this.seen.size;
+  }
+  next(): Trial | null {
+    if (this.exhausted) return null;
+    const stack = this.stack;
+    const bound = this.opt.preemptionBound;
+    const picker: Picker = {
+      pick: (ex, enabled, step) => {
+        if (step < stack.length) return stack[step]!.choice;
+        const parent = stack[step - 1];
+        const prev = parent ? parent.choice : -1;
+        const preemptions = parent ? parent.preemptions + (isPreemption(parent, parent.choice) ? 1 : 0) : 0;
+        const key = stateHash(ex, this.skip, this.symmetryStats);
+        const best = this.seen.get(key);
+        if (best !== undefined && best <= preemptions) throw new StopHere();
+        this.seen.set(key, preemptions);
+        const node: DfsNode = {
+          enabled,
+          sleep: NO_SLEEP as Set<number>,
+          done: new Set(),
+          choice: -1,
+          prev,
+          preemptions,
+        };
+        node.choice = firstChoice(node, bound);
+        stack.push(node);
+        return node.choice;
+      },
+    };
+    let out: Outcome;
+    try {
+      out = execute(this.model, picker, this.opt).out;
+    } catch (e) {
+      if (!(e instanceof StopHere)) throw e;
+      out = {
+        failure: null,
+        schedule: stack.map((n) => n.choice),
+        choices: [],
+        truncated: false,
+        preemptions: 0,
+      };
+    }
+    const trial = { out, seed: this.opt.seed, index: this.runs++ };
+    stack.length = Math.min(stack.length, out.schedule.length);
+    for (;;) {
+      const node = stack.at(-1);
+      if (!node) {
+        this.exhausted = true;
+        break;
+      }
+      node.done.add(node.choice);
+      const next = nextChoice(node, bound);
+      if (next >= 0) {
+        node.choice = next;
+        break;
+      }
+      stack.pop();
+    }
+    return trial;
+  }
 }
 
 /**

@@ -24,9 +24,14 @@ const CASES: Record<string, { scenario: string; property: RegExp }> = {
 
 const BUDGET = 600;
 
-function check(scenario: string, kernel: string) {
+function check(
+  scenario: string,
+  kernel: string,
+  strategy: "portfolio" | "sdfs" = "portfolio",
+  budget = BUDGET,
+) {
   const { scenario: sc, raw } = loadScenario(scenario, [`kernel=${kernel}`]);
-  return runCheckSession({ sc, raw, strategy: "portfolio", seed: 1, schedules: BUDGET, timeMs: 60_000 });
+  return runCheckSession({ sc, raw, strategy, seed: 1, schedules: budget, timeMs: 60_000 });
 }
 
 test("every mutant has a case", () => {
@@ -47,5 +52,25 @@ for (const scenario of new Set(Object.values(CASES).map((c) => c.scenario))) {
     const r = check(scenario, "mainline");
     assert.equal(r.found, false, r.report ?? "");
     assert.equal(r.schedules, BUDGET);
+  });
+}
+
+/** The stateful DFS covers each scenario completely within its preemption bound. */
+const SDFS_BUDGET = 3000;
+
+for (const [name, c] of Object.entries(CASES)) {
+  test(`stateful DFS finds mutant ${name} on ${c.scenario}`, () => {
+    const r = check(c.scenario, `mutant/${name}`, "sdfs", SDFS_BUDGET);
+    assert.equal(r.found, true, `not found in ${r.schedules} executions`);
+    assert.match(r.property!, c.property);
+  });
+}
+
+for (const scenario of new Set(Object.values(CASES).map((c) => c.scenario))) {
+  test(`stateful DFS exhausts ${scenario} on mainline within its preemption bound and finds nothing`, () => {
+    const r = check(scenario, "mainline", "sdfs", SDFS_BUDGET);
+    assert.equal(r.found, false, r.report ?? "");
+    assert.equal(r.exhausted, true, `${r.schedules} executions, ${r.states} states`);
+    assert.ok(r.states > 0);
   });
 }
