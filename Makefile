@@ -28,3 +28,4 @@ bench: $(NODE_DEPS)
 	node --import tsx bench/run.ts
 	node --import tsx bench/check.ts
 	node --import tsx bench/bugs.ts
+	node --import tsx bench/generators.ts
