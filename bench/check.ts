@@ -29,7 +29,9 @@ for (const s of ["random", "pct", "dfs", "sdfs", "bfs", "portfolio"] as Strategy
   const r = runCheck(model, opts(s, 3000));
   const perSec = (r.schedules / r.elapsedMs) * 1000;
   const extra =
-    s === "bfs" || s === "sdfs" ? `  states ${r.states}  states/s ${Math.round((r.states / r.elapsedMs) * 1000)}` : "";
+    s === "bfs" || s === "sdfs"
+      ? `  states ${r.states}  states/s ${Math.round((r.states / r.elapsedMs) * 1000)}`
+      : "";
   console.log(`check-fault-vs-reclaim ${s.padEnd(9)} executions/s ${Math.round(perSec)}${extra}`);
 }
 
