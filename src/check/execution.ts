@@ -93,6 +93,8 @@ export interface ActorInfo {
   name: string;
   daemon: boolean;
   spec: ActorSpec | null;
+  /** The thread whose op spawned this one (a work item), or -1 for an actor of the scenario. */
+  parent?: number;
 }
 
 export class Execution {
@@ -277,7 +279,9 @@ export class Execution {
     // threads would otherwise wake each other forever while the reclaimer never runs).
     if (publishes(op) && !this.retrying[tid])
       for (let i = 0; i < this.othersMoved.length; i++) if (i !== tid) this.othersMoved[i]!++;
-    if (op.kind === "aex") this.othersMoved[tid] = 0;
+    // A retried attempt starts at the fault (AEX, or a guest's fault) or at the system call: only
+    // what other threads publish from then on can make the next retry succeed.
+    if (op.kind === "aex" || op.kind === "page_fault" || op.kind === "syscall") this.othersMoved[tid] = 0;
     this.run(t, value);
     if (op.kind === "enclave_run" && op.touches > 0) this.retrying[tid] = false;
     this.skipInvisible(t);
@@ -301,7 +305,7 @@ export class Execution {
       if (siteCapture.on && last && last.tid === t.id) (last.extra ??= []).push(op);
       // A spawned work item (e.g. the deferred mmput) must finish like an actor.
       if (op.kind === "spawn")
-        this.spawn(op.thread, { name: op.thread.task.comm, daemon: false, spec: null });
+        this.spawn(op.thread, { name: op.thread.task.comm, daemon: false, spec: null, parent: t.id });
       this.run(t, 0);
     }
   }

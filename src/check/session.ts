@@ -129,6 +129,7 @@ export function finishCheck(
     schedule: final.schedule,
     choices: final.choices,
     disabled: final.disabled,
+    stepsBefore: cand.schedule.length,
   });
   const report = buildReport(model, final, {
     scenario: req.sc.name,
@@ -222,7 +223,7 @@ export function replayToken(text: string, against?: { raw: unknown; name: string
   const report = buildReport(model, c, {
     scenario: sc.name,
     kernel: sc.kernel,
-    stepsBefore: c.schedule.length,
+    stepsBefore: d.stepsBefore ?? c.schedule.length,
   });
   return { token: d, report, model };
 }

@@ -6,7 +6,7 @@
  * racing for the free list get pages p and q, or q and p). The canonical hash renames EPC pages by
  * a traversal that does not depend on their numbers (the never-touched free pages in allocation
  * order, then every page list in list order, then pages reached from enclave pages, VA pages,
- * SECSs, PTEs and TLBs) and hashes every per-page table and every page-valued field through that
+ * SECSs, PTEs and TLBs, then the rest by their own records) and hashes every per-page table and every page-valued field through that
  * renaming. Two states get the same hash only if a renaming maps one onto the other.
  *
  * Soundness rests on knowing every place that holds an EPC page number, so:
@@ -140,7 +140,26 @@ export function canonicalPageOrder(m: Machine): PageOrder {
   for (const he of m.hw.enclaves) take(he.secsPage);
   for (const mm of m.mms) for (const vma of mm.vmas) vma.pte.forEachSet((_i, v) => take(v));
   for (const cpu of m.hw.cpus) cpu.tlbForEach((_i, e) => take(e));
-  for (let p = 0; p < n; p++) take(p);
+  // Left: pages only a running thread holds (a reclaimer's isolated batch after EWB). Order them by
+  // their own records, so that their numbers do not matter either; physical order breaks ties.
+  const rest: number[] = [];
+  for (let p = 0; p < n; p++) if (perm[p] === -1) rest.push(p);
+  if (rest.length > 1) {
+    const section = sectionOf(m);
+    const key = (p: number): number[] => [
+      section[p]!,
+      ...EPC_VALUES.map((f) => P[f].get(p)),
+      ...HW_PAGE.map((f) => m.hw[f].get(p)),
+    ];
+    const keys = new Map(rest.map((p) => [p, key(p)]));
+    rest.sort((a, b) => {
+      const ka = keys.get(a)!;
+      const kb = keys.get(b)!;
+      for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+      return a - b;
+    });
+  }
+  for (const p of rest) take(p);
   return { perm, inv };
 }
 

@@ -28,6 +28,8 @@ export interface TokenData {
   schedule: number[];
   choices: number[];
   disabled: number[];
+  /** Steps of the schedule as found, before minimization (the report says it). */
+  stepsBefore?: number;
 }
 
 /** JSON with object keys sorted, so equal scenarios serialize equally. */

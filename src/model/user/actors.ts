@@ -89,21 +89,22 @@ export function* reclaim_actor(m: Machine, rounds: number): ModelGen {
 
 /** SGX_IOC_ENCLAVE_ADD_PAGES of `n` more regular pages into an enclave that is not initialized yet. */
 export function* add_pages_actor(m: Machine, ue: UserEnclave, first: number, n: number): ModelGen {
-  yield* m.fn.sgx_ioctl(m, ue.encl, {
-    cmd: "SGX_IOC_ENCLAVE_ADD_PAGES",
-    arg: {
-      offset: first * PAGE_SIZE,
-      length: n * PAGE_SIZE,
-      secinfo: SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W,
-      flags: 0,
-      count: 0,
-      src: (i: number) => {
-        const t = m.hw.newToken();
-        ue.truth[first + i] = t;
-        return t;
-      },
+  const arg = {
+    offset: first * PAGE_SIZE,
+    length: n * PAGE_SIZE,
+    secinfo: SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W,
+    flags: 0,
+    count: 0,
+    src: (i: number) => {
+      const t = m.hw.newToken();
+      ue.truth[first + i] = t;
+      return t;
     },
-  });
+  };
+  const ret = yield* m.fn.sgx_ioctl(m, ue.encl, { cmd: "SGX_IOC_ENCLAVE_ADD_PAGES", arg });
+  // A scenario whose ADD_PAGES fails (a page outside ELRANGE, no EPC) would race nothing: say so.
+  if (ret < 0)
+    m.warn("ioctl_failed", `ADD_PAGES returned -${errnoName(ret)} after ${arg.count / PAGE_SIZE} pages`);
 }
 
 /** The process exits: its mm goes (MMU notifier release), then its enclave files are closed. */

@@ -36,6 +36,9 @@ export function* shmem_read_mapping_page(
   f: shmem_file,
   index: number,
 ): ModelGen<mem_page | null> {
+  // The page-cache lookup under the page lock: kswapd writing back or dropping the same page
+  // (shmem_reclaim_pass) orders against it, so the checker interleaves here.
+  if (m.interleaveAll) yield m.sharedRead(f.loc, index, `shmem page ${index} (lookup)`);
   const p = f.pages.get(index);
   if (p) {
     yield withSite(LOOKUP);
