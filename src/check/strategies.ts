@@ -251,69 +251,116 @@ interface DfsNode {
 }
 
 /**
- * Stateless depth-first search over schedules with at most `preemptionBound` preemptions and sleep
- * sets. Each execution replays the path to the current node and extends it non-preemptively.
+ * Depth-first search over the tree of schedules with at most `preemptionBound` preemptions. Each
+ * execution replays the path to the current node and extends it, non-preemptively first; after it,
+ * the search backtracks to the deepest node with an unexplored choice. Subclasses decide what a new
+ * node is, or that the execution stops where it is (a state already explored).
  */
-export class DfsExplorer implements Explorer {
-  readonly name: string;
-  private readonly stack: DfsNode[] = [];
+abstract class ScheduleTreeExplorer implements Explorer {
+  abstract readonly name: string;
+  protected readonly stack: DfsNode[] = [];
   private runs = 0;
   private exhausted = false;
   constructor(
-    private readonly model: CheckModel,
-    private readonly opt: StrategyOptions,
-  ) {
+    protected readonly model: CheckModel,
+    protected readonly opt: StrategyOptions,
+  ) {}
+  abstract states(): number;
+  /** The node of a new step whose parent is `parent` (undefined at the root), or null to stop here. */
+  protected abstract extend(
+    ex: Execution,
+    enabled: number[],
+    parent: DfsNode | undefined,
+    prev: number,
+    preemptions: number,
+  ): DfsNode | null;
+  next(): Trial | null {
+    if (this.exhausted) return null;
+    const stack = this.stack;
+    const picker: Picker = {
+      pick: (ex, enabled, step) => {
+        if (step < stack.length) return stack[step]!.choice;
+        const parent = stack[step - 1];
+        const { prev, preemptions } = afterChoice(parent);
+        const node = this.extend(ex, enabled, parent, prev, preemptions);
+        if (!node) throw new StopHere();
+        stack.push(node);
+        return node.choice;
+      },
+    };
+    let out: Outcome;
+    try {
+      out = execute(this.model, picker, this.opt).out;
+    } catch (e) {
+      if (!(e instanceof StopHere)) throw e;
+      const schedule = stack.map((n) => n.choice);
+      out = { failure: null, schedule, choices: [], truncated: false, preemptions: 0 };
+    }
+    const trial = { out, seed: this.opt.seed, index: this.runs++ };
+    this.exhausted = !backtrack(stack, out.schedule.length, this.opt.preemptionBound);
+    return trial;
+  }
+}
+
+/** Stateless depth-first search over schedules with sleep sets. */
+export class DfsExplorer extends ScheduleTreeExplorer {
+  readonly name: string;
+  constructor(model: CheckModel, opt: StrategyOptions) {
+    super(model, opt);
     this.name = `dfs(preemptions<=${opt.preemptionBound})`;
   }
   states(): number {
     return 0;
   }
-  next(): Trial | null {
-    if (this.exhausted) return null;
-    const stack = this.stack;
-    const bound = this.opt.preemptionBound;
-    const picker: Picker = {
-      pick: (ex, enabled, step) => {
-        if (step < stack.length) return stack[step]!.choice;
-        const parent = stack[step - 1];
-        const prev = parent ? parent.choice : -1;
-        const preemptions = parent ? parent.preemptions + (isPreemption(parent, parent.choice) ? 1 : 0) : 0;
-        // Sleep set: the parent's sleepers and its explored siblings, unless the step just taken depends on them.
-        const sleep = new Set<number>();
-        const taken = ex.lastStep;
-        if (parent && taken?.op) {
-          for (const t of [...parent.sleep, ...parent.done]) {
-            if (t === parent.choice || !enabled.includes(t)) continue;
-            if (independent(ex.pending(t), ex.held[t]!, taken.op, ex.held[taken.tid]!)) sleep.add(t);
-          }
-        }
-        const node: DfsNode = { enabled, sleep, done: new Set(), choice: -1, prev, preemptions };
-        node.choice = firstChoice(node, bound);
-        if (node.choice < 0) node.choice = enabled.includes(prev) ? prev : enabled[0]!;
-        stack.push(node);
-        return node.choice;
-      },
-    };
-    const { out } = execute(this.model, picker, this.opt);
-    const trial = { out, seed: this.opt.seed, index: this.runs++ };
-    // Backtrack: the deepest node with an unexplored, allowed choice.
-    stack.length = Math.min(stack.length, out.schedule.length);
-    for (;;) {
-      const node = stack.at(-1);
-      if (!node) {
-        this.exhausted = true;
-        break;
+  protected extend(
+    ex: Execution,
+    enabled: number[],
+    parent: DfsNode | undefined,
+    prev: number,
+    preemptions: number,
+  ): DfsNode {
+    // Sleep set: the parent's sleepers and its explored siblings, unless the step just taken depends on them.
+    const sleep = new Set<number>();
+    const taken = ex.lastStep;
+    if (parent && taken?.op) {
+      for (const t of [...parent.sleep, ...parent.done]) {
+        if (t === parent.choice || !enabled.includes(t)) continue;
+        if (independent(ex.pending(t), ex.held[t]!, taken.op, ex.held[taken.tid]!)) sleep.add(t);
       }
-      node.done.add(node.choice);
-      const next = nextChoice(node, bound);
-      if (next >= 0) {
-        node.choice = next;
-        break;
-      }
-      stack.pop();
     }
-    return trial;
+    const node: DfsNode = { enabled, sleep, done: new Set(), choice: -1, prev, preemptions };
+    node.choice = firstChoice(node, this.opt.preemptionBound);
+    if (node.choice < 0) node.choice = enabled.includes(prev) ? prev : enabled[0]!;
+    return node;
   }
+}
+
+/**
+ * After an execution that took `steps` steps: move to the deepest node with an unexplored, allowed
+ * choice and select it. False when there is none (the search is exhausted).
+ */
+function backtrack(stack: DfsNode[], steps: number, bound: number): boolean {
+  stack.length = Math.min(stack.length, steps);
+  for (;;) {
+    const node = stack.at(-1);
+    if (!node) return false;
+    node.done.add(node.choice);
+    const next = nextChoice(node, bound);
+    if (next >= 0) {
+      node.choice = next;
+      return true;
+    }
+    stack.pop();
+  }
+}
+
+/** The thread that ran last and the preemptions so far, after `parent`'s choice (none at the root). */
+function afterChoice(parent: DfsNode | undefined): { prev: number; preemptions: number } {
+  if (!parent) return { prev: -1, preemptions: 0 };
+  return {
+    prev: parent.choice,
+    preemptions: parent.preemptions + (isPreemption(parent, parent.choice) ? 1 : 0),
+  };
 }
 
 function isPreemption(node: DfsNode, t: number): boolean {
@@ -346,82 +393,41 @@ const NO_SLEEP: ReadonlySet<number> = new Set();
  * not give shortest counterexamples (the minimizer shortens what it finds). No sleep sets: they are
  * unsound together with state matching.
  */
-export class StatefulDfsExplorer implements Explorer {
+export class StatefulDfsExplorer extends ScheduleTreeExplorer {
   readonly name: string;
-  private readonly stack: DfsNode[] = [];
   /** State key -> the fewest preemptions it was reached with. */
   private readonly seen = new Map<number, number>();
-  private runs = 0;
-  private exhausted = false;
   private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId"]);
   readonly symmetryStats: SymmetryStats | null;
-  constructor(
-    private readonly model: CheckModel,
-    private readonly opt: StrategyOptions,
-  ) {
+  constructor(model: CheckModel, opt: StrategyOptions) {
+    super(model, opt);
     this.symmetryStats = opt.symmetry === false ? null : { reduced: 0, fallback: 0, reason: null };
     this.name = `sdfs(preemptions<=${opt.preemptionBound}${this.symmetryStats ? ", up to EPC page renaming" : ""})`;
   }
   states(): number {
     return this.seen.size;
   }
-  next(): Trial | null {
-    if (this.exhausted) return null;
-    const stack = this.stack;
-    const bound = this.opt.preemptionBound;
-    const picker: Picker = {
-      pick: (ex, enabled, step) => {
-        if (step < stack.length) return stack[step]!.choice;
-        const parent = stack[step - 1];
-        const prev = parent ? parent.choice : -1;
-        const preemptions = parent ? parent.preemptions + (isPreemption(parent, parent.choice) ? 1 : 0) : 0;
-        const key = stateHash(ex, this.skip, this.symmetryStats);
-        const best = this.seen.get(key);
-        if (best !== undefined && best <= preemptions) throw new StopHere();
-        this.seen.set(key, preemptions);
-        const node: DfsNode = {
-          enabled,
-          sleep: NO_SLEEP as Set<number>,
-          done: new Set(),
-          choice: -1,
-          prev,
-          preemptions,
-        };
-        node.choice = firstChoice(node, bound);
-        stack.push(node);
-        return node.choice;
-      },
+  protected extend(
+    ex: Execution,
+    enabled: number[],
+    _parent: DfsNode | undefined,
+    prev: number,
+    preemptions: number,
+  ): DfsNode | null {
+    const key = stateHash(ex, this.skip, this.symmetryStats);
+    const best = this.seen.get(key);
+    if (best !== undefined && best <= preemptions) return null;
+    this.seen.set(key, preemptions);
+    const node: DfsNode = {
+      enabled,
+      sleep: NO_SLEEP as Set<number>,
+      done: new Set(),
+      choice: -1,
+      prev,
+      preemptions,
     };
-    let out: Outcome;
-    try {
-      out = execute(this.model, picker, this.opt).out;
-    } catch (e) {
-      if (!(e instanceof StopHere)) throw e;
-      out = {
-        failure: null,
-        schedule: stack.map((n) => n.choice),
-        choices: [],
-        truncated: false,
-        preemptions: 0,
-      };
-    }
-    const trial = { out, seed: this.opt.seed, index: this.runs++ };
-    stack.length = Math.min(stack.length, out.schedule.length);
-    for (;;) {
-      const node = stack.at(-1);
-      if (!node) {
-        this.exhausted = true;
-        break;
-      }
-      node.done.add(node.choice);
-      const next = nextChoice(node, bound);
-      if (next >= 0) {
-        node.choice = next;
-        break;
-      }
-      stack.pop();
-    }
-    return trial;
+    node.choice = firstChoice(node, this.opt.preemptionBound);
+    return node;
   }
 }
 
