@@ -279,9 +279,9 @@ export class Execution {
     // threads would otherwise wake each other forever while the reclaimer never runs).
     if (publishes(op) && !this.retrying[tid])
       for (let i = 0; i < this.othersMoved.length; i++) if (i !== tid) this.othersMoved[i]!++;
-    // A retried attempt starts at the fault (AEX, or a guest's fault) or at the system call: only
-    // what other threads publish from then on can make the next retry succeed.
-    if (op.kind === "aex" || op.kind === "page_fault" || op.kind === "syscall") this.othersMoved[tid] = 0;
+    // A new attempt starts when the retry runs (or, for an enclave access, at its AEX): only what
+    // other threads publish from then on can make the attempt after it succeed.
+    if (op.kind === "aex" || op.kind === "spin_wait") this.othersMoved[tid] = 0;
     this.run(t, value);
     if (op.kind === "enclave_run" && op.touches > 0) this.retrying[tid] = false;
     this.skipInvisible(t);

@@ -74,9 +74,6 @@ export function* vepc_touch(m: Machine, proc: Process, g: VmGuest, index: number
   const mm = proc.mm;
   const addr = g.vma!.vm_start + index * PAGE_SIZE;
   for (;;) {
-    // Each attempt starts with the guest's access faulting (the checker counts other threads'
-    // progress from here to decide whether a retry can succeed).
-    yield ev("page_fault", index, "guest EPC fault");
     yield* m.work("fault_entry", 1);
     yield mmap_read_lock(mm);
     const vma = find_vma(mm, addr);
