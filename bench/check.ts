@@ -27,7 +27,7 @@ console.log(`node ${process.version}`);
 const model = prepare(loadScenario("check-fault-vs-reclaim").scenario);
 // Warm the JIT first, so the first strategy measured is not charged for compiling the model.
 runCheck(model, opts("random", 1000));
-for (const s of ["random", "pct", "dfs", "sdfs", "bfs", "portfolio"] as StrategyChoice[]) {
+for (const s of ["random", "pct", "dfs", "dpor", "sdfs", "bfs", "portfolio"] as StrategyChoice[]) {
   const r = runCheck(model, opts(s, 3000));
   const perSec = (r.schedules / r.elapsedMs) * 1000;
   const extra =

@@ -3,6 +3,7 @@
  * several) on a prepared check model until a failure is found, every explorer is exhausted, or the
  * budget (executions, wall time) ends.
  */
+import { DporExplorer } from "./dpor.ts";
 import type { CheckModel } from "./engine.ts";
 import {
   BfsExplorer,
@@ -16,9 +17,9 @@ import {
   type Trial,
 } from "./strategies.ts";
 
-export type StrategyChoice = "random" | "pct" | "dfs" | "sdfs" | "bfs" | "portfolio";
+export type StrategyChoice = "random" | "pct" | "dfs" | "dpor" | "sdfs" | "bfs" | "portfolio";
 
-export const STRATEGIES: StrategyChoice[] = ["random", "pct", "dfs", "sdfs", "bfs", "portfolio"];
+export const STRATEGIES: StrategyChoice[] = ["random", "pct", "dfs", "dpor", "sdfs", "bfs", "portfolio"];
 
 export interface CheckOptions extends StrategyOptions {
   strategy: StrategyChoice;
@@ -55,6 +56,8 @@ export function explorers(model: CheckModel, opt: CheckOptions): Explorer[] {
       return [pctExplorer(model, opt, start, stride)];
     case "dfs":
       return [new DfsExplorer(model, opt)];
+    case "dpor":
+      return [new DporExplorer(model, opt)];
     case "sdfs":
       return [new StatefulDfsExplorer(model, opt)];
     case "bfs":

@@ -1,6 +1,6 @@
 /**
- * Exploration strategies: random walk, PCT, preemption-bounded DFS with sleep sets, and BFS with
- * state hashing. Each runs executions until it finds a failure, runs out of executions to try, or
+ * Exploration strategies: random walk, PCT, preemption-bounded DFS with sleep sets, stateful DFS
+ * and BFS with state hashing (DPOR is in dpor.ts). Each runs executions until it finds a failure, runs out of executions to try, or
  * its budget ends. All randomness comes from seeded streams derived from (seed, execution index),
  * so a run is reproducible and an execution can be rerun alone.
  */
@@ -18,7 +18,7 @@ import {
 import type { Execution } from "./execution.ts";
 import { type SymmetryStats, symmetricHash } from "./symmetry.ts";
 
-export type StrategyName = "random" | "pct" | "dfs" | "sdfs" | "bfs";
+export type StrategyName = "random" | "pct" | "dfs" | "dpor" | "sdfs" | "bfs";
 
 /** One execution an explorer ran. */
 export interface Trial {
@@ -493,7 +493,8 @@ export class BfsExplorer implements Explorer {
   }
 }
 
-class StopHere extends Error {}
+/** Thrown by a picker to end an execution early (its state was explored already, or all threads sleep). */
+export class StopHere extends Error {}
 
 function stateHash(ex: Execution, skip: ReadonlySet<string>, symmetry: SymmetryStats | null): number {
   const threads = ex.threads.map((t) => [

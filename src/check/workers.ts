@@ -41,7 +41,7 @@ export type WorkerMessage =
 export async function runParallelCheck(req: CheckRequest, n: number): Promise<CheckSummary> {
   const model = prepare(req.sc);
   const opt = checkOptions(model, req);
-  if (opt.strategy === "dfs" || opt.strategy === "sdfs" || opt.strategy === "bfs")
+  if (["dfs", "dpor", "sdfs", "bfs"].includes(opt.strategy))
     throw new UsageError(
       `--workers: the ${opt.strategy} strategy runs on one thread; use random, pct or portfolio`,
     );

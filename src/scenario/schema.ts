@@ -421,7 +421,7 @@ export const checkSchema = z
     enclaves: z.array(checkEnclaveSchema).min(1),
     actors: z.array(actorSchema).min(1).max(8),
     /** Default strategy (`--strategy` overrides). */
-    strategy: z.enum(["random", "pct", "dfs", "sdfs", "bfs", "portfolio"]).default("portfolio"),
+    strategy: z.enum(["random", "pct", "dfs", "dpor", "sdfs", "bfs", "portfolio"]).default("portfolio"),
     bounds: checkBoundsSchema.default({
       steps: 20000,
       preemptions: 2,

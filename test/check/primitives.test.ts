@@ -2,8 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runCheck } from "../../src/check/checker.ts";
-import type { CheckModel, CustomActor } from "../../src/check/engine.ts";
-import { type World, WorldBase } from "../../src/check/world.ts";
+import type { CheckModel } from "../../src/check/engine.ts";
 import {
   mutex,
   mutex_lock,
@@ -14,35 +13,8 @@ import {
 } from "../../src/model/kernel/lib/locks.ts";
 import { wait_event, wait_queue_head_t, wake_up } from "../../src/model/kernel/lib/sched.ts";
 import type { Machine } from "../../src/model/machine.ts";
-import { type ModelGen, type SleepOp, TASK_INTERRUPTIBLE } from "../../src/rt/ops.ts";
-import { parseScenarioText } from "../../src/scenario/load.ts";
-import { machine } from "../helpers/model.ts";
-
-/** A check model over an empty machine; `state` lives in the world, so every execution gets a fresh copy. */
-function model<S extends Record<string, unknown>>(
-  state: (m: Machine) => S,
-  // biome-ignore lint/suspicious/noExplicitAny: test bodies yield ops of any kind
-  actors: (names: string[]) => { name: string; body: (m: Machine, s: S) => Generator<any, unknown, any> }[],
-  property?: (s: S) => string | null,
-): CheckModel {
-  const m = machine(16, { cpus: 4 });
-  const sc = parseScenarioText(
-    "name: prim\nkind: check\ncheck:\n  enclaves: [{name: e, pages: 1}]\n  actors: [{kind: reclaim}]\n",
-    "prim.yaml",
-  ).scenario;
-  const world: World = { m, procs: new Map(), encls: new Map(), children: [], extra: state(m) };
-  const custom: CustomActor[] = actors([]).map((a) => ({
-    name: a.name,
-    body: (w) => a.body(w.m, w.extra as S),
-  }));
-  return {
-    sc,
-    chk: sc.check!,
-    base: new WorldBase(world),
-    custom,
-    property: property && ((w) => property(w.extra as S)),
-  };
-}
+import { type SleepOp, TASK_INTERRUPTIBLE } from "../../src/rt/ops.ts";
+import { type Cell, cell, model, read, write } from "../helpers/checkmodel.ts";
 
 function dfs(mdl: CheckModel) {
   return runCheck(mdl, {
@@ -56,24 +28,6 @@ function dfs(mdl: CheckModel) {
     pctDepth: 3,
   });
 }
-
-/** A shared cell: reads and writes are ops, so the checker can interleave between them. */
-class Cell {
-  v = 0;
-  constructor(readonly loc: { id: number; cls: string }) {}
-}
-
-function* read(c: Cell): ModelGen<number> {
-  yield { kind: "read", loc: c.loc, sub: -1, what: "cell" };
-  return c.v;
-}
-
-function* write(c: Cell, v: number): ModelGen {
-  yield { kind: "write", loc: c.loc, sub: -1, what: "cell" };
-  c.v = v;
-}
-
-const cell = (m: Machine) => new Cell({ id: m.newId(), cls: "cell" });
 
 test("two threads under one mutex never overlap in the critical section", () => {
   const r = dfs(
