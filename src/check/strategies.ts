@@ -1,8 +1,8 @@
 /**
  * Exploration strategies: random walk, PCT, preemption-bounded DFS with sleep sets, stateful DFS
- * and BFS with state hashing (DPOR is in dpor.ts). Each runs executions until it finds a failure, runs out of executions to try, or
- * its budget ends. All randomness comes from seeded streams derived from (seed, execution index),
- * so a run is reproducible and an execution can be rerun alone.
+ * and BFS with state hashing (DPOR is in dpor.ts). Each runs executions until it finds a failure,
+ * runs out of executions to try, or its budget ends. All randomness comes from seeded streams
+ * derived from (seed, execution index), so a run is reproducible and an execution can be rerun alone.
  */
 import { hashDeep } from "../model/snapshot.ts";
 import type { Op } from "../rt/ops.ts";
@@ -319,7 +319,8 @@ export class DfsExplorer extends ScheduleTreeExplorer {
     prev: number,
     preemptions: number,
   ): DfsNode {
-    // Sleep set: the parent's sleepers and its explored siblings, unless the step just taken depends on them.
+    // Sleep set: the parent's sleepers and its explored siblings, unless the step just taken
+    // depends on them.
     const sleep = new Set<number>();
     const taken = ex.lastStep;
     if (parent && taken?.op) {
@@ -434,8 +435,9 @@ export class StatefulDfsExplorer extends ScheduleTreeExplorer {
 /**
  * Breadth-first search over states: shortest counterexamples first. A state is identified by the
  * canonical hash of the model state (up to renaming of EPC pages unless symmetry is off; see
- * symmetry.ts) plus each thread's pending op and step count; generators' locals are not part of it, so merging two paths may hide a behaviour (an under-approximation,
- * like SPIN's bitstate mode). Each state is reached by replaying its path from the start.
+ * symmetry.ts) plus each thread's pending op and step count; generators' locals are not part of
+ * it, so merging two paths may hide a behaviour (an under-approximation, like SPIN's bitstate mode).
+ * Each state is reached by replaying its path from the start.
  */
 export class BfsExplorer implements Explorer {
   readonly name: string;

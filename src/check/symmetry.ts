@@ -2,12 +2,14 @@
  * Symmetry reduction over interchangeable EPC pages, for the stateful search.
  *
  * The driver never cares which physical EPC page holds an enclave page: two states that differ only
- * by a renaming of EPC pages behave the same. Interleavings produce many such pairs (two faults
- * racing for the free list get pages p and q, or q and p). The canonical hash renames EPC pages by
- * a traversal that does not depend on their numbers (the never-touched free pages in allocation
- * order, then every page list in list order, then pages reached from enclave pages, VA pages,
- * SECSs, PTEs and TLBs, then the rest by their own records) and hashes every per-page table and every page-valued field through that
- * renaming. Two states get the same hash only if a renaming maps one onto the other.
+ * by a renaming of EPC pages behave the same (say two faults racing for the free list got pages p
+ * and q, or q and p, and both pages were later freed or reclaimed in the same order). The canonical
+ * hash renames EPC pages by a traversal that does not depend on their numbers (the never-touched
+ * free pages in allocation order, then every page list in list order, then pages reached from
+ * enclave pages, VA pages, SECSs, PTEs and TLBs, then the rest by their own records) and hashes
+ * every per-page table and every page-valued field through that renaming. Two states get the same
+ * hash only if a renaming maps one onto the other (whatever order the traversal picks, the
+ * renaming is a bijection that keeps sections and never-touched pages, so a match is sound).
  *
  * Soundness rests on knowing every place that holds an EPC page number, so:
  *   - a page's section (its NUMA node) is part of its record, so only pages of the same section
