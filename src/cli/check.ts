@@ -47,7 +47,7 @@ export function registerCheck(program: Command): void {
     )
     .option("--set <key=value>", "override a scenario field (repeatable)", collect, [])
     .option("--no-minimize", "report the failing schedule as found")
-    .option("--no-symmetry", "bfs: hash states as they are, not up to renaming of EPC pages")
+    .option("--no-symmetry", "bfs, sdfs: hash states as they are, not up to renaming of EPC pages")
     .option("--json", "print the result as one JSON object on stdout")
     .action(
       async (
