@@ -37,6 +37,18 @@ for (const s of ["random", "pct", "dfs", "dpor", "sdfs", "bfs", "portfolio"] as 
   console.log(`check-fault-vs-reclaim ${s.padEnd(9)} executions/s ${Math.round(perSec)}${extra}`);
 }
 
+// The EPC page symmetry: states of an exhaustive BFS with and without it.
+for (const name of ["check-ipi-vs-enter", "check-ksgxd-wakeup", "check-pcmd-truncate"]) {
+  const m = prepare(loadScenario(name).scenario);
+  const states = (symmetry: boolean) => {
+    const r = runCheck(m, { ...opts("bfs", 100_000), symmetry });
+    return `${r.states}${r.exhausted ? "" : " (not exhausted)"}`;
+  };
+  console.log(
+    `${name.padEnd(26)} bfs states: plain ${states(false)}, up to EPC page renaming ${states(true)}`,
+  );
+}
+
 const MUTANTS: [string, string][] = [
   ["no-being-reclaimed-check", "check-fault-during-reclaim"],
   ["isolate-list-del", "check-poison-vs-reclaim"],
