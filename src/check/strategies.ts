@@ -396,7 +396,7 @@ const NO_SLEEP: ReadonlySet<number> = new Set();
  */
 export class StatefulDfsExplorer extends ScheduleTreeExplorer {
   readonly name: string;
-  /** State key -> the fewest preemptions it was reached with. */
+  /** State key (of states where more than one thread can run) -> the fewest preemptions it was reached with. */
   private readonly seen = new Map<number, number>();
   private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId"]);
   readonly symmetryStats: SymmetryStats | null;
@@ -415,10 +415,14 @@ export class StatefulDfsExplorer extends ScheduleTreeExplorer {
     prev: number,
     preemptions: number,
   ): DfsNode | null {
-    const key = stateHash(ex, this.skip, this.symmetryStats);
-    const best = this.seen.get(key);
-    if (best !== undefined && best <= preemptions) return null;
-    this.seen.set(key, preemptions);
+    // Only states with a choice are matched: from a state where one thread can run, the execution
+    // goes on deterministically to the next state with a choice, which is matched there.
+    if (enabled.length > 1) {
+      const key = stateHash(ex, this.skip, this.symmetryStats);
+      const best = this.seen.get(key);
+      if (best !== undefined && best <= preemptions) return null;
+      this.seen.set(key, preemptions);
+    }
     const node: DfsNode = {
       enabled,
       sleep: NO_SLEEP as Set<number>,
