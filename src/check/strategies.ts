@@ -396,14 +396,15 @@ const NO_SLEEP: ReadonlySet<number> = new Set();
  */
 export class StatefulDfsExplorer extends ScheduleTreeExplorer {
   readonly name: string;
-  /** State key (of states where more than one thread can run) -> the fewest preemptions it was reached with. */
+  /** State key (of a state where more than one thread can run) -> the fewest preemptions used. */
   private readonly seen = new Map<number, number>();
   private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId"]);
   readonly symmetryStats: SymmetryStats | null;
   constructor(model: CheckModel, opt: StrategyOptions) {
     super(model, opt);
     this.symmetryStats = opt.symmetry === false ? null : { reduced: 0, fallback: 0, reason: null };
-    this.name = `sdfs(preemptions<=${opt.preemptionBound}${this.symmetryStats ? ", up to EPC page renaming" : ""})`;
+    const sym = this.symmetryStats ? ", up to EPC page renaming" : "";
+    this.name = `sdfs(preemptions<=${opt.preemptionBound}${sym})`;
   }
   states(): number {
     return this.seen.size;
