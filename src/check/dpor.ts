@@ -134,9 +134,12 @@ export class DporExplorer implements Explorer {
       const out: number[] = [];
       for (let q = 0; q < n; q++) {
         if (q === p) continue;
-        for (const i of byThread[q]!) {
-          if (i >= before || i <= clock[p]![q]!) continue;
-          if (!independent(steps[i]!.op, steps[i]!.held, op, held)) out.push(i);
+        // Newest first: q's steps up to clock[p][q] are known to p, and so are all before them.
+        const qs = byThread[q]!;
+        for (let k = qs.length - 1; k >= 0; k--) {
+          const i = qs[k]!;
+          if (i <= clock[p]![q]!) break;
+          if (i < before && !independent(steps[i]!.op, steps[i]!.held, op, held)) out.push(i);
         }
       }
       return out;

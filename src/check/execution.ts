@@ -93,7 +93,7 @@ export interface ActorInfo {
   name: string;
   daemon: boolean;
   spec: ActorSpec | null;
-  /** The thread whose op spawned this one (a work item), or -1 for an actor of the scenario. */
+  /** The thread whose op spawned this one (a work item); absent for an actor of the scenario. */
   parent?: number;
 }
 

@@ -184,8 +184,12 @@ function sectionOf(m: Machine): Int32Array {
   return s;
 }
 
-function renamingHooks(m: Machine, { perm, inv }: PageOrder): Map<unknown, HashHook> {
-  const page = (p: number): number => (p >= 0 && p < perm.length ? perm[p]! : p);
+/**
+ * The hooks for machine `m`, hashing through `cur`, the page order of the state being hashed (set
+ * before each hash: the hooks are built once per machine, not once per state).
+ */
+function renamingHooks(m: Machine, cur: PageOrder): Map<unknown, HashHook> {
+  const page = (p: number): number => (p >= 0 && p < cur.perm.length ? cur.perm[p]! : p);
   const section = sectionOf(m);
   const hooks = new Map<unknown, HashHook>();
   const hook = <T>(
@@ -195,6 +199,7 @@ function renamingHooks(m: Machine, { perm, inv }: PageOrder): Map<unknown, HashH
   hook(EpcPages, (o, h, visit) => {
     expectKeys(o, "nr_pages,flags,poison,owner,next,prev,sgx_cg,headNext,headPrev,heads");
     h.num(o.nr_pages);
+    const inv = cur.inv;
     for (let k = 0; k < inv.length; k++) {
       const p = inv[k]!;
       h.num(section[p]!);
@@ -208,6 +213,7 @@ function renamingHooks(m: Machine, { perm, inv }: PageOrder): Map<unknown, HashH
   hook(SgxHw, (o, h, visit) => {
     expectKeys(o, `nrPages,${HW_PAGE.join(",")},va,enclaves,cpus,nonce`);
     h.num(o.nrPages);
+    const inv = cur.inv;
     for (let k = 0; k < inv.length; k++) for (const f of HW_PAGE) h.num(o[f].get(inv[k]!));
     const va = [...o.va.keys()].sort((a, b) => page(a) - page(b));
     for (const p of va) {
@@ -279,6 +285,8 @@ function renamingHooks(m: Machine, { perm, inv }: PageOrder): Map<unknown, HashH
   return hooks;
 }
 
+const renamers = new WeakMap<Machine, { cur: PageOrder; hooks: Map<unknown, HashHook> }>();
+
 /** Why the last symmetric hash of a state fell back to the plain hash (for reports), or null. */
 export interface SymmetryStats {
   reduced: number;
@@ -298,7 +306,14 @@ export function symmetricHash(
 ): number {
   try {
     if (m.variantState !== null) throw new NotCanonical("the kernel variant keeps its own globals");
-    const v = hashDeep(root, { skip, hooks: renamingHooks(m, canonicalPageOrder(m)), vetted: VETTED });
+    let r = renamers.get(m);
+    if (!r) {
+      const cur = canonicalPageOrder(m);
+      r = { cur, hooks: renamingHooks(m, cur) };
+      renamers.set(m, r);
+    }
+    Object.assign(r.cur, canonicalPageOrder(m));
+    const v = hashDeep(root, { skip, hooks: r.hooks, vetted: VETTED });
     if (stats) stats.reduced++;
     return v;
   } catch (e) {
