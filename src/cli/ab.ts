@@ -14,10 +14,10 @@ import {
   asUsage,
   collect,
   commandLine,
+  executeOptions,
   openStore,
   parseInt10,
   type RunnerOpts,
-  runProgress,
   writeOut,
 } from "./experiment_opts.ts";
 import { table } from "./format.ts";
@@ -207,8 +207,7 @@ export function registerAb(program: Command): void {
         throw new UsageError("--assert needs --reps 2 or more (an interval)");
       const store = openStore(o);
       try {
-        const workers = parseInt10(o.workers, "--workers", 0);
-        const out = await runAB(spec, { store, workers, onProgress: runProgress(`ab ${spec.name}`) });
+        const out = await runAB(spec, { store, ...executeOptions(o, `ab ${spec.name}`) });
         const an = out.analysis;
         const names =
           o.all || o.json ? Object.keys(an.metrics) : focusMetrics(an.focus, Object.keys(an.metrics));

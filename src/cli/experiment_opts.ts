@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { ExperimentError } from "../experiment/errors.ts";
+import type { ExecuteOptions } from "../experiment/jobs.ts";
+import { type Backend, BackendError, parseBackend } from "../experiment/queue/connection.ts";
 import { DEFAULT_DB, ResultsStore } from "../experiment/store.ts";
 import { UsageError } from "./errors.ts";
 import { Progress } from "./progress.ts";
@@ -17,6 +19,7 @@ export interface StoreOpts {
 
 export interface RunnerOpts extends StoreOpts {
   workers?: string;
+  backend?: string;
   json?: boolean;
   report?: string;
   csv?: string;
@@ -40,6 +43,10 @@ export function addRunnerOptions(c: Command, defaultReps: number): Command {
     .option("--reps <n>", `replications (default: the experiment's, else ${defaultReps})`)
     .option("--seed <n>", "root seed (default: the scenario's); each replication's seed is derived from it")
     .option("--workers <n>", "worker threads (default: one per CPU; 0 runs in this thread)")
+    .option(
+      "--backend <local|redis://host:port>",
+      "where runs execute: local worker threads (default), or `epcsim worker` processes behind a Redis server",
+    )
     .option("--json", "print the result as one JSON object on stdout (progress and notes on stderr)")
     .option("--report <file.html>", "write a self-contained HTML report")
     .option("--csv <file.csv>", "write the result table as CSV");
@@ -72,14 +79,51 @@ export async function asUsage<T>(fn: () => Promise<T> | T): Promise<T> {
 }
 
 export function runProgress(label: string): (done: number, total: number, executed: number) => void {
+  return runnerProgress(label).onProgress;
+}
+
+/** Progress of an experiment's runs; on a Redis backend it also shows the workers connected. */
+function runnerProgress(label: string): Pick<ExecuteOptions, "onWorkers"> & {
+  onProgress: NonNullable<ExecuteOptions["onProgress"]>;
+} {
   const p = new Progress(label);
-  return (done, total, executed) => {
+  let workers: number | null = null;
+  let last = { done: 0, total: 0, executed: 0 };
+  const show = () => {
+    const { done, total, executed } = last;
+    const on = workers === null ? "" : `, ${workers} worker${workers === 1 ? "" : "s"} connected`;
     p.update(
       total === 0 ? 1 : done / total,
-      `${done}/${total} runs (${executed} simulated, ${done - executed} cached)`,
+      `${done}/${total} runs (${executed} simulated, ${done - executed} cached${on})`,
     );
     if (done === total) p.done();
   };
+  return {
+    onProgress: (done, total, executed) => {
+      last = { done, total, executed };
+      show();
+    },
+    onWorkers: (n) => {
+      workers = n;
+      if (last.done < last.total) show();
+    },
+  };
+}
+
+/** How `ab` and `sweep` execute their runs: `--workers`, `--backend`, progress on the terminal. */
+export function executeOptions(o: RunnerOpts, label: string): ExecuteOptions {
+  let backend: Backend;
+  try {
+    backend = parseBackend(o.backend);
+  } catch (e) {
+    if (e instanceof BackendError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (backend.kind === "redis" && o.workers !== undefined)
+    throw new UsageError(
+      "--workers: not with a Redis --backend (start `epcsim worker --concurrency N` instead)",
+    );
+  return { workers: parseInt10(o.workers, "--workers", 0), backend, ...runnerProgress(label) };
 }
 
 /** Write a file, creating its directory. */

@@ -8,11 +8,13 @@ import { registerBugs } from "./bugs.ts";
 import { registerCheck } from "./check.ts";
 import { EXIT_USAGE, reportUserError } from "./errors.ts";
 import { registerExperiments } from "./experiments.ts";
+import { registerHunt } from "./hunt.ts";
 import { registerKernels } from "./kernels.ts";
 import { registerResults } from "./results.ts";
 import { registerRun } from "./run.ts";
 import { registerScenarios } from "./scenarios.ts";
 import { registerSweep } from "./sweep.ts";
+import { registerWorker } from "./worker.ts";
 
 // `epcsim ... | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -39,6 +41,8 @@ registerSweep(program);
 registerResults(program);
 registerExperiments(program);
 registerBugs(program);
+registerWorker(program);
+registerHunt(program);
 
 try {
   await program.parseAsync(process.argv);

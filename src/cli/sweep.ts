@@ -14,10 +14,10 @@ import {
   asUsage,
   collect,
   commandLine,
+  executeOptions,
   openStore,
   parseInt10,
   type RunnerOpts,
-  runProgress,
   writeOut,
 } from "./experiment_opts.ts";
 import { table } from "./format.ts";
@@ -175,8 +175,7 @@ export function registerSweep(program: Command): void {
       const { spec, description } = sweepSpecFrom(arg, o);
       const store = openStore(o);
       try {
-        const workers = parseInt10(o.workers, "--workers", 0);
-        const out = await runSweep(spec, { store, workers, onProgress: runProgress(`sweep ${spec.name}`) });
+        const out = await runSweep(spec, { store, ...executeOptions(o, `sweep ${spec.name}`) });
         const an = out.analysis;
         const unknown = spec.focus?.filter((n) => !an.metric_names.includes(n)) ?? [];
         if (o.metric.length && unknown.length)

@@ -10,6 +10,7 @@ import { kernelName, loadKernel, patchHashes, splitKernel } from "../scenario/pa
 import type { Scenario } from "../scenario/schema.ts";
 import { canonicalJson, sha256 } from "./canonical.ts";
 import { codeVersion } from "./fingerprint.ts";
+import type { Backend } from "./queue/connection.ts";
 import { type RunResult, runScenario } from "./run.ts";
 import type { NewRun, ResultsStore } from "./store.ts";
 import type { WorkerError, WorkerTask } from "./worker.ts";
@@ -98,6 +99,10 @@ export interface ExecuteOptions {
   store?: ResultsStore;
   /** Called after each run finishes (or is found in the cache). */
   onProgress?: (done: number, total: number, executed: number) => void;
+  /** Where runs execute: worker threads here (default) or `epcsim worker`s behind a Redis server. */
+  backend?: Backend;
+  /** With a Redis backend: the number of workers connected, as it changes. */
+  onWorkers?: (n: number) => void;
 }
 
 export interface ExecuteResult {
@@ -133,6 +138,12 @@ export async function executeJobs(jobs: readonly RunJob[], opt: ExecuteOptions =
   // Load (and check) every kernel with patches here first: a bad patch is a usage error before any
   // run, and runs in this thread need the variant registered. Workers load it again for themselves.
   for (const k of new Set(todo.map((j) => j.scenario.kernel))) await loadKernel(k);
+  if (opt.backend?.kind === "redis" && todo.length > 0) {
+    // Imported here so that local runs do not load BullMQ.
+    const { executeOnQueue } = await import("./queue/runs.ts");
+    const seen = await executeOnQueue(todo, opt.backend.url, finished, { onWorkers: opt.onWorkers });
+    return { results, cached, executed, workers: seen, wall_ms: Math.round(performance.now() - t0) };
+  }
   const workers = Math.min(opt.workers ?? availableParallelism(), todo.length);
   if (workers <= 0) {
     for (const job of todo) finished(job, runScenario(job.scenario, { seed: job.seed }).result);

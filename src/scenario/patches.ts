@@ -25,8 +25,16 @@ export function kernelName(base: string, patches: string[]): string {
   return [base, ...patches.map((p) => resolve(p))].join("+");
 }
 
+/**
+ * Hashes of kernels whose patches were loaded from copies (a queue worker receives a patch's content,
+ * not the submitter's file): the name keeps the submitter's paths, the hashes are the shipped ones.
+ */
+const shippedHashes = new Map<string, { path: string; sha: string }[]>();
+
 /** sha256 (16 hex digits) of each patch file, for replay tokens and result caches. */
 export function patchHashes(name: string): { path: string; sha: string }[] {
+  const shipped = shippedHashes.get(name);
+  if (shipped) return shipped;
   return splitKernel(name).patches.map((path) => ({
     path,
     sha: createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 16),
@@ -103,7 +111,27 @@ export function validatePatch(file: string, mod: unknown, extra: object = {}): P
  */
 export async function loadKernel(name: string): Promise<void> {
   if (getVariant(name)) return;
-  const { base, patches } = splitKernel(name);
+  await registerPatched(name, splitKernel(name).patches);
+}
+
+/**
+ * Register the kernel `name` (base plus patches at the submitter's paths) from local copies of its
+ * patch files, whose hashes the caller has verified (see experiment/queue/patches.ts).
+ */
+export async function loadKernelFrom(
+  name: string,
+  files: string[],
+  hashes: { path: string; sha: string }[],
+): Promise<void> {
+  const before = shippedHashes.get(name);
+  shippedHashes.set(name, hashes);
+  // The same name with other contents (the submitter edited a patch) is registered anew.
+  if (getVariant(name) && JSON.stringify(before) === JSON.stringify(hashes)) return;
+  await registerPatched(name, files);
+}
+
+async function registerPatched(name: string, patches: string[]): Promise<void> {
+  const { base } = splitKernel(name);
   const v = getVariant(base);
   if (!v)
     throw new ScenarioError([
