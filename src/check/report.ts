@@ -36,6 +36,12 @@ export interface BugReport {
   races: RaceWindow[];
   /** Kernel functions named in the race windows (for matching a commit message). */
   functions: string[];
+  /**
+   * The racing paths: the kinds of the actors (reclaim, access, ioctl, ...) whose threads run in the
+   * race windows. With the property, a bug's signature: minimized schedules of one bug differ in
+   * where exactly they preempt and which helpers they are in, rarely in which paths race.
+   */
+  racing: string[];
   text: string;
 }
 
@@ -114,9 +120,17 @@ export function buildReport(
       }
     }
   }
+  const racing: string[] = [];
+  for (const [start, end] of spans)
+    for (let i = start; i <= end; i++) {
+      const a = ex.actors[ex.trace[i]!.tid]!;
+      const path = a.spec?.kind ?? a.name.replace(/\d+$/, "");
+      if (!racing.includes(path)) racing.push(path);
+    }
+  racing.sort();
   const actors = ex.actors.map((a) => a.name);
   const text = formatReport(meta, failure, actors, steps, races, ex, c);
-  return { failure, actors, steps, races, functions, text };
+  return { failure, actors, steps, races, functions, racing, text };
 }
 
 function formatReport(

@@ -40,6 +40,8 @@ export interface CheckSummary {
   replay_token: string | null;
   /** Kernel functions named in the race windows. */
   functions: string[];
+  /** The racing functions (report.ts), with the property a finding's signature. */
+  racing: string[];
   report: string | null;
 }
 
@@ -107,6 +109,7 @@ export function finishCheck(
     minimize_replays: null,
     replay_token: null,
     functions: [],
+    racing: [],
     report: null,
   };
   if (!run.found) return base;
@@ -149,6 +152,7 @@ export function finishCheck(
     minimize_replays: min?.replays ?? 0,
     replay_token: token,
     functions: report.functions,
+    racing: report.racing,
     report: report.text,
   };
 }

@@ -51,6 +51,7 @@ export interface HuntFinding {
   property: string;
   detail: string;
   functions: string[];
+  racing: string[];
   scenario: string;
   kernel: string;
   strategy: string;
@@ -81,9 +82,9 @@ export function sliceSeed(seed: number, i: number): number {
   return Number.parseInt(createHash("sha256").update(`${seed}:${i}`).digest("hex").slice(0, 8), 16);
 }
 
-/** Findings are the same bug when the property and the racing functions are. */
-export function signatureOf(s: { property: string | null; functions: string[] }): string {
-  return `${s.property} @ ${[...s.functions].sort().join(",")}`;
+/** Findings are the same bug when the property and the racing functions (report.ts) are. */
+export function signatureOf(s: { property: string | null; racing: string[] }): string {
+  return `${s.property} @ ${[...s.racing].sort().join(", ")}`;
 }
 
 /** A hunt's id: a hash of what it searches, so submitting the same hunt again resumes it. */
@@ -162,6 +163,7 @@ export class HuntStore {
         property: r.property,
         detail: r.detail ?? "",
         functions: r.functions,
+        racing: r.racing,
         scenario: task.name,
         kernel: task.kernel,
         strategy: task.strategy,
