@@ -167,7 +167,8 @@ export function registerHunt(program: Command): void {
     .argument("[id]", "the hunt's id (printed when it started)")
     .option("--backend <redis://host:port>", "the Redis server")
     .option("--json", "print JSON")
-    .action(async (id: string | undefined, o: { backend?: string; json?: boolean }) => {
+    .action(async (id: string | undefined, _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<{ backend?: string; json?: boolean }>();
       await withStore(o.backend, async (store) => {
         const all = id ? [await store.status(id)] : await store.list();
         if (all.some((s) => s === null)) throw new UsageError(`hunt ${id}: no such hunt on ${o.backend}`);
@@ -185,7 +186,8 @@ export function registerHunt(program: Command): void {
     .option("--backend <redis://host:port>", "the Redis server")
     .option("--report", "print each finding's full minimized report")
     .option("--json", "print JSON")
-    .action(async (id: string, o: { backend?: string; report?: boolean; json?: boolean }) => {
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<{ backend?: string; report?: boolean; json?: boolean }>();
       await withStore(o.backend, async (store) => {
         if (!(await store.status(id))) throw new UsageError(`hunt ${id}: no such hunt on ${o.backend}`);
         const findings = await store.findings(id);
@@ -203,7 +205,8 @@ export function registerHunt(program: Command): void {
     .description("stop a hunt: workers finish the slices they run and take no more")
     .argument("<id>", "the hunt's id")
     .option("--backend <redis://host:port>", "the Redis server")
-    .action(async (id: string, o: { backend?: string }) => {
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<{ backend?: string }>();
       await withStore(o.backend, async (store) => {
         if (!(await store.stop(id))) throw new UsageError(`hunt ${id}: no such hunt on ${o.backend}`);
         process.stderr.write(`hunt ${id} stopped\n`);
