@@ -4,7 +4,7 @@
 NODE_DEPS := node_modules/.package-lock.json
 TESTS = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: demo test check lint typecheck bench
+.PHONY: demo test check lint typecheck bench redis-server
 
 $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -21,7 +21,11 @@ typecheck: $(NODE_DEPS)
 lint: $(NODE_DEPS)
 	npx biome check src test bench scripts
 
-test: $(NODE_DEPS) typecheck lint
+# The job-queue tests start a private redis-server (Debian's package), installed here where missing.
+redis-server:
+	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+test: $(NODE_DEPS) redis-server typecheck lint
 	node --import tsx --test $(TESTS)
 
 bench: $(NODE_DEPS)
@@ -29,3 +33,4 @@ bench: $(NODE_DEPS)
 	node --import tsx bench/check.ts
 	node --import tsx bench/bugs.ts
 	node --import tsx bench/generators.ts
+	node --import tsx bench/queue.ts
