@@ -7,7 +7,7 @@ import { metricUnit } from "../experiment/metrics.ts";
 import { parseAssignments } from "../experiment/params.ts";
 import { csv } from "../report/csv.ts";
 import { fmtDiff, fmtInterval } from "../report/format.ts";
-import { AB_HEAD, abRow, focusMetrics } from "../report/tables.ts";
+import { AB_HEAD, abRow, focusMetrics, verdictNote, verdictSentences } from "../report/tables.ts";
 import { EXIT_FOUND, UsageError } from "./errors.ts";
 import {
   addRunnerOptions,
@@ -111,6 +111,9 @@ export function formatAB(an: ABAnalysis, names: string[]): string {
     `  B = ${an.b.label}: ${an.b.params.join(", ") || "(scenario as is)"}`,
     `${an.reps} replications per side on common random numbers (root seed ${an.root_seed}); B - A is paired per seed, 95% intervals`,
     "",
+    ...verdictSentences(an, names),
+    verdictNote(an),
+    "",
     table([AB_HEAD, ...names.map((n) => abRow(n, an.metrics[n]!))]),
     "",
     `forward progress: A: ${fp("a")}. B: ${fp("b")}.`,
@@ -131,6 +134,10 @@ export function abCsv(an: ABAnalysis, names: string[]): string {
       "significant",
       "ci_method",
       "unit",
+      "p_value",
+      "p_adjusted",
+      "better",
+      "verdict",
     ],
     ...names.map((n) => {
       const m = an.metrics[n]!;
@@ -145,6 +152,10 @@ export function abCsv(an: ABAnalysis, names: string[]): string {
         m.significant,
         m.ci_method,
         metricUnit(n),
+        m.p_value,
+        m.p_adjusted,
+        m.better,
+        m.verdict,
       ];
     }),
   ]);

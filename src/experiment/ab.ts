@@ -1,25 +1,36 @@
 /**
  * A/B experiments: the same scenario under two sets of overrides (A and B), replicated on common
  * random numbers (replication r of A and of B run on the same derived seed), and for every metric
- * the means, the paired difference B - A with its 95% interval, the ratio B / A and whether the
- * interval excludes zero.
+ * the means, the paired difference B - A with its 95% interval, the ratio B / A, whether the
+ * interval excludes zero, and a verdict (better, worse, no significant difference) from p-values
+ * adjusted for testing every metric at once.
  */
 import { canonicalJson, sha256 } from "./canonical.ts";
 import { ExperimentError } from "./errors.ts";
 import { codeVersion } from "./fingerprint.ts";
 import { makeJob, prepareScenario, type RunJob } from "./jobs.ts";
-import { flattenMetrics, isPercentileMetric, metricNames, metricValue } from "./metrics.ts";
+import {
+  type Better,
+  betterWhen,
+  flattenMetrics,
+  isPercentileMetric,
+  metricNames,
+  metricValue,
+} from "./metrics.ts";
 import type { RunResult } from "./run.ts";
 import { MODEL_VERSION } from "./run.ts";
 import { deriveSeed, replicationSeed } from "./seeds.ts";
 import {
+  bhAdjust,
   bootstrapMeanInterval,
   type CiMethod,
   excludesZero,
   type Interval,
   pairedDiffs,
   ratio,
+  signFlipP,
   tInterval,
+  tTestP,
 } from "./stats.ts";
 
 export interface Side {
@@ -85,11 +96,38 @@ export interface ABMetric {
   ratio: number | null;
   significant: boolean;
   ci_method: CiMethod;
+  /** Two-sided p-value of B - A = 0 (paired t-test, or a sign-flip test for percentiles); null below 2 reps. */
+  p_value: number | null;
+  /**
+   * p_value after the Benjamini–Hochberg adjustment over every metric that varies: many metrics are
+   * tested at once, and some would come out "significant" by chance.
+   */
+  p_adjusted: number | null;
+  /** The declared direction of "better" (metrics.ts). */
+  better: Better;
+  verdict: Verdict;
   /** Intervals of each side's mean (for error bars). */
   a_ci_low: number | null;
   a_ci_high: number | null;
   b_ci_low: number | null;
   b_ci_high: number | null;
+}
+
+/**
+ * A metric's verdict for B against A: `same` when every run of both sides has the same value (e.g.
+ * 0 in both), else better/worse where a direction is declared and the adjusted p < 0.05,
+ * higher/lower where none is, and `no_difference` otherwise.
+ */
+export type Verdict = "better" | "worse" | "higher" | "lower" | "no_difference" | "same";
+
+export const VERDICT_ALPHA = 0.05;
+
+export function verdictOf(m: Pick<ABMetric, "diff_mean" | "p_adjusted" | "better">, same: boolean): Verdict {
+  if (same) return "same";
+  if (m.p_adjusted === null || m.p_adjusted >= VERDICT_ALPHA || m.diff_mean === 0) return "no_difference";
+  const up = m.diff_mean > 0;
+  if (m.better === null) return up ? "higher" : "lower";
+  return up === (m.better === "higher") ? "better" : "worse";
 }
 
 export interface SideProgress {
@@ -136,6 +174,13 @@ function interval(name: string, xs: number[], rootSeed: number, what: string): I
   return isPercentileMetric(name)
     ? bootstrapMeanInterval(xs, deriveSeed(rootSeed, `bootstrap/${what}/${name}`))
     : tInterval(xs);
+}
+
+/** The p-value of B - A = 0: the paired t-test, or a sign-flip test for percentile metrics. */
+function pValue(name: string, diffs: number[], rootSeed: number): number | null {
+  return isPercentileMetric(name)
+    ? signFlipP(diffs, deriveSeed(rootSeed, `signflip/${name}`))
+    : tTestP(diffs);
 }
 
 export function progressOf(rs: readonly RunResult[]): SideProgress {
@@ -212,13 +257,21 @@ export function analyzeAB(plan: ABLayout, results: ReadonlyMap<string, RunResult
   const names = metricNames([...fa, ...fb]);
   const metrics: Record<string, ABMetric> = {};
   const values: ABAnalysis["values"] = {};
+  const constant = new Set<string>();
+  const raw: (number | null)[] = [];
   for (const name of names) {
     const a = fa.map((m) => metricValue(m, name));
     const b = fb.map((m) => metricValue(m, name));
     values[name] = { a, b };
-    const d = interval(name, pairedDiffs(a, b), plan.rootSeed, "diff");
+    const diffs = pairedDiffs(a, b);
+    const d = interval(name, diffs, plan.rootSeed, "diff");
     const ia = interval(name, a, plan.rootSeed, "a");
     const ib = interval(name, b, plan.rootSeed, "b");
+    // A metric with one value in every run of both sides is not a test (it would only dilute the adjustment).
+    const same = [...a, ...b].every((x) => x === a[0]);
+    if (same) constant.add(name);
+    const p = same ? null : pValue(name, diffs, plan.rootSeed);
+    raw.push(p);
     metrics[name] = {
       a_mean: ia.mean,
       b_mean: ib.mean,
@@ -228,12 +281,21 @@ export function analyzeAB(plan: ABLayout, results: ReadonlyMap<string, RunResult
       ratio: ratio(ia.mean, ib.mean),
       significant: excludesZero(d),
       ci_method: d.method,
+      p_value: p,
+      p_adjusted: null,
+      better: betterWhen(name),
+      verdict: "no_difference",
       a_ci_low: ia.low,
       a_ci_high: ia.high,
       b_ci_low: ib.low,
       b_ci_high: ib.high,
     };
   }
+  bhAdjust(raw).forEach((p, i) => {
+    const m = metrics[names[i]!]!;
+    m.p_adjusted = p;
+    m.verdict = verdictOf(m, constant.has(names[i]!));
+  });
   return {
     experiment: plan.spec.name,
     scenario: plan.scenarioName,

@@ -47,6 +47,9 @@ export function isPercentileMetric(name: string): boolean {
 
 export type Unit = "n" | "ns" | "per_s";
 
+/** Which way a metric is better; null where neither is (more reclaimed pages is not better in itself). */
+export type Better = "lower" | "higher" | null;
+
 export interface KeyMetric {
   name: string;
   label: string;
@@ -83,6 +86,36 @@ const LABELS = new Map(KEY_METRICS.map((k) => [k.name, k]));
 
 export function metricLabel(name: string): string {
   return LABELS.get(name)?.label ?? name;
+}
+
+/**
+ * The direction of "better" declared per metric: costs (IPIs, ETRACKs, failed or untracked EWBs,
+ * retries, latency, lock contention and waits, errors, kernel stretches) are better lower; throughput
+ * and forward progress are better higher; counts of work done (EWB, reclaimed pages, faults) have no
+ * better direction by themselves.
+ */
+export function betterWhen(name: string): Better {
+  if (/_per_sec$/.test(name) || name === "accesses" || /(^|\.)accesses$/.test(name)) return "higher";
+  const lower = [
+    /^ipi_rounds$/,
+    /^ipis$/,
+    /^ipi_aex$/,
+    /^tlb_shootdown/,
+    /^etrack/,
+    /^ewb_not_tracked$/,
+    /_failed$/,
+    /^fault_retries$/,
+    /^vepc_fault_retries$/,
+    /(^|\.)fault_latency_ns\.(mean|p\d+|max)$/,
+    /^locks\..*\.(contended|wait_ns)$/,
+    /^alloc_(ebusy|enomem)$/,
+    /^ioctl_(ebusy|eagain)$/,
+    /^(sigbus|sigsegv|data_errors|script_failures|warnings)$/,
+    /^max_kernel_stretch_ns$/,
+    /^epcm_faults$/,
+    /(^|\.)oom_kills$/,
+  ];
+  return lower.some((r) => r.test(name)) ? "lower" : null;
 }
 
 export function metricUnit(name: string): Unit {

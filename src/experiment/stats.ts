@@ -104,6 +104,71 @@ export function bootstrapMeanInterval(
   };
 }
 
+/**
+ * Two-sided p-value of the t-test that the mean of `xs` is 0 (on paired differences: the paired
+ * t-test). Null with fewer than two values; all values equal gives 1 when they are 0, else 0.
+ */
+export function tTestP(xs: readonly number[]): number | null {
+  const n = xs.length;
+  if (n < 2) return null;
+  const m = mean(xs);
+  const sd = sampleSd(xs);
+  if (sd === 0) return m === 0 ? 1 : 0;
+  const t = m / (sd / Math.sqrt(n));
+  return Math.min(1, 2 * (1 - jstat.studentt.cdf(Math.abs(t), n - 1)));
+}
+
+/**
+ * Two-sided p-value of a paired sign-flip (randomization) test that the differences are centred on
+ * 0: the share of sign assignments whose mean is at least as far from 0 as the observed one. Exact
+ * for up to 16 pairs, else `draws` seeded random assignments. For percentile metrics, whose skewed
+ * per-run values make the t-test unreliable; unlike a bootstrap p it stays honest with few pairs
+ * (4 pairs cannot give p below 1/8).
+ */
+export function signFlipP(diffs: readonly number[], seed: number, draws = 20_000): number | null {
+  const n = diffs.length;
+  if (n < 2) return null;
+  if (diffs.every((x) => x === 0)) return 1;
+  const observed = Math.abs(diffs.reduce((a, b) => a + b, 0));
+  // Float sums of the same values in another order differ in the last bits.
+  const tol = 1e-9 * diffs.reduce((a, b) => a + Math.abs(b), 0);
+  let extreme = 0;
+  if (n <= 16) {
+    const total = 1 << n;
+    for (let mask = 0; mask < total; mask++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += mask & (1 << i) ? -diffs[i]! : diffs[i]!;
+      if (Math.abs(s) >= observed - tol) extreme++;
+    }
+    return extreme / total;
+  }
+  const g = xoroshiro128plus(seed | 0);
+  for (let d = 0; d < draws; d++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += uniformInt(g, 0, 1) ? -diffs[i]! : diffs[i]!;
+    if (Math.abs(s) >= observed - tol) extreme++;
+  }
+  return (extreme + 1) / (draws + 1);
+}
+
+/**
+ * Benjamini–Hochberg adjustment of p-values tested together: a metric is called different when its
+ * adjusted p is below the level, and the expected share of false calls among them stays below it.
+ * Nulls stay null and do not count as tests.
+ */
+export function bhAdjust(ps: readonly (number | null)[]): (number | null)[] {
+  const idx = ps.flatMap((p, i) => (p === null ? [] : [i])).sort((i, j) => ps[i]! - ps[j]! || i - j);
+  const m = idx.length;
+  const out: (number | null)[] = ps.map(() => null);
+  let running = 1;
+  for (let k = m - 1; k >= 0; k--) {
+    const i = idx[k]!;
+    running = Math.min(running, (ps[i]! * m) / (k + 1));
+    out[i] = running;
+  }
+  return out;
+}
+
 /** The interval excludes zero (a difference is significant at the interval's level). */
 export function excludesZero(iv: Interval): boolean {
   return iv.low !== null && iv.high !== null && (iv.low > 0 || iv.high < 0);

@@ -6,7 +6,7 @@ import { cgroupSection } from "./cgroup_report.ts";
 import { barsWithCi, type Change, lines, relativeChanges } from "./charts.ts";
 import { fmtDuration, fmtMetric, fmtNumber } from "./format.ts";
 import { esc, facts, figure, htmlTable, page } from "./html.ts";
-import { AB_HEAD, abRow, focusMetrics, type ReportMeta } from "./tables.ts";
+import { AB_HEAD, abRow, focusMetrics, type ReportMeta, verdictNote, verdictSentences } from "./tables.ts";
 
 export type { ReportMeta };
 
@@ -74,6 +74,11 @@ export function abReportHtml(a: ABAnalysis, meta: ReportMeta = {}): string {
   );
 
   parts.push("<h2>Answer</h2>");
+  parts.push(
+    `<ul class="verdicts">${verdictSentences(a, focus)
+      .map((v, i) => `<li class="v-${a.metrics[focus[i]!]!.verdict}">${esc(v)}</li>`)
+      .join("")}</ul><p class="note">${esc(verdictNote(a))}</p>`,
+  );
   parts.push(
     `<p>Mean of each metric over ${a.reps} replications of A and of B; B - A is the mean of the paired per-seed differences with its 95% interval (Student t on the differences; a bootstrap of ${BOOTSTRAP_RESAMPLES} resamples for percentile metrics). Rows marked * are significant: their interval excludes zero.</p>`,
   );

@@ -37,6 +37,13 @@ table { border-collapse: collapse; font-size: 0.88em; margin: 0.8em 0; }
 th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.sig td:first-child::after { content: " *"; color: #c0392b; }
+table { max-width: 100%; }
+td { overflow-wrap: anywhere; }
+ul.verdicts { padding-left: 1.2em; }
+ul.verdicts li.v-better { color: #1e7b34; }
+ul.verdicts li.v-worse { color: #b03a2e; }
+ul.verdicts li.v-same, ul.verdicts li.v-no_difference { color: #555; }
+p.note { font-size: 0.85em; color: #666; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.15em 1em; font-size: 0.9em; }
 dl.facts dt { color: #666; }
 dl.facts dd { margin: 0; font-family: ui-monospace, monospace; word-break: break-all; }

@@ -1,13 +1,19 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { verdictOf } from "../../src/experiment/ab.ts";
+import { betterWhen, KEY_METRICS } from "../../src/experiment/metrics.ts";
 import {
+  bhAdjust,
   bootstrapMeanInterval,
   excludesZero,
+  pairedDiffs,
   pairedTInterval,
   ratio,
   sampleSd,
+  signFlipP,
   tInterval,
   tQuantile,
+  tTestP,
 } from "../../src/experiment/stats.ts";
 
 const close = (a: number | null, b: number, eps = 1e-6) =>
@@ -78,4 +84,64 @@ test("the bootstrap is deterministic for a seed", () => {
 test("the ratio is b/a, and null when a is 0", () => {
   assert.equal(ratio(4, 10), 2.5);
   assert.equal(ratio(0, 10), null);
+});
+
+test("the paired t-test p of Student's sleep data is R's t.test(paired = TRUE): 0.002833", () => {
+  const drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
+  const drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4];
+  close(tTestP(pairedDiffs(drug1, drug2)), 0.00283289, 1e-8);
+  assert.equal(tTestP([1]), null);
+  assert.equal(tTestP([0, 0, 0]), 1);
+  assert.equal(tTestP([2, 2, 2]), 0);
+});
+
+test("the sign-flip test is exact for few pairs: 4 positive differences cannot give p below 1/8", () => {
+  assert.equal(signFlipP([1, 1, 1, 1], 1), 2 / 16);
+  assert.equal(signFlipP([1, -1], 1), 1);
+  assert.equal(signFlipP([0, 0, 0], 1), 1);
+  assert.equal(signFlipP([5], 1), null);
+  // Beyond 16 pairs it samples, reproducibly for a seed.
+  const many = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? -1 : 2));
+  assert.equal(signFlipP(many, 7), signFlipP(many, 7));
+  assert.ok(signFlipP(many, 7)! < 0.05);
+});
+
+test("the Benjamini-Hochberg adjustment is R's p.adjust(method = 'BH')", () => {
+  assert.deepEqual(
+    bhAdjust([0.01, 0.04, 0.03, 0.005]).map((p) => +p!.toFixed(10)),
+    [0.02, 0.04, 0.04, 0.02],
+  );
+  assert.deepEqual(bhAdjust([0.5, null, 0.5]), [0.5, null, 0.5]);
+});
+
+test("a verdict says better or worse by the metric's declared direction, only when the adjusted p < 0.05", () => {
+  assert.equal(verdictOf({ diff_mean: -3, p_adjusted: 0.01, better: "lower" }, false), "better");
+  assert.equal(verdictOf({ diff_mean: 3, p_adjusted: 0.01, better: "lower" }, false), "worse");
+  assert.equal(verdictOf({ diff_mean: 3, p_adjusted: 0.01, better: "higher" }, false), "better");
+  assert.equal(verdictOf({ diff_mean: 3, p_adjusted: 0.2, better: "lower" }, false), "no_difference");
+  assert.equal(verdictOf({ diff_mean: 3, p_adjusted: 0.01, better: null }, false), "higher");
+  assert.equal(verdictOf({ diff_mean: 0, p_adjusted: null, better: "lower" }, true), "same");
+});
+
+test("costs are better lower, throughput better higher, and counts of work done have no direction", () => {
+  for (const n of [
+    "ipi_rounds",
+    "etrack",
+    "fault_latency_ns.p99",
+    "locks.sgx_reclaimer_lock.contended",
+    "sigbus",
+  ])
+    assert.equal(betterWhen(n), "lower", n);
+  for (const n of ["reclaim_pages_per_sec", "accesses_per_sec"]) assert.equal(betterWhen(n), "higher", n);
+  for (const n of ["reclaimed_pages", "ewb", "faults", "locks.sgx_reclaimer_lock.acquisitions"])
+    assert.equal(betterWhen(n), null, n);
+  // Every headline metric a reviewer reads first has been given a thought.
+  const undirected = KEY_METRICS.filter((k) => betterWhen(k.name) === null).map((k) => k.name);
+  assert.deepEqual(undirected, [
+    "ewb",
+    "reclaimed_pages",
+    "reclaim_rounds",
+    "faults",
+    "locks.sgx_reclaimer_lock.acquisitions",
+  ]);
 });
