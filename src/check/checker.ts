@@ -40,8 +40,10 @@ export interface CheckRun {
   schedules: number;
   states: number;
   elapsedMs: number;
-  /** Every explorer ran out of things to explore within its bounds. */
+  /** Every explorer ran out of things to explore within its bounds, every choice value included. */
   exhausted: boolean;
+  /** A systematic explorer explored only part of a `choose` op's domain (MAX_CHOICE_DOMAIN). */
+  choicesCut: boolean;
   /** Executions cut off at the step bound. */
   truncated: number;
 }
@@ -103,7 +105,8 @@ export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
     schedules,
     states: all.reduce((n, e) => n + e.states(), 0),
     elapsedMs: performance.now() - t0,
-    exhausted: live.length === 0,
+    exhausted: live.length === 0 && !all.some((e) => e.choicesCut?.()),
+    choicesCut: all.some((e) => e.choicesCut?.() ?? false),
     truncated,
   };
 }

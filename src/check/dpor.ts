@@ -11,15 +11,25 @@
  * ops that unfinished threads are blocked on count too. The search is exhausted when no state on
  * the stack has a backtrack choice left that is neither explored nor asleep.
  *
- * Like `dfs`, it answers every choose op with 0 and relies on the model's rule that shared data is
- * accessed under its lock or through an op of its own (docs/checker.md). A busy retry (spin_wait)
+ * A `choose` op is a step of its thread that touches nothing shared; each of its values is explored
+ * as a branch of that step (the races found under every value add backtrack points above it). Like
+ * `dfs`, it relies on the model's rule that shared data is accessed under its lock or through an op
+ * of its own (docs/checker.md). A busy retry (spin_wait)
  * and the start of a thread touch an unknown location, so they are dependent with everything.
  */
 
 import type { Op } from "../rt/ops.ts";
 import { type CheckModel, execute, type Outcome, type Picker } from "./engine.ts";
 import type { Execution } from "./execution.ts";
-import { type Explorer, independent, StopHere, type StrategyOptions, type Trial } from "./strategies.ts";
+import {
+  answerChoice,
+  type Explorer,
+  independent,
+  nextValue,
+  StopHere,
+  type StrategyOptions,
+  type Trial,
+} from "./strategies.ts";
 
 interface DporNode {
   /** Threads enabled in the state before this step. */
@@ -31,6 +41,9 @@ interface DporNode {
   /** Threads asleep here: trying them again would repeat an equivalent interleaving. */
   sleep: Set<number>;
   choice: number;
+  /** The answer to the chosen thread's `choose` op at this step, and that op's domain (0: no choose). */
+  value: number;
+  domain: number;
 }
 
 /** What a step did, for finding races: its thread, its op and the locks its thread held. */
@@ -45,6 +58,7 @@ export class DporExplorer implements Explorer {
   private readonly stack: DporNode[] = [];
   private runs = 0;
   private exhausted = false;
+  private cut = false;
   /** Races found, over all executions (for reports and tests). */
   races = 0;
   constructor(
@@ -54,12 +68,16 @@ export class DporExplorer implements Explorer {
   states(): number {
     return 0;
   }
+  choicesCut(): boolean {
+    return this.cut;
+  }
 
   next(): Trial | null {
     if (this.exhausted) return null;
     const stack = this.stack;
     const steps: StepInfo[] = [];
     let last: Execution | null = null;
+    let cur: DporNode | null = null;
     const picker: Picker = {
       pick: (ex, enabled, step) => {
         last = ex;
@@ -72,8 +90,13 @@ export class DporExplorer implements Explorer {
         if (step === stack.length) stack.push(node);
         const t = node.choice;
         steps.push({ tid: t, op: ex.pending(t), held: new Set(ex.held[t]) });
+        cur = node;
         return t;
       },
+      choose: (n) =>
+        answerChoice(cur!, n, () => {
+          this.cut = true;
+        }),
     };
     let out: Outcome;
     try {
@@ -103,7 +126,7 @@ export class DporExplorer implements Explorer {
     }
     const choice = enabled.find((t) => !sleep.has(t));
     if (choice === undefined) return null;
-    return { enabled, backtrack: new Set([choice]), done: new Set(), sleep, choice };
+    return { enabled, backtrack: new Set([choice]), done: new Set(), sleep, choice, value: 0, domain: 0 };
   }
 
   /** Find the races of the trace with vector clocks and add their backtrack points. */
@@ -169,10 +192,13 @@ export class DporExplorer implements Explorer {
     for (;;) {
       const node = stack.at(-1);
       if (!node) return false;
+      if (nextValue(node)) return true;
       node.done.add(node.choice);
       const next = [...node.backtrack].find((t) => !node.done.has(t) && !node.sleep.has(t));
       if (next !== undefined) {
         node.choice = next;
+        node.value = 0;
+        node.domain = 0;
         return true;
       }
       stack.pop();

@@ -19,8 +19,18 @@ import {
   TokenError,
 } from "./token.ts";
 
+/**
+ * What a check's result covers: a bug was found; every execution within the bounds ran (every
+ * interleaving up to the preemption bound, every value of every choice); the budget ended the
+ * search first; or some executions were cut by the step bound, so nothing is claimed for them.
+ */
+export type CheckVerdict = "found" | "exhausted" | "budget" | "step_bound";
+
 export interface CheckSummary {
   found: boolean;
+  verdict: CheckVerdict;
+  /** A systematic strategy explored only part of a choose op's domain (then never "exhausted"). */
+  choices_cut: boolean;
   scenario: string;
   kernel: string;
   property: string | null;
@@ -91,6 +101,8 @@ export function finishCheck(
 ): CheckSummary {
   const base: CheckSummary = {
     found: false,
+    verdict: run.truncated > 0 ? "step_bound" : run.exhausted ? "exhausted" : "budget",
+    choices_cut: run.choicesCut,
     scenario: req.sc.name,
     kernel: req.sc.kernel,
     property: null,
@@ -143,6 +155,7 @@ export function finishCheck(
   return {
     ...base,
     found: true,
+    verdict: "found",
     property: report.failure.property,
     detail: report.failure.detail,
     steps_before_min: cand.schedule.length,

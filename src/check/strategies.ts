@@ -38,7 +38,19 @@ export interface Explorer {
   next(): Trial | null;
   /** Distinct states seen (BFS only). */
   states(): number;
+  /**
+   * Systematic explorers: a `choose` op had more values than MAX_CHOICE_DOMAIN and only the first
+   * ones were explored, so running out of work is not exhaustion.
+   */
+  choicesCut?(): boolean;
 }
+
+/**
+ * The systematic strategies branch on every value of a `choose` op (its domain is the op's `n`, as
+ * declared where the choice is made) up to this many; a larger domain is explored in part and the
+ * verdict says so.
+ */
+export const MAX_CHOICE_DOMAIN = 64;
 
 export interface StrategyOptions extends ExecOptions {
   seed: number;
@@ -80,6 +92,8 @@ export class PctPicker implements Picker {
   private readonly prio = new Map<number, number>();
   private readonly changeAt: number[];
   private next = 0;
+  /** Priorities given to yielding threads: below the change points' (1..d-1) and every other. */
+  private lowest = 0;
   constructor(seed: number, depth: number, estimatedSteps: number) {
     this.rng = new SimRng(seed);
     this.changeAt = [];
@@ -94,7 +108,12 @@ export class PctPicker implements Picker {
     }
     return p;
   }
-  pick(_ex: Execution, enabled: number[], step: number): number {
+  pick(ex: Execution, enabled: number[], step: number): number {
+    // A thread about to busy-retry (spin_wait: a fault or ioctl that returns to user space and tries
+    // again) yields: it drops below every other thread, as a fair scheduler would let the thread it
+    // waits for run. Without this, PCT starves that thread and the retry loops to the step bound.
+    if (enabled.length > 1)
+      for (const t of enabled) if (ex.pending(t)?.kind === "spin_wait") this.prio.set(t, this.lowest--);
     let best = enabled[0]!;
     for (const t of enabled) if (this.priority(t) > this.priority(best)) best = t;
     while (this.next < this.changeAt.length && this.changeAt[this.next]! <= step) {
@@ -241,6 +260,9 @@ export function independent(
 
 interface DfsNode {
   enabled: number[];
+  /** The answer to the chosen thread's `choose` op at this step, and that op's domain (0: no choose). */
+  value: number;
+  domain: number;
   /** Threads asleep here: exploring them again would repeat an equivalent interleaving. */
   sleep: Set<number>;
   /** Choices already explored from this node. */
@@ -261,11 +283,15 @@ abstract class ScheduleTreeExplorer implements Explorer {
   protected readonly stack: DfsNode[] = [];
   private runs = 0;
   private exhausted = false;
+  private cut = false;
   constructor(
     protected readonly model: CheckModel,
     protected readonly opt: StrategyOptions,
   ) {}
   abstract states(): number;
+  choicesCut(): boolean {
+    return this.cut;
+  }
   /** The node of a new step whose parent is `parent` (undefined at the root), or null to stop here. */
   protected abstract extend(
     ex: Execution,
@@ -277,8 +303,10 @@ abstract class ScheduleTreeExplorer implements Explorer {
   next(): Trial | null {
     if (this.exhausted) return null;
     const stack = this.stack;
+    let cur = -1;
     const picker: Picker = {
       pick: (ex, enabled, step) => {
+        cur = step;
         if (step < stack.length) return stack[step]!.choice;
         const parent = stack[step - 1];
         const { prev, preemptions } = afterChoice(parent);
@@ -287,6 +315,10 @@ abstract class ScheduleTreeExplorer implements Explorer {
         stack.push(node);
         return node.choice;
       },
+      choose: (n) =>
+        answerChoice(stack[cur]!, n, () => {
+          this.cut = true;
+        }),
     };
     let out: Outcome;
     try {
@@ -329,7 +361,16 @@ export class DfsExplorer extends ScheduleTreeExplorer {
         if (independent(ex.pending(t), ex.held[t]!, taken.op, ex.held[taken.tid]!)) sleep.add(t);
       }
     }
-    const node: DfsNode = { enabled, sleep, done: new Set(), choice: -1, prev, preemptions };
+    const node: DfsNode = {
+      enabled,
+      sleep,
+      done: new Set(),
+      choice: -1,
+      prev,
+      preemptions,
+      value: 0,
+      domain: 0,
+    };
     node.choice = firstChoice(node, this.opt.preemptionBound);
     if (node.choice < 0) node.choice = enabled.includes(prev) ? prev : enabled[0]!;
     return node;
@@ -337,18 +378,40 @@ export class DfsExplorer extends ScheduleTreeExplorer {
 }
 
 /**
- * After an execution that took `steps` steps: move to the deepest node with an unexplored, allowed
- * choice and select it. False when there is none (the search is exhausted).
+ * A tree node's answer to its step's `choose` op: the value under exploration, recording the domain
+ * so that backtracking tries the others (at most MAX_CHOICE_DOMAIN of them; `cut` is told when the
+ * domain is larger).
+ */
+export function answerChoice(node: { value: number; domain: number }, n: number, cut: () => void): number {
+  if (n > MAX_CHOICE_DOMAIN) cut();
+  node.domain = Math.min(n, MAX_CHOICE_DOMAIN);
+  return node.value < n ? node.value : 0;
+}
+
+/** The next value of the node's choice, if one is left (then the same thread runs again with it). */
+export function nextValue(node: { value: number; domain: number }): boolean {
+  if (node.value + 1 >= node.domain) return false;
+  node.value++;
+  return true;
+}
+
+/**
+ * After an execution that took `steps` steps: move to the deepest node with an unexplored value of
+ * its choose op or an unexplored, allowed thread choice, and select it. False when there is none
+ * (the search is exhausted).
  */
 function backtrack(stack: DfsNode[], steps: number, bound: number): boolean {
   stack.length = Math.min(stack.length, steps);
   for (;;) {
     const node = stack.at(-1);
     if (!node) return false;
+    if (nextValue(node)) return true;
     node.done.add(node.choice);
     const next = nextChoice(node, bound);
     if (next >= 0) {
       node.choice = next;
+      node.value = 0;
+      node.domain = 0;
       return true;
     }
     stack.pop();
@@ -431,6 +494,8 @@ export class StatefulDfsExplorer extends ScheduleTreeExplorer {
       choice: -1,
       prev,
       preemptions,
+      value: 0,
+      domain: 0,
     };
     node.choice = firstChoice(node, this.opt.preemptionBound);
     return node;
@@ -447,9 +512,11 @@ export class StatefulDfsExplorer extends ScheduleTreeExplorer {
 export class BfsExplorer implements Explorer {
   readonly name: string;
   private readonly seen = new Set<number>();
-  private frontier: number[][] = [[]];
-  private next_: number[][] = [];
+  /** Paths: the thread of each step and the answer to its choose op (0 for other ops). */
+  private frontier: { path: number[]; values: number[] }[] = [{ path: [], values: [] }];
+  private next_: { path: number[]; values: number[] }[] = [];
   private runs = 0;
+  private cut = false;
   private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId"]);
   /** States hashed up to page renaming, and those that fell back to the plain hash. */
   readonly symmetryStats: SymmetryStats | null;
@@ -463,21 +530,38 @@ export class BfsExplorer implements Explorer {
   states(): number {
     return this.seen.size;
   }
+  choicesCut(): boolean {
+    return this.cut;
+  }
   next(): Trial | null {
     if (this.frontier.length === 0) {
       if (this.next_.length === 0) return null;
       this.frontier = this.next_;
       this.next_ = [];
     }
-    const path = this.frontier.shift()!;
+    const { path, values } = this.frontier.shift()!;
     let enabledAtEnd: number[] = [];
+    let domains: number[] = [];
     let stateKey = 0;
+    let cur = -1;
     const picker: Picker = {
       pick: (ex, enabled, step) => {
+        cur = step;
         if (step < path.length) return path[step]!;
         enabledAtEnd = enabled;
+        // Each enabled thread's next step branches on every value of its choose op.
+        domains = enabled.map((t) => {
+          const op = ex.pending(t);
+          if (op?.kind !== "choose") return 1;
+          if (op.n > MAX_CHOICE_DOMAIN) this.cut = true;
+          return Math.max(1, Math.min(op.n, MAX_CHOICE_DOMAIN));
+        });
         stateKey = stateHash(ex, this.skip, this.symmetryStats);
         throw new StopHere();
+      },
+      choose: (n) => {
+        const v = values[cur] ?? 0;
+        return v < n ? v : 0;
       },
     };
     let out: Outcome = { failure: null, schedule: path, choices: [], truncated: false, preemptions: 0 };
@@ -495,7 +579,9 @@ export class BfsExplorer implements Explorer {
       out.truncated = true;
       return trial;
     }
-    for (const t of enabledAtEnd) this.next_.push([...path, t]);
+    enabledAtEnd.forEach((t, k) => {
+      for (let v = 0; v < domains[k]!; v++) this.next_.push({ path: [...path, t], values: [...values, v] });
+    });
     return trial;
   }
 }
@@ -504,11 +590,17 @@ export class BfsExplorer implements Explorer {
 export class StopHere extends Error {}
 
 function stateHash(ex: Execution, skip: ReadonlySet<string>, symmetry: SymmetryStats | null): number {
-  const threads = ex.threads.map((t) => [
-    t.done ? -1 : t.started ? 1 : 0,
-    describePending(t.op),
-    ex.trace.filter((s) => s.tid === t.id).length,
-  ]);
+  // The answers a thread got from choose ops live in its generator's locals, which the world does
+  // not show: they are part of the state, or two values would merge into one state before use.
+  const threads = ex.threads.map((t) => {
+    const mine = ex.trace.filter((s) => s.tid === t.id);
+    return [
+      t.done ? -1 : t.started ? 1 : 0,
+      describePending(t.op),
+      mine.length,
+      mine.filter((s) => s.op.kind === "choose").map((s) => s.value),
+    ];
+  });
   return symmetry ? symmetricHash([ex.w, threads], ex.w.m, skip, symmetry) : hashDeep([ex.w, threads], skip);
 }
 

@@ -106,6 +106,7 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
     states: 0,
     elapsedMs: performance.now() - t0,
     exhausted: false,
+    choicesCut: false,
     truncated,
   });
 }

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { STRATEGIES, type StrategyChoice } from "../check/checker.ts";
-import { replayToken, replayTrace, runCheckSession } from "../check/session.ts";
+import { type CheckSummary, replayToken, replayTrace, runCheckSession } from "../check/session.ts";
 import { decodeToken, TokenError } from "../check/token.ts";
 import { runParallelCheck } from "../check/workers.ts";
 import { loadScenario } from "../scenario/load.ts";
@@ -14,6 +14,29 @@ import { loadScenarioWithKernel, parseSeed } from "./run.ts";
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
+}
+
+/** What an exhausted search of `strategy` covered. */
+function coverage(strategy: string, preemptions: number): string {
+  if (strategy.startsWith("dpor"))
+    return "one interleaving of every class of equivalent ones, no preemption bound";
+  if (strategy.startsWith("bfs")) return "every reachable state, as hashed";
+  if (strategy.startsWith("sdfs"))
+    return `every state reachable with at most ${preemptions} preemptions, as hashed`;
+  return `every interleaving with at most ${preemptions} preemptions`;
+}
+
+/** The one-line verdict of a check that found nothing: what the executions cover, never more. */
+export function verdictText(r: CheckSummary, bounds: { steps: number; preemptions: number }): string {
+  const how = `${r.schedules} executions, ${r.elapsed_ms} ms, ${r.strategy}${r.states ? `, ${r.states} states` : ""}`;
+  switch (r.verdict) {
+    case "step_bound":
+      return `NOT CLEAN: ${r.truncated} of ${r.schedules} executions were cut by the step bound (check.bounds.steps = ${bounds.steps}) before they finished; nothing is claimed for them: a thread may loop or wait without end, or the bound is too small (${how})`;
+    case "exhausted":
+      return `no bug found: search space exhausted (${coverage(r.strategy, bounds.preemptions)}, every value of every choice, every execution run to its end; ${how})`;
+    default:
+      return `no bug found in ${how}: stopped by the budget, not exhaustive${r.choices_cut ? " (a choice had more values than the systematic strategies enumerate)" : ""}`;
+  }
 }
 
 /** `--budget 60s` (wall time) or `--budget 5000` (executions). */
@@ -97,14 +120,15 @@ export function registerCheck(program: Command): void {
         progress.done();
         const human = r.found
           ? `${r.report}\n\nfound by ${r.strategy} after ${r.schedules} executions in ${r.elapsed_ms} ms; minimized ${r.steps_before_min} -> ${r.steps_after_min} steps, ${r.preemptions_before_min} -> ${r.preemptions_after_min} preemptions\nreplay: epcsim replay ${r.replay_token}\n`
-          : `no bug found in ${r.schedules} executions (${r.elapsed_ms} ms, ${r.strategy}${r.exhausted ? ", search space exhausted within its bounds" : ""}${r.states ? `, ${r.states} states` : ""})${r.truncated ? `; ${r.truncated} executions hit the step bound (raise check.bounds.steps)` : ""}\n`;
+          : `${verdictText(r, scenario.check.bounds)}\n`;
         if (o.json) {
           process.stdout.write(`${JSON.stringify(r)}\n`);
           if (r.found) process.stderr.write(human);
         } else {
           process.stdout.write(human);
         }
-        if (r.found) process.exitCode = EXIT_FOUND;
+        // Executions cut by the step bound did not finish: not a clean result (exit 1, like a finding).
+        if (r.found || r.verdict === "step_bound") process.exitCode = EXIT_FOUND;
       },
     );
 

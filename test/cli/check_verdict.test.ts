@@ -1,0 +1,52 @@
+/** A check that finds nothing says what it covered, and never calls unfinished executions clean. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { test } from "node:test";
+
+const BIN = join(import.meta.dirname, "../../bin/epcsim.js");
+
+function check(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, "check", ...args], { encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test("executions cut by the step bound make the verdict step_bound, NOT CLEAN, exit 1", () => {
+  const r = check("check-fault-vs-reclaim", "--budget", "20", "--set", "check.bounds.steps=30", "--json");
+  assert.equal(r.code, 1, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.found, false);
+  assert.equal(j.verdict, "step_bound");
+  assert.equal(j.truncated, 20);
+  const text = check("check-fault-vs-reclaim", "--budget", "20", "--set", "check.bounds.steps=30");
+  assert.match(text.out, /^NOT CLEAN: 20 of 20 executions were cut by the step bound/);
+  assert.doesNotMatch(text.out, /no bug found/);
+});
+
+test("a sampling strategy stopped by its budget says so and is not exhaustive", () => {
+  const r = check("check-fault-vs-reclaim", "--budget", "20", "--json");
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).verdict, "budget");
+  assert.match(
+    check("check-fault-vs-reclaim", "--budget", "20").out,
+    /stopped by the budget, not exhaustive/,
+  );
+});
+
+test("a systematic search that ran out of work says exhausted and names its coverage", () => {
+  const r = check("check-ksgxd-wakeup", "--strategy", "sdfs", "--json");
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.verdict, "exhausted");
+  assert.equal(j.exhausted, true);
+  assert.match(
+    check("check-ksgxd-wakeup", "--strategy", "sdfs").out,
+    /search space exhausted \(every state reachable with at most 2 preemptions/,
+  );
+});
+
+test("PCT lets a busily retrying thread yield: the cgroup reclaim work runs and no execution hits the step bound", () => {
+  const r = check("check-cgroup-siblings", "--strategy", "pct", "--budget", "300", "--json");
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).truncated, 0);
+});
