@@ -31,6 +31,7 @@ import { isEnabled, stepThread, Thread } from "../rt/thread.ts";
 import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
 import type { CustomActor } from "./engine.ts";
 import { checkInvariants, checkProperties } from "./invariants.ts";
+import { Lockdep } from "./lockdep.ts";
 import type { World } from "./world.ts";
 
 export interface Failure {
@@ -105,6 +106,8 @@ export class Execution {
   readonly trace: Step[] = [];
   /** Locks each thread holds (for reports and dependence). */
   readonly held: Set<number>[] = [];
+  /** Lock order and sleeping-in-atomic checks (lockdep.ts). */
+  private readonly lockdep = new Lockdep();
   /** Steps other threads took since each thread's last fault began (its last AEX). */
   private readonly othersMoved: number[] = [];
   /** The thread's last fault ended busy and it has not completed an access since. */
@@ -274,7 +277,10 @@ export class Execution {
     const op = t.op!;
     this.lastStep = { tid, op };
     this.trace.push({ tid, op, value });
+    const bad = this.lockdep.before(tid, this.actors[tid]!.name, op);
+    if (bad) this.fail(bad.property, bad.detail, tid);
     this.trackLocks(tid, op);
+    this.lockdep.after(tid, op);
     // Only a thread that is not itself busy-retrying can end another's busy condition (two retrying
     // threads would otherwise wake each other forever while the reclaimer never runs).
     if (publishes(op) && !this.retrying[tid])
@@ -303,6 +309,9 @@ export class Execution {
       const op = t.op;
       const last = this.trace.at(-1);
       if (siteCapture.on && last && last.tid === t.id) (last.extra ??= []).push(op);
+      // msleep and cond_resched are not scheduling points here, but they may sleep.
+      const bad = this.lockdep.before(t.id, this.actors[t.id]!.name, op);
+      if (bad) this.fail(bad.property, bad.detail, t.id);
       // A spawned work item (e.g. the deferred mmput) must finish like an actor.
       if (op.kind === "spawn")
         this.spawn(op.thread, { name: op.thread.task.comm, daemon: false, spec: null, parent: t.id });

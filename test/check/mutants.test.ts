@@ -20,6 +20,14 @@ const CASES: Record<string, { scenario: string; property: RegExp }> = {
   "cpumask-before-etrack": { scenario: "check-ipi-vs-enter", property: /WARN encls:EWB/ },
   "no-pcmd-busy-check": { scenario: "check-pcmd-truncate", property: /evicted data is in the backing store/ },
   "no-kref-per-page": { scenario: "check-release-vs-reclaim", property: /release_leak|use after free|BUG/ },
+  "block-lock-order": {
+    scenario: "check-fault-during-reclaim",
+    property: /^lockdep: possible circular locking dependency$/,
+  },
+  "resched-under-reclaimer-lock": {
+    scenario: "check-fault-during-reclaim",
+    property: /^sleeping function called from invalid context$/,
+  },
 };
 
 const BUDGET = 600;

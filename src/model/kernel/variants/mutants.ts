@@ -151,6 +151,31 @@ function pcmd_never_busy(_m: Machine, _encl: sgx_encl, _start: number): boolean 
   return false;
 }
 
+/**
+ * sgx_reclaimer_block taking encl->lock before zapping the PTEs: mmap_lock is then taken under
+ * encl->lock, while the fault path takes encl->lock under mmap_lock (an ABBA order for lockdep).
+ */
+function* block_zap_under_encl_lock(m: Machine, epc_page: number): ModelGen {
+  const page = m.pages.owner.get(epc_page);
+  const encl = m.enclOf(page);
+  const addr = m.enclPageAddr(page);
+  yield mutex_lock(encl.lock); // MUTANT: taken before sgx_zap_enclave_ptes, not after
+  yield* m.fn.sgx_zap_enclave_ptes(m, encl, addr);
+  const ret = yield* m.encls("EBLOCK", epc_page, () => m.hw.EBLOCK(epc_page));
+  if (encls_failed(ret)) m.ENCLS_WARN(ret, "EBLOCK");
+  yield mutex_unlock(encl.lock);
+}
+
+/** sgx_mark_page_reclaimable with a scheduling point inside sgx_reclaimer_lock (a spinlock). */
+function* mark_reclaimable_resched_in_lock(m: Machine, page: number): ModelGen {
+  const G = m.sgx;
+  yield spin_lock(G.sgx_reclaimer_lock);
+  m.pages.flags.set(page, m.pages.flags.get(page) | SGX_EPC_PAGE_RECLAIMER_TRACKED);
+  list_add_tail(m.pages, page, G.sgx_active_page_list);
+  yield { kind: "cond_resched" }; // MUTANT: might sleep under a spinlock
+  yield spin_unlock(G.sgx_reclaimer_lock);
+}
+
 interface Mutant {
   name: string;
   guard: string;
@@ -187,6 +212,16 @@ export const MUTANTS: Mutant[] = [
     name: "no-kref-per-page",
     guard: "the enclave reference the reclaimer holds for every isolated page",
     overrides: { sgx_reclaim_pages: (m: Machine) => flawedReclaim(m, { noRef: true }) },
+  },
+  {
+    name: "block-lock-order",
+    guard: "the order of encl->lock after the PTE zap in sgx_reclaimer_block (mmap_lock under encl->lock)",
+    overrides: { sgx_reclaimer_block: block_zap_under_encl_lock },
+  },
+  {
+    name: "resched-under-reclaimer-lock",
+    guard: "no scheduling point under sgx_reclaimer_lock in sgx_mark_page_reclaimable",
+    overrides: { sgx_mark_page_reclaimable: mark_reclaimable_resched_in_lock },
   },
 ];
 
