@@ -46,6 +46,13 @@ export interface CheckRun {
   choicesCut: boolean;
   /** Executions cut off at the step bound. */
   truncated: number;
+  /** Executions that ended in a failure the scenario declares known (check.known). */
+  known: number;
+}
+
+/** Is this failure one the scenario declares a known limitation of the kernel? */
+export function isKnown(model: CheckModel, property: string): boolean {
+  return model.chk.known.some((k) => k.property === property);
 }
 
 export function explorers(model: CheckModel, opt: CheckOptions): Explorer[] {
@@ -75,6 +82,7 @@ export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
   const all = [...live];
   let schedules = 0;
   let truncated = 0;
+  let known = 0;
   let lastProgress = 0;
   let found: Trial | null = null;
   let foundBy = "";
@@ -89,7 +97,8 @@ export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
     }
     schedules++;
     if (trial.out.truncated) truncated++;
-    if (trial.out.failure) {
+    if (trial.out.failure && isKnown(model, trial.out.failure.property)) known++;
+    else if (trial.out.failure) {
       found = trial;
       foundBy = ex.name;
       break;
@@ -108,5 +117,6 @@ export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
     exhausted: live.length === 0 && !all.some((e) => e.choicesCut?.()),
     choicesCut: all.some((e) => e.choicesCut?.() ?? false),
     truncated,
+    known,
   };
 }

@@ -10,7 +10,7 @@
 import { HwAssertion } from "../model/hw/sgx_hw.ts";
 import { PF_KTHREAD, type task_struct } from "../model/kernel/lib/sched.ts";
 import { shmem_reclaim } from "../model/kernel/lib/shmem.ts";
-import { KernelBug, type Machine } from "../model/machine.ts";
+import { KernelBug, type Machine, MachineCheck } from "../model/machine.ts";
 import {
   access_actor,
   add_pages_actor,
@@ -341,6 +341,10 @@ export class Execution {
 
   private onError(t: Thread): void {
     const e = t.error;
+    if (e instanceof MachineCheck) {
+      this.fail("machine check", e.message, t.id);
+      return;
+    }
     if (e instanceof KernelBug || e instanceof LockViolation) {
       this.fail("BUG", e.message, t.id);
       return;

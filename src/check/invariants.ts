@@ -84,6 +84,9 @@ export function checkInvariants(w: World, quiescent: boolean): Violation | null 
         `EPC page ${p} is on the active list without RECLAIMER_TRACKED`,
       );
     }
+    // arch_memory_failure quarantines a poisoned page: never free for allocation, never reclaimable.
+    if (P.poison.get(p) && (on === "free_page_list" || isLru(on)))
+      return v("poisoned pages are quarantined", `EPC page ${p} is poisoned but on ${on}`);
     if (f & SGX_EPC_PAGE_IS_FREE && on !== "free_page_list" && on !== "sgx_poison_page_list")
       return v(
         "free pages are on a free list",

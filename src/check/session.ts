@@ -31,6 +31,8 @@ export interface CheckSummary {
   verdict: CheckVerdict;
   /** A systematic strategy explored only part of a choose op's domain (then never "exhausted"). */
   choices_cut: boolean;
+  /** Executions that ended in a failure the scenario declares known (check.known), not reported. */
+  known: number;
   scenario: string;
   kernel: string;
   property: string | null;
@@ -103,6 +105,7 @@ export function finishCheck(
     found: false,
     verdict: run.truncated > 0 ? "step_bound" : run.exhausted ? "exhausted" : "budget",
     choices_cut: run.choicesCut,
+    known: run.known,
     scenario: req.sc.name,
     kernel: req.sc.kernel,
     property: null,

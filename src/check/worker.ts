@@ -7,7 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { parseScenarioText } from "../scenario/load.ts";
 import { loadKernel } from "../scenario/patches.ts";
-import { explorers } from "./checker.ts";
+import { explorers, isKnown } from "./checker.ts";
 import { prepare } from "./engine.ts";
 import type { WorkerJob, WorkerMessage } from "./workers.ts";
 
@@ -34,13 +34,15 @@ const t0 = performance.now();
 let next = job.start;
 let count = 0;
 let truncated = 0;
+let known = 0;
 let last = 0;
 while (next < job.schedules && next <= Atomics.load(stop, 0) && performance.now() - t0 < job.timeMs) {
   const trial = ex!.next()!;
   next = trial.index + job.stride;
   count++;
   if (trial.out.truncated) truncated++;
-  if (trial.out.failure) {
+  if (trial.out.failure && isKnown(model, trial.out.failure.property)) known++;
+  else if (trial.out.failure) {
     post({
       type: "found",
       index: trial.index,
@@ -51,12 +53,13 @@ while (next < job.schedules && next <= Atomics.load(stop, 0) && performance.now(
       next,
       count,
       truncated,
+      known,
     });
     break;
   }
   if (performance.now() - last > 100) {
     last = performance.now();
-    post({ type: "progress", next, count, truncated });
+    post({ type: "progress", next, count, truncated, known });
   }
 }
-post({ type: "done", next, count, truncated });
+post({ type: "done", next, count, truncated, known });

@@ -24,8 +24,8 @@ export interface WorkerJob {
 }
 
 export type WorkerMessage =
-  | { type: "progress"; next: number; count: number; truncated: number }
-  | { type: "done"; next: number; count: number; truncated: number }
+  | { type: "progress"; next: number; count: number; truncated: number; known: number }
+  | { type: "done"; next: number; count: number; truncated: number; known: number }
   | {
       type: "found";
       index: number;
@@ -36,6 +36,7 @@ export type WorkerMessage =
       next: number;
       count: number;
       truncated: number;
+      known: number;
     };
 
 export async function runParallelCheck(req: CheckRequest, n: number): Promise<CheckSummary> {
@@ -49,7 +50,7 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
   const stopAbove = new SharedArrayBuffer(4);
   const stop = new Int32Array(stopAbove);
   Atomics.store(stop, 0, 0x7fffffff);
-  const state = Array.from({ length: n }, () => ({ next: 0, count: 0, truncated: 0, done: false }));
+  const state = Array.from({ length: n }, () => ({ next: 0, count: 0, truncated: 0, known: 0, done: false }));
   let best: Extract<WorkerMessage, { type: "found" }> | null = null;
   await new Promise<void>((resolve, reject) => {
     for (let w = 0; w < n; w++) {
@@ -70,6 +71,7 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
         s.next = msg.next;
         s.count = msg.count;
         s.truncated = msg.truncated;
+        s.known = msg.known;
         if (msg.type === "found" && (!best || msg.index < best.index)) {
           best = msg;
           Atomics.store(stop, 0, msg.index);
@@ -86,6 +88,7 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
   });
   const schedules = state.reduce((a, x) => a + x.count, 0);
   const truncated = state.reduce((a, x) => a + x.truncated, 0);
+  const known = state.reduce((a, x) => a + x.known, 0);
   const found = best as Extract<WorkerMessage, { type: "found" }> | null;
   return finishCheck(req, model, opt, {
     found: found
@@ -108,5 +111,6 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
     exhausted: false,
     choicesCut: false,
     truncated,
+    known,
   });
 }

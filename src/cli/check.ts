@@ -28,12 +28,15 @@ function coverage(strategy: string, preemptions: number): string {
 
 /** The one-line verdict of a check that found nothing: what the executions cover, never more. */
 export function verdictText(r: CheckSummary, bounds: { steps: number; preemptions: number }): string {
-  const how = `${r.schedules} executions, ${r.elapsed_ms} ms, ${r.strategy}${r.states ? `, ${r.states} states` : ""}`;
+  const known = r.known
+    ? `, ${r.known} ended in a known kernel failure the scenario declares (check.known)`
+    : "";
+  const how = `${r.schedules} executions${known}, ${r.elapsed_ms} ms, ${r.strategy}${r.states ? `, ${r.states} states` : ""}`;
   switch (r.verdict) {
     case "step_bound":
       return `NOT CLEAN: ${r.truncated} of ${r.schedules} executions were cut by the step bound (check.bounds.steps = ${bounds.steps}) before they finished; nothing is claimed for them: a thread may loop or wait without end, or the bound is too small (${how})`;
     case "exhausted":
-      return `no bug found: search space exhausted (${coverage(r.strategy, bounds.preemptions)}, every value of every choice, every execution run to its end; ${how})`;
+      return `no bug found: search space exhausted (${coverage(r.strategy, bounds.preemptions)}, every value of every choice, no execution cut by the step bound; ${how})`;
     default:
       return `no bug found in ${how}: stopped by the budget, not exhaustive${r.choices_cut ? " (a choice had more values than the systematic strategies enumerate)" : ""}`;
   }

@@ -50,6 +50,29 @@ export class KernelBug extends Error {
   }
 }
 
+/**
+ * The hardware consumed poison: an ENCLS leaf read or wrote the contents of an EPC page a machine
+ * check had reported poisoned. Fatal (a kernel panic on real hardware unless recoverable).
+ */
+export class MachineCheck extends KernelBug {}
+
+/**
+ * ENCLS leaves that read or write an EPC page's contents (EWB encrypts it out, ELDU decrypts into
+ * it, EADD/EAUG/ECREATE/EPA fill it, EEXTEND and EINIT read it). EREMOVE, EBLOCK, ETRACK, EMODPR,
+ * EMODT and EACCEPT change only the EPCM entry, which is why the kernel may still EREMOVE a
+ * poisoned page when its enclave is torn down.
+ */
+export const CONTENT_LEAVES: ReadonlySet<string> = new Set([
+  "ECREATE",
+  "EADD",
+  "EEXTEND",
+  "EINIT",
+  "EPA",
+  "EWB",
+  "ELDU",
+  "EAUG",
+]);
+
 /** One line of the kernel log (WARN, pr_warn, BUG). */
 export interface DmesgEntry {
   level: "warn" | "bug";
@@ -222,6 +245,11 @@ export class Machine {
   *encls(leaf: EnclsLeaf, page: number, run: () => number): ModelGen<number> {
     const op: EnclsOp = withSite({ kind: "encls", leaf, page, ret: 0 });
     yield op;
+    if (page >= 0 && CONTENT_LEAVES.has(leaf) && this.pages.poison.get(page))
+      throw new MachineCheck(
+        `${leaf} consumed poison in EPC page ${page} (memory failure reported earlier)`,
+        this.current.pid,
+      );
     const ret = run();
     op.ret = ret;
     if (encls_faulted(ret)) op.ret = ret;

@@ -438,6 +438,12 @@ export const checkSchema = z
      * another property and an enclave-visible SIGBUS is an accepted outcome; see docs/checker.md).
      */
     tolerate: z.array(z.string().min(1)).default([]),
+    /**
+     * Failures the kernel is known to have in this scenario, each with the reason (a documented
+     * limitation of the kernel, not of the model): counted as `known` and not reported; every other
+     * failure still is.
+     */
+    known: z.array(z.object({ property: z.string().min(1), reason: z.string().min(1) }).strict()).default([]),
   })
   .strict();
 

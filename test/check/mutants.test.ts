@@ -28,6 +28,10 @@ const CASES: Record<string, { scenario: string; property: RegExp }> = {
     scenario: "check-fault-during-reclaim",
     property: /^sleeping function called from invalid context$/,
   },
+  "free-ignores-poison": {
+    scenario: "check-poison-vs-release",
+    property: /^invariant: poisoned pages are quarantined$|^machine check$/,
+  },
 };
 
 const BUDGET = 600;

@@ -7,14 +7,16 @@
 import type { ModelGen } from "../../../rt/ops.ts";
 import { encls_failed, SGX_NOT_TRACKED } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
-import { kref_get_unless_zero, kref_put } from "../lib/atomic.ts";
+import { atomic_long_inc, kref_get_unless_zero, kref_put } from "../lib/atomic.ts";
 import { IS_ERR } from "../lib/errno.ts";
 import { on_each_cpu_mask } from "../lib/ipi.ts";
 import { list_add_tail, list_del, list_del_init, list_empty, list_first_entry } from "../lib/list.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
 import type { KernelFns } from "../sgx/index.ts";
 import {
+  OWNER_NULL,
   SGX_ENCL_PAGE_BEING_RECLAIMED,
+  SGX_EPC_PAGE_IS_FREE,
   SGX_EPC_PAGE_RECLAIMER_TRACKED,
   type sgx_backing,
   type sgx_encl,
@@ -176,6 +178,20 @@ function* mark_reclaimable_resched_in_lock(m: Machine, page: number): ModelGen {
   yield spin_unlock(G.sgx_reclaimer_lock);
 }
 
+/** sgx_free_epc_page without the poison test: a poisoned page goes back on the free list. */
+function* free_ignoring_poison(m: Machine, page: number): ModelGen {
+  const node = m.nodeOf(page);
+  const P = m.pages;
+  yield spin_lock(node.lock);
+  P.owner.set(page, OWNER_NULL);
+  list_add_tail(P, page, node.free_page_list); // MUTANT: no sgx_poison_page_list for a poisoned page
+  P.flags.set(page, SGX_EPC_PAGE_IS_FREE);
+  P.sgx_cg.set(page, -1);
+  yield* m.work("freelist_op", 1);
+  yield spin_unlock(node.lock);
+  yield* atomic_long_inc(m, m.sgx.sgx_nr_free_pages);
+}
+
 interface Mutant {
   name: string;
   guard: string;
@@ -222,6 +238,11 @@ export const MUTANTS: Mutant[] = [
     name: "resched-under-reclaimer-lock",
     guard: "no scheduling point under sgx_reclaimer_lock in sgx_mark_page_reclaimable",
     overrides: { sgx_mark_page_reclaimable: mark_reclaimable_resched_in_lock },
+  },
+  {
+    name: "free-ignores-poison",
+    guard: "the poison test in sgx_free_epc_page (a poisoned page back on the free list)",
+    overrides: { sgx_free_epc_page: free_ignoring_poison },
   },
 ];
 
