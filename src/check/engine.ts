@@ -5,6 +5,7 @@
 import type { ModelGen } from "../rt/ops.ts";
 import type { CheckSection, Scenario } from "../scenario/schema.ts";
 import { Execution, type Failure } from "./execution.ts";
+import { watchdogFailure } from "./watchdog.ts";
 import { buildWorld, checkSection, type World, WorldBase } from "./world.ts";
 
 /** A thread of a hand-written check (tests of the checker itself): any model body. */
@@ -85,7 +86,10 @@ export function execute(
       break;
     }
     if (step >= opt.maxSteps) {
+      // The kernel's watchdogs would fire: a finding, not a silent cut (watchdog.ts).
       out.truncated = true;
+      const w = watchdogFailure(ex, enabled);
+      ex.fail(w.property, w.detail, w.tid);
       break;
     }
     const tid = picker.pick(ex, enabled, step);

@@ -50,7 +50,8 @@ export function replayWithSites(model: CheckModel, c: Candidate): { ex: Executio
   siteCapture.on = true;
   try {
     const { ex, out } = execute(model, new ReplayPicker(c.schedule, c.choices, false), {
-      maxSteps: c.schedule.length + 1,
+      // Exactly the schedule: an execution the watchdog cut fails again at the same step.
+      maxSteps: c.schedule.length,
       everyStep: model.chk.invariants === "step",
       disabled: new Set(c.disabled),
     });
@@ -180,10 +181,17 @@ function formatReport(
   const cell = (op: string, site: string) => `${op}${site ? `  [${fnName(site.split(" < ")[0]!)}]` : ""}`;
   const line = (label: string, tid: number, text: string) =>
     `  ${label.padStart(4)} | ${used.map((i) => (i === tid ? text.slice(0, width).padEnd(width) : "".padEnd(width))).join(" | ")}`;
-  for (const s of steps) {
+  // A schedule the watchdog cut is thousands of steps of one loop: show its start and its end.
+  const HEAD = 150;
+  const TAIL = 50;
+  steps.forEach((s, k) => {
+    if (steps.length > HEAD + TAIL + 1 && k >= HEAD && k < steps.length - TAIL) {
+      if (k === HEAD) lines.push(`   ... | (${steps.length - HEAD - TAIL} steps not shown)`);
+      return;
+    }
     const st = ex.trace[s.step]!;
     lines.push(line(String(s.step), st.tid, cell(s.op, s.site)));
     for (const x of st.extra ?? []) lines.push(line("", st.tid, `  ${cell(describeOp(x), siteOf(x))}`));
-  }
+  });
   return lines.join("\n");
 }

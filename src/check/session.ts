@@ -227,7 +227,8 @@ export function replayToken(text: string, against?: { raw: unknown; name: string
   // A strict replay first: it must follow the schedule exactly and fail the same way.
   try {
     const { out } = execute(model, new ReplayPicker(c.schedule, c.choices, false), {
-      maxSteps: c.schedule.length + 1,
+      // Exactly the schedule: an execution the watchdog cut fails again at the same step.
+      maxSteps: c.schedule.length,
       everyStep: model.chk.invariants === "step",
       disabled: new Set(c.disabled),
     });

@@ -28,6 +28,7 @@ const CASES: Record<string, { scenario: string; property: RegExp }> = {
     scenario: "check-fault-during-reclaim",
     property: /^sleeping function called from invalid context$/,
   },
+  "reclaim-spins-on-empty-list": { scenario: "check-release-vs-reclaim", property: /^soft lockup$/ },
   "free-ignores-poison": {
     scenario: "check-poison-vs-release",
     property: /^invariant: poisoned pages are quarantined$|^machine check$/,

@@ -11,15 +11,16 @@ function check(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test("executions cut by the step bound make the verdict step_bound, NOT CLEAN, exit 1", () => {
+test("an execution cut by the step bound is a watchdog finding with a report, never clean (exit 1)", () => {
   const r = check("check-fault-vs-reclaim", "--budget", "20", "--set", "check.bounds.steps=30", "--json");
   assert.equal(r.code, 1, r.err);
   const j = JSON.parse(r.out);
-  assert.equal(j.found, false);
-  assert.equal(j.verdict, "step_bound");
-  assert.equal(j.truncated, 20);
+  assert.equal(j.found, true);
+  assert.equal(j.verdict, "found");
+  assert.match(j.property, /^(soft lockup|hung task)$/);
+  assert.ok(j.replay_token);
   const text = check("check-fault-vs-reclaim", "--budget", "20", "--set", "check.bounds.steps=30");
-  assert.match(text.out, /^NOT CLEAN: 20 of 20 executions were cut by the step bound/);
+  assert.match(text.out, /^BUG: (soft lockup|hung task) in check-fault-vs-reclaim/);
   assert.doesNotMatch(text.out, /no bug found/);
 });
 

@@ -12,7 +12,7 @@ import { IS_ERR } from "../lib/errno.ts";
 import { on_each_cpu_mask } from "../lib/ipi.ts";
 import { list_add_tail, list_del, list_del_init, list_empty, list_first_entry } from "../lib/list.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
-import type { KernelFns } from "../sgx/index.ts";
+import { type KernelFns, mainline } from "../sgx/index.ts";
 import {
   OWNER_NULL,
   SGX_ENCL_PAGE_BEING_RECLAIMED,
@@ -192,6 +192,21 @@ function* free_ignoring_poison(m: Machine, page: number): ModelGen {
   yield* atomic_long_inc(m, m.sgx.sgx_nr_free_pages);
 }
 
+/**
+ * sgx_reclaim_pages that waits for pages instead of returning when the active list is empty: it
+ * drops sgx_reclaimer_lock and tries again, forever once nothing can become reclaimable.
+ */
+function* reclaim_spinning_on_empty(m: Machine): ModelGen {
+  const G = m.sgx;
+  for (;;) {
+    yield spin_lock(G.sgx_reclaimer_lock);
+    const empty = list_empty(m.pages, G.sgx_active_page_list);
+    yield spin_unlock(G.sgx_reclaimer_lock);
+    if (!empty) break; // MUTANT: retries on an empty list instead of returning
+  }
+  yield* mainline.sgx_reclaim_pages(m);
+}
+
 interface Mutant {
   name: string;
   guard: string;
@@ -243,6 +258,11 @@ export const MUTANTS: Mutant[] = [
     name: "free-ignores-poison",
     guard: "the poison test in sgx_free_epc_page (a poisoned page back on the free list)",
     overrides: { sgx_free_epc_page: free_ignoring_poison },
+  },
+  {
+    name: "reclaim-spins-on-empty-list",
+    guard: "the early return of sgx_reclaim_pages when the active list is empty",
+    overrides: { sgx_reclaim_pages: reclaim_spinning_on_empty },
   },
 ];
 
