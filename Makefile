@@ -2,17 +2,25 @@
 # Both install what is missing first.
 
 NODE_DEPS := node_modules/.package-lock.json
+# The command line bundled by esbuild (bin/epcsim.js falls back to the sources when it is stale).
+BUILD := dist/main.js
+SOURCES = $(shell find src -type f)
 TESTS = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: demo test check lint typecheck bench redis-server
+.PHONY: demo test check lint typecheck bench redis-server build
 
 $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+$(BUILD): $(NODE_DEPS) $(SOURCES) scripts/build.mjs
+	node scripts/build.mjs
+
+build: $(BUILD)
+
 # Experiment 1 (batch 16 vs per-page reclaim, paired replications on common random numbers): the
 # table on stdout, the HTML report in out/, every run in epcsim-results.db (a second run is cached).
-demo: $(NODE_DEPS)
+demo: $(BUILD)
 	node bin/epcsim.js ab seed-batching --report out/seed-batching.html
 
 typecheck: $(NODE_DEPS)
@@ -25,7 +33,7 @@ lint: $(NODE_DEPS)
 redis-server:
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
-test: $(NODE_DEPS) redis-server typecheck lint
+test: $(NODE_DEPS) $(BUILD) redis-server typecheck lint
 	node --import tsx --test $(TESTS)
 
 bench: $(NODE_DEPS)
@@ -34,3 +42,4 @@ bench: $(NODE_DEPS)
 	node --import tsx bench/bugs.ts
 	node --import tsx bench/generators.ts
 	node --import tsx bench/queue.ts
+	node --import tsx bench/startup.ts

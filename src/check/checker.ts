@@ -17,9 +17,9 @@ import {
   type Trial,
 } from "./strategies.ts";
 
-export type StrategyChoice = "random" | "pct" | "dfs" | "dpor" | "sdfs" | "bfs" | "portfolio";
+import { STRATEGIES, type StrategyChoice } from "./strategy_names.ts";
 
-export const STRATEGIES: StrategyChoice[] = ["random", "pct", "dfs", "dpor", "sdfs", "bfs", "portfolio"];
+export { STRATEGIES, type StrategyChoice };
 
 export interface CheckOptions extends StrategyOptions {
   strategy: StrategyChoice;

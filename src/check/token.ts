@@ -6,9 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
 import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { srcPath } from "../paths.ts";
 
 const PREFIX = "epcsim1.";
 
@@ -54,7 +55,6 @@ export function sha(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
 let cachedModelHash: string | null = null;
 
 /** Hash of every source file that determines an execution: src/model, src/rt, src/check. */
@@ -62,7 +62,7 @@ export function modelHash(): string {
   if (cachedModelHash) return cachedModelHash;
   const h = createHash("sha256");
   for (const dir of ["model", "rt", "check"]) {
-    for (const f of listFiles(resolve(here, "..", dir))) {
+    for (const f of listFiles(srcPath(dir))) {
       h.update(f.slice(f.indexOf("/src/")));
       h.update(readFileSync(f));
     }

@@ -7,6 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../errors.ts";
+import { srcUrl } from "../paths.ts";
 import type { StrategyChoice } from "./checker.ts";
 import { prepare } from "./engine.ts";
 import { type CheckRequest, type CheckSummary, checkOptions, finishCheck } from "./session.ts";
@@ -65,7 +66,7 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
         timeMs: opt.timeMs,
         stopAbove,
       };
-      const worker = new Worker(new URL("./worker_entry.mjs", import.meta.url), { workerData: job });
+      const worker = new Worker(srcUrl("check", "worker_entry.mjs"), { workerData: job });
       worker.on("message", (msg: WorkerMessage) => {
         const s = state[w]!;
         s.next = msg.next;

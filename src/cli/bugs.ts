@@ -1,7 +1,7 @@
 /** `epcsim bugs`: the catalogue of historical bugs, and `--verify` to reproduce them. */
 import type { Command } from "commander";
 import { BUGS, type Bug, bugRow, findBug } from "../bugs/catalogue.ts";
-import { type Reproduction, reproduce } from "../bugs/reproduce.ts";
+import type { Reproduction } from "../bugs/reproduce.ts";
 import { EXIT_FOUND, UsageError } from "./errors.ts";
 import { table } from "./format.ts";
 import { Progress } from "./progress.ts";
@@ -15,13 +15,14 @@ export function registerBugs(program: Command): void {
     .argument("[ids...]", "only these bugs (e.g. B5 B6)")
     .option("--verify", "reproduce each: the symptom must show on the buggy kernel and not on the fixed one")
     .option("--json", "print a JSON array (with --verify: the reproductions)")
-    .action((ids: string[], o: { verify?: boolean; json?: boolean }) => {
+    .action(async (ids: string[], o: { verify?: boolean; json?: boolean }) => {
       const bugs = selectBugs(ids);
       if (!o.verify) {
         if (o.json) process.stdout.write(`${JSON.stringify(bugs.map(bugRow), null, 2)}\n`);
         else process.stdout.write(`${listing(bugs)}\n`);
         return;
       }
+      const { reproduce } = await import("../bugs/reproduce.ts");
       const progress = new Progress("bugs --verify", !o.json || Boolean(process.stderr.isTTY));
       const rows: { bug: Bug; buggy: Reproduction; fixed: Reproduction; ok: boolean }[] = [];
       bugs.forEach((bug, i) => {

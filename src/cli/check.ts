@@ -1,12 +1,8 @@
 /** `epcsim check` and `epcsim replay`. */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { STRATEGIES, type StrategyChoice } from "../check/checker.ts";
-import { type CheckSummary, replayToken, replayTrace, runCheckSession } from "../check/session.ts";
-import { decodeToken, TokenError } from "../check/token.ts";
-import { runParallelCheck } from "../check/workers.ts";
-import { loadScenario } from "../scenario/load.ts";
-import { loadKernel } from "../scenario/patches.ts";
+import type { CheckSummary } from "../check/session.ts";
+import { STRATEGIES, type StrategyChoice } from "../check/strategy_names.ts";
 import { parseDuration } from "../scenario/units.ts";
 import { EXIT_FOUND, UsageError } from "./errors.ts";
 import { Progress } from "./progress.ts";
@@ -119,6 +115,8 @@ export function registerCheck(program: Command): void {
               `${p.schedules} executions`,
             ),
         };
+        const { runCheckSession } = await import("../check/session.ts");
+        const { runParallelCheck } = await import("../check/workers.ts");
         const r = workers > 1 ? await runParallelCheck(req, workers) : runCheckSession(req);
         progress.done();
         const human = r.found
@@ -154,6 +152,10 @@ export function registerCheck(program: Command): void {
         }
       }
       try {
+        const { loadScenario } = await import("../scenario/load.ts");
+        const { loadKernel } = await import("../scenario/patches.ts");
+        const { replayToken, replayTrace } = await import("../check/session.ts");
+        const { decodeToken } = await import("../check/token.ts");
         const against = o.scenario ? loadScenario(o.scenario) : undefined;
         await loadKernel(decodeToken(text).variant);
         const r = replayToken(text, against && { raw: against.raw, name: against.scenario.name });
@@ -168,7 +170,7 @@ export function registerCheck(program: Command): void {
         else process.stdout.write(`${r.report.text}\n`);
         process.exitCode = EXIT_FOUND;
       } catch (e) {
-        if (e instanceof TokenError) throw new UsageError(e.message);
+        if (e instanceof (await import("../check/token.ts")).TokenError) throw new UsageError(e.message);
         throw e;
       }
     });

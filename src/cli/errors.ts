@@ -1,7 +1,8 @@
 /** User mistakes end the CLI with a clear message and exit code 2, never a stack trace. */
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.ts";
-import { ScenarioError } from "../scenario/load.ts";
+import { SRC_DIR } from "../paths.ts";
+import { ScenarioError } from "../scenario/errors.ts";
 
 export { UsageError };
 
@@ -10,7 +11,6 @@ export const EXIT_FOUND = 1;
 export const EXIT_USAGE = 2;
 
 /** epcsim's own sources: an exception thrown anywhere else in model code came from a user's patch. */
-const SRC_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 /** The frame of a user's patch file where `e` was thrown, as file:line:col, or null. */
 function patchFrame(e: Error): string | null {

@@ -1,13 +1,13 @@
 /** `epcsim experiments`: list the built-in experiments (the seed's questions). */
 import type { Command } from "commander";
-import { commandOf, listExperiments } from "../experiment/builtin.ts";
 
 export function registerExperiments(program: Command): void {
   program
     .command("experiments")
     .description("list the built-in experiments (the seed's questions), each runnable in one command")
     .option("--json", "print a JSON array")
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
+      const { commandOf, listExperiments } = await import("../experiment/builtin.ts");
       const list = listExperiments();
       if (o.json) {
         process.stdout.write(

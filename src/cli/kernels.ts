@@ -1,6 +1,5 @@
 /** `epcsim kernels`: list the kernel variants (and, apart, the mutants the checker's tests use). */
 import type { Command } from "commander";
-import { variants } from "../model/kernel/variants/index.ts";
 import { table } from "./format.ts";
 
 export function registerKernels(program: Command): void {
@@ -8,7 +7,8 @@ export function registerKernels(program: Command): void {
     .command("kernels")
     .description("list the kernel variants usable with --kernel (versions, historical bugs, mutants)")
     .option("--json", "print a JSON array of {name, description, mutant}")
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
+      const { variants } = await import("../model/kernel/variants/index.ts");
       const list = variants()
         .filter((v) => !v.name.includes("+"))
         .map((v) => ({ name: v.name, description: v.description, mutant: Boolean(v.mutant) }));

@@ -3,14 +3,10 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { flattenMetrics, metricNames } from "../experiment/metrics.ts";
 import type { RunRecord } from "../experiment/store.ts";
-import { analyzeStored } from "../experiment/stored.ts";
 import { csv } from "../report/csv.ts";
-import { focusMetrics } from "../report/tables.ts";
-import { abCsv, abJson, formatAB } from "./ab.ts";
 import { UsageError } from "./errors.ts";
 import { addDbOptions, asUsage, openStore, parseInt10, type StoreOpts, writeOut } from "./experiment_opts.ts";
 import { formatRun, table } from "./format.ts";
-import { formatSweep, sweepCsv } from "./sweep.ts";
 
 function needStore(o: StoreOpts) {
   if (o.db === false) throw new UsageError("results: --no-db leaves no database to read");
@@ -114,6 +110,11 @@ export function registerResults(program: Command): void {
       o: StoreOpts & { run?: string; json?: boolean; report?: string; csv?: string; all?: boolean },
     ) =>
       asUsage(async () => {
+        // The analysis and its formatting are loaded only by `results show` (fast start).
+        const { analyzeStored } = await import("../experiment/stored.ts");
+        const { focusMetrics } = await import("../report/tables.ts");
+        const { abCsv, abJson, formatAB } = await import("./ab_run.ts");
+        const { formatSweep, sweepCsv } = await import("./sweep_run.ts");
         const store = needStore(o);
         try {
           if (o.run !== undefined) {

@@ -1,10 +1,7 @@
 /** `epcsim run`: one timed simulation of a scenario. */
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { runScenario } from "../experiment/run.ts";
-import { chromeTrace } from "../report/chrome_trace.ts";
-import { type LoadedScenario, loadScenario } from "../scenario/load.ts";
-import { kernelName, loadKernel, splitKernel } from "../scenario/patches.ts";
+import type { LoadedScenario } from "../scenario/load.ts";
 import { UsageError } from "./errors.ts";
 import { formatRun } from "./format.ts";
 import { Progress } from "./progress.ts";
@@ -23,6 +20,9 @@ export async function loadScenarioWithKernel(
   kernel: string | undefined,
   patches: string[],
 ): Promise<LoadedScenario> {
+  // Loaded on use: `epcsim --help` must not pay for the scenario schema and the model.
+  const { loadScenario } = await import("../scenario/load.ts");
+  const { kernelName, loadKernel, splitKernel } = await import("../scenario/patches.ts");
   let all = kernel ? [...sets, `kernel=${kernel}`] : sets;
   if (patches.length) {
     const base = kernel ?? loadScenario(arg, sets).scenario.kernel;
@@ -67,6 +67,8 @@ export function registerRun(program: Command): void {
         o: { set: string[]; seed?: string; json?: boolean; trace?: string; kernel?: string; patch: string[] },
       ) => {
         const { scenario } = await loadScenarioWithKernel(arg, o.set, o.kernel, o.patch);
+        const { runScenario } = await import("../experiment/run.ts");
+        const { chromeTrace } = await import("../report/chrome_trace.ts");
         const progress = new Progress(`run ${scenario.name}`);
         const out = runScenario(scenario, {
           seed: parseSeed(o.seed),

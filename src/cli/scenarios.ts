@@ -2,8 +2,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { parse } from "yaml";
-import { BUILTIN_DIR } from "../scenario/load.ts";
 import { table } from "./format.ts";
 
 export interface BuiltinInfo {
@@ -12,7 +10,10 @@ export interface BuiltinInfo {
   description: string;
 }
 
-export function listBuiltins(): BuiltinInfo[] {
+/** The built-in scenarios with their kind and first line of description (yaml loaded on use). */
+export async function listBuiltins(): Promise<BuiltinInfo[]> {
+  const { parse } = await import("yaml");
+  const { BUILTIN_DIR } = await import("../scenario/load.ts");
   return readdirSync(BUILTIN_DIR)
     .filter((f) => /\.(ya?ml|json)$/.test(f))
     .sort()
@@ -35,8 +36,8 @@ export function registerScenarios(program: Command): void {
     .command("scenarios")
     .description("list the built-in scenarios (usable by name wherever a scenario file is expected)")
     .option("--json", "print a JSON array")
-    .action((o: { json?: boolean }) => {
-      const list = listBuiltins();
+    .action(async (o: { json?: boolean }) => {
+      const list = await listBuiltins();
       if (o.json) {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;

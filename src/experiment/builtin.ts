@@ -4,16 +4,16 @@
  * override their settings.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
 import { parse } from "yaml";
 import { z } from "zod";
+import { srcPath } from "../paths.ts";
 import type { ABSpec } from "./ab.ts";
 import { ExperimentError } from "./errors.ts";
 import type { SweepSpec } from "./sweep.ts";
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const EXPERIMENT_DIR = resolve(here, "../../experiments");
+export const EXPERIMENT_DIR = srcPath("..", "experiments");
 
 const common = {
   name: z.string().min(1),

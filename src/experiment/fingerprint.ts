@@ -6,11 +6,12 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
+
+import { srcPath } from "../paths.ts";
 import { MODEL_VERSION } from "./run.ts";
 
-const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const SRC = srcPath();
 /** Sources whose changes change results. */
 const PARTS = ["model", "rt", "sim", "scenario", "experiment/run.ts"];
 

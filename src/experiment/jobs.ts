@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
+import { srcUrl } from "../paths.ts";
 import { loadScenario, ScenarioError } from "../scenario/load.ts";
 import { kernelName, loadKernel, patchHashes, splitKernel } from "../scenario/patches.ts";
 import type { Scenario } from "../scenario/schema.ts";
@@ -149,7 +150,7 @@ export async function executeJobs(jobs: readonly RunJob[], opt: ExecuteOptions =
     for (const job of todo) finished(job, runScenario(job.scenario, { seed: job.seed }).result);
   } else {
     const pool = new Piscina<WorkerTask, RunResult | WorkerError>({
-      filename: new URL("./worker_entry.mjs", import.meta.url).href,
+      filename: srcUrl("experiment", "worker_entry.mjs").href,
       minThreads: workers,
       maxThreads: workers,
       idleTimeout: 1000,

@@ -6,6 +6,7 @@
  * When it is off, ops pass through untouched and cost one branch.
  */
 import { fileURLToPath } from "node:url";
+import { SRC_DIR } from "../paths.ts";
 import type { Op } from "./ops.ts";
 
 /** A process-wide debugging switch (not model state): on only during report replays. */
@@ -22,7 +23,6 @@ const HELPERS = new Set(["withSite", "captureSite", "ev", "userEvent", "epcFlags
 
 /** epcsim's src directory: frames are classified by their path inside it, never by the checkout's
  * absolute path (a clone under /check/... must not look like the checker's own frames). */
-const SRC_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 /** Frames that are not model code: the runtime, the hardware model, the drivers, node internals. */
 const SKIP_IN_SRC = /^(rt|model\/hw|check|sim)\/|^model\/(machine|snapshot)\.ts$/;

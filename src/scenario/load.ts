@@ -3,22 +3,19 @@
  * with the schema, and errors as `file:line:col path: message` (never a stack trace).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
+import { srcPath } from "../paths.ts";
+import { ScenarioError } from "./errors.ts";
 import { type Scenario, scenarioSchema } from "./schema.ts";
 
-/** A user mistake in a scenario or an override; printed as one line, exit code 2. */
-export class ScenarioError extends Error {
-  constructor(readonly lines: string[]) {
-    super(lines.join("\n"));
-  }
-}
+// Defined apart so that the command line can recognise it without loading the scenario schema.
+export { ScenarioError };
 
-const here = dirname(fileURLToPath(import.meta.url));
 /** Directory of the built-in scenario files. */
-export const BUILTIN_DIR = resolve(here, "../../scenarios");
+export const BUILTIN_DIR = srcPath("..", "scenarios");
 
 export interface LoadedScenario {
   scenario: Scenario;

@@ -130,6 +130,19 @@ export async function loadKernelFrom(
   await registerPatched(name, files);
 }
 
+let tsxRegistered = false;
+
+/**
+ * Patches are TypeScript: the built command line (dist/) runs without tsx, so its loader is
+ * registered the first time a patch is imported (again under tsx, which is harmless).
+ */
+async function typeScriptLoader(): Promise<void> {
+  if (tsxRegistered) return;
+  const { register } = await import("tsx/esm/api");
+  register();
+  tsxRegistered = true;
+}
+
 async function registerPatched(name: string, patches: string[]): Promise<void> {
   const { base } = splitKernel(name);
   const v = getVariant(base);
@@ -140,6 +153,7 @@ async function registerPatched(name: string, patches: string[]): Promise<void> {
   let overrides = { ...v.overrides };
   let constants = { ...v.constants };
   const names: string[] = [];
+  if (patches.length) await typeScriptLoader();
   for (const file of patches) {
     if (!existsSync(file)) throw new ScenarioError([`${file}: no such patch file`]);
     let mod: unknown;

@@ -63,8 +63,8 @@ test("an unknown scenario name is a clear error", () => {
   assert.throws(() => loadScenario("no-such-scenario"), /no such scenario file or built-in scenario/);
 });
 
-test("every built-in scenario loads and validates", () => {
-  const list = listBuiltins();
+test("every built-in scenario loads and validates", async () => {
+  const list = await listBuiltins();
   const names = list.map((b) => b.name);
   for (const n of ["seed-batching", "oversubscribed"]) assert.ok(names.includes(n), n);
   for (const b of list) {

@@ -10,9 +10,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
+import { srcUrl } from "../../paths.ts";
 import { loadKernelFrom } from "../../scenario/patches.ts";
 
-const PATCH_API = new URL("../../patch.ts", import.meta.url).href;
+const PATCH_API = srcUrl("patch.ts").href;
 
 /** The patch's source with its import of the patch API pointing at this installation. */
 export function bindPatchApi(source: string): string {

@@ -6,6 +6,7 @@
 import { UnrecoverableError, Worker } from "bullmq";
 import { Piscina } from "piscina";
 import type { CheckSummary } from "../../check/session.ts";
+import { srcUrl } from "../../paths.ts";
 import type { Scenario } from "../../scenario/schema.ts";
 import type { RunResult } from "../run.ts";
 import type { WorkerError } from "../worker.ts";
@@ -44,7 +45,7 @@ export async function startWorker(opt: WorkerOptions): Promise<RunningWorker> {
   const connection = connectionOptions(opt.url);
   const log = opt.log ?? (() => {});
   const pool = new Piscina<QueueTask, RunResult | CheckSummary | WorkerError>({
-    filename: new URL("./thread_entry.mjs", import.meta.url).href,
+    filename: srcUrl("experiment", "queue", "thread_entry.mjs").href,
     minThreads: opt.concurrency,
     maxThreads: opt.concurrency,
     idleTimeout: 60_000,
