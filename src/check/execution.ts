@@ -31,6 +31,7 @@ import { isEnabled, stepThread, Thread } from "../rt/thread.ts";
 import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
 import type { CustomActor } from "./engine.ts";
 import { checkInvariants, checkProperties } from "./invariants.ts";
+import { kasanCheck, USE_AFTER_FREE } from "./kasan.ts";
 import { Lockdep } from "./lockdep.ts";
 import type { World } from "./world.ts";
 
@@ -277,6 +278,8 @@ export class Execution {
     const op = t.op!;
     this.lastStep = { tid, op };
     this.trace.push({ tid, op, value });
+    const uaf = kasanCheck(this.m.kasan_freed, op);
+    if (uaf) this.fail(USE_AFTER_FREE, `${this.actors[tid]!.name}: ${uaf}`, tid);
     const bad = this.lockdep.before(tid, this.actors[tid]!.name, op);
     if (bad) this.fail(bad.property, bad.detail, tid);
     this.trackLocks(tid, op);

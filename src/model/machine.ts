@@ -4,6 +4,7 @@
  * Drivers write only the CPU context (`current`, via context_switch); everything else changes by
  * model code run between yields.
  */
+
 import type {
   EnclsLeaf,
   EnclsOp,
@@ -24,6 +25,8 @@ import { mem_cgroup, mem_cgroup_charge, mem_cgroup_uncharge } from "./kernel/lib
 import { mm_struct } from "./kernel/lib/mm.ts";
 import { PF_KTHREAD, task_struct, wait_queue_head_t } from "./kernel/lib/sched.ts";
 import { shmem_file } from "./kernel/lib/shmem.ts";
+import { kasan_kfree } from "./kernel/lib/slab.ts";
+import { srcu_struct } from "./kernel/lib/srcu.ts";
 import type { xarray } from "./kernel/lib/xarray.ts";
 import { type KernelFns, mainline } from "./kernel/sgx/index.ts";
 import { epcFlagsWriteOp } from "./kernel/sgx/main.ts";
@@ -127,6 +130,10 @@ export class Machine {
   interleaveAll = true;
   /** The task running the model code right now (set by context_switch). */
   current: task_struct;
+  /** mm/mmu_notifier.c's static `srcu`: release callbacks run inside it; unregister waits for them. */
+  readonly mmu_notifier_srcu: srcu_struct;
+  /** KASAN: locations embedded in freed objects (lib/slab.ts); the checker reports any access to them. */
+  readonly kasan_freed = new Map<number, string>();
   /** set_active_memcg(): the memcg shmem allocations are charged to; null = current's. */
   active_memcg: unknown = null;
   /** Memory cgroups by name (a process's mm points to one; null means the root). */
@@ -171,6 +178,7 @@ export class Machine {
     this.pages = new EpcPages(nr_pages);
     const ids = () => this.newId();
     this.ksgxd_waitq = new wait_queue_head_t(ids(), "ksgxd_waitq");
+    this.mmu_notifier_srcu = new srcu_struct(ids(), "mmu_notifier srcu");
     this.sgx = new SgxGlobals(ids, this.pages, this.ksgxd_waitq);
     this.locs = {
       epc_flags: { id: ids(), cls: "epc_page->flags" },
@@ -293,6 +301,11 @@ export class Machine {
   }
 
   // ---- object lookup --------------------------------------------------------------------------
+
+  /** kfree(obj) with KASAN: a second kfree of the same object is a double-free (a BUG). */
+  kfree(obj: object, what: string): void {
+    if (!kasan_kfree(this.kasan_freed, obj, what)) this.bug(`KASAN: double-free of ${what}`);
+  }
 
   /** encl_page->encl, catching use of a freed enclave or enclave page. */
   enclOf(encl_page: number): sgx_encl {

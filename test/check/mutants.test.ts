@@ -19,7 +19,7 @@ const CASES: Record<string, { scenario: string; property: RegExp }> = {
   },
   "cpumask-before-etrack": { scenario: "check-ipi-vs-enter", property: /WARN encls:EWB/ },
   "no-pcmd-busy-check": { scenario: "check-pcmd-truncate", property: /evicted data is in the backing store/ },
-  "no-kref-per-page": { scenario: "check-release-vs-reclaim", property: /release_leak|use after free|BUG/ },
+  "no-kref-per-page": { scenario: "check-release-vs-reclaim", property: /release_leak|use.after.free|BUG/ },
   "block-lock-order": {
     scenario: "check-fault-during-reclaim",
     property: /^lockdep: possible circular locking dependency$/,
@@ -28,6 +28,7 @@ const CASES: Record<string, { scenario: string; property: RegExp }> = {
     scenario: "check-fault-during-reclaim",
     property: /^sleeping function called from invalid context$/,
   },
+  "mm-add-without-kref": { scenario: "check-release-vs-reclaim", property: /^KASAN: use-after-free$/ },
   "reclaim-spins-on-empty-list": { scenario: "check-release-vs-reclaim", property: /^soft lockup$/ },
   "free-ignores-poison": {
     scenario: "check-poison-vs-release",

@@ -10,6 +10,7 @@ import type { Machine } from "../../machine.ts";
 import { Chunked } from "../../util/chunked.ts";
 import { atomic_long_t } from "./atomic.ts";
 import { down_read, rw_semaphore, up_read } from "./locks.ts";
+import { srcu_read_lock, srcu_read_unlock, synchronize_srcu } from "./srcu.ts";
 
 export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
@@ -113,9 +114,28 @@ export function* mmget_not_zero(m: Machine, mm: mm_struct): ModelGen<boolean> {
  * SGX driver unlinks the mm from its enclaves) and unmaps everything.
  */
 export function* __mmput(m: Machine, mm: mm_struct): ModelGen {
+  // __mmu_notifier_release: every subscription's release, inside the notifiers' SRCU.
+  const idx = yield* srcu_read_lock(m, m.mmu_notifier_srcu);
   for (const n of mm.notifiers.slice()) yield* m.fn.sgx_mmu_notifier_release(m, n.owner as never, mm);
+  yield* srcu_read_unlock(m, m.mmu_notifier_srcu, idx);
   mm.vmas.length = 0;
   mm.dead = true;
+}
+
+/**
+ * mmu_notifier_unregister: a subscription still registered gets its release called here; either
+ * way the caller then waits (synchronize_srcu) for release callbacks already running in
+ * __mmu_notifier_release, so whatever they touch is still alive when unregister returns.
+ */
+export function* mmu_notifier_unregister(m: Machine, n: mmu_notifier, mm: mm_struct): ModelGen {
+  if (mm.notifiers.includes(n)) {
+    const idx = yield* srcu_read_lock(m, m.mmu_notifier_srcu);
+    yield* m.fn.sgx_mmu_notifier_release(m, n.owner as never, mm);
+    yield* srcu_read_unlock(m, m.mmu_notifier_srcu, idx);
+    const k = mm.notifiers.indexOf(n);
+    if (k >= 0) mm.notifiers.splice(k, 1); // hlist_del_init_rcu
+  }
+  yield* synchronize_srcu(m, m.mmu_notifier_srcu);
 }
 
 /** mmput: drop an mm_users reference; the last one tears the address space down right here. */

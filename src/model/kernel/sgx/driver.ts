@@ -9,7 +9,7 @@ import type { Machine } from "../../machine.ts";
 import { kref_put, test_bit } from "../lib/atomic.ts";
 import { EACCES } from "../lib/errno.ts";
 import { spin_lock, spin_unlock } from "../lib/locks.ts";
-import { type mm_struct, vm_area_struct } from "../lib/mm.ts";
+import { type mm_struct, mmu_notifier_unregister, vm_area_struct } from "../lib/mm.ts";
 import { synchronize_srcu } from "../lib/srcu.ts";
 import { SGX_ENCL_INITIALIZED, type sgx_encl } from "./sgx.ts";
 
@@ -37,10 +37,8 @@ function* sgx_release(m: Machine, encl: sgx_encl): ModelGen {
     // The enclave is no longer mapped by any mm.
     if (!encl_mm) break;
     yield* synchronize_srcu(m, encl.srcu);
-    // mmu_notifier_unregister()
-    const k = encl_mm.mm.notifiers.indexOf(encl_mm.notifier!);
-    if (k >= 0) encl_mm.mm.notifiers.splice(k, 1);
-    // 'encl_mm' is gone, put encl_mm->encl reference:
+    yield* mmu_notifier_unregister(m, encl_mm.notifier!, encl_mm.mm);
+    // kfree(encl_mm); 'encl_mm' is gone, put encl_mm->encl reference:
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
   }
   yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));

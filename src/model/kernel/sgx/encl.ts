@@ -411,7 +411,8 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
     m.warn("release_leak", `WARN_ON_ONCE(encl->secs_child_cnt) = ${encl.secs_child_cnt}`);
   if (E.epc_page.a[encl.secs]! >= 0) m.warn("release_leak", "WARN_ON_ONCE(encl->secs.epc_page)");
   E.alive.a[encl.secs] = 0;
-  encl.freed = true; // kfree(encl)
+  encl.freed = true;
+  m.kfree(encl, `struct sgx_encl ${encl.name || encl.id}`);
 }
 
 /**

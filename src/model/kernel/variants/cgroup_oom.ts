@@ -21,6 +21,7 @@
  * form, which leaves pages being reclaimed to the reclaimers and frees the rest when the enclave
  * is released (v2 freed them in the OOM path itself). DEVIATIONS.md C9.
  */
+
 import type { ModelGen } from "../../../rt/ops.ts";
 import { withSite } from "../../../rt/site.ts";
 import { PAGE_SIZE } from "../../hw/arch.ts";
@@ -52,6 +53,7 @@ import {
   mmap_read_unlock,
   mmget_not_zero,
   mmput_async,
+  mmu_notifier_unregister,
   VM_FAULT_SIGBUS,
   type vm_area_struct,
   zap_vma_ptes,
@@ -438,8 +440,7 @@ function* sgx_encl_mm_drain(m: Machine, encl: sgx_encl): ModelGen {
     yield spin_unlock(encl.mm_lock);
     if (!encl_mm) break;
     yield* synchronize_srcu(m, encl.srcu);
-    const k = encl_mm.mm.notifiers.indexOf(encl_mm.notifier!);
-    if (k >= 0) encl_mm.mm.notifiers.splice(k, 1);
+    yield* mmu_notifier_unregister(m, encl_mm.notifier!, encl_mm.mm);
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
   }
 }

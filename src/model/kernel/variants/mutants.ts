@@ -12,6 +12,7 @@ import { IS_ERR } from "../lib/errno.ts";
 import { on_each_cpu_mask } from "../lib/ipi.ts";
 import { list_add_tail, list_del, list_del_init, list_empty, list_first_entry } from "../lib/list.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
+import type { mm_struct } from "../lib/mm.ts";
 import { type KernelFns, mainline } from "../sgx/index.ts";
 import {
   OWNER_NULL,
@@ -20,6 +21,7 @@ import {
   SGX_EPC_PAGE_RECLAIMER_TRACKED,
   type sgx_backing,
   type sgx_encl,
+  sgx_encl_mm,
 } from "../sgx/sgx.ts";
 import { registerVariant } from "./registry.ts";
 
@@ -207,6 +209,20 @@ function* reclaim_spinning_on_empty(m: Machine): ModelGen {
   yield* mainline.sgx_reclaim_pages(m);
 }
 
+/** sgx_encl_mm_add without the enclave reference the sgx_encl_mm holds (a missing kref_get). */
+function* mm_add_without_kref(m: Machine, encl: sgx_encl, mm: mm_struct): ModelGen<number> {
+  if (yield* m.fn.sgx_encl_find_mm(m, encl, mm)) return 0;
+  const encl_mm = new sgx_encl_mm(encl, mm);
+  // MUTANT: no kref_get(&encl->refcount)
+  encl_mm.notifier = { owner: encl_mm };
+  mm.notifiers.push(encl_mm.notifier);
+  yield spin_lock(encl.mm_lock);
+  encl.mm_list.unshift(encl_mm);
+  encl.mm_list_version++;
+  yield spin_unlock(encl.mm_lock);
+  return 0;
+}
+
 interface Mutant {
   name: string;
   guard: string;
@@ -258,6 +274,11 @@ export const MUTANTS: Mutant[] = [
     name: "free-ignores-poison",
     guard: "the poison test in sgx_free_epc_page (a poisoned page back on the free list)",
     overrides: { sgx_free_epc_page: free_ignoring_poison },
+  },
+  {
+    name: "mm-add-without-kref",
+    guard: "the enclave reference taken by sgx_encl_mm_add for its sgx_encl_mm",
+    overrides: { sgx_encl_mm_add: mm_add_without_kref },
   },
   {
     name: "reclaim-spins-on-empty-list",

@@ -1,0 +1,30 @@
+/** kfree with KASAN: a freed object's embedded locations are poisoned; a second kfree is a BUG. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { kasanCheck } from "../../../../src/check/kasan.ts";
+import { mutex, spinlock_t } from "../../../../src/model/kernel/lib/locks.ts";
+import { KernelBug } from "../../../../src/model/machine.ts";
+import { machine } from "../../../helpers/model.ts";
+
+test("kfree poisons the locks embedded in the object, and an op on one of them is a use-after-free", () => {
+  const m = machine(16);
+  const obj = { lock: new mutex(m.newId(), "obj->lock"), spin: new spinlock_t(m.newId(), "obj->spin"), n: 3 };
+  const other = new mutex(m.newId(), "other");
+  m.kfree(obj, "struct obj");
+  assert.match(
+    kasanCheck(m.kasan_freed, { kind: "mutex_lock", lock: obj.lock })!,
+    /mutex_lock on obj->lock#\d+ inside struct obj/,
+  );
+  assert.ok(kasanCheck(m.kasan_freed, { kind: "spin_unlock", lock: obj.spin }));
+  assert.equal(kasanCheck(m.kasan_freed, { kind: "mutex_lock", lock: other }), null);
+});
+
+test("a second kfree of the same object is a double-free BUG", () => {
+  const m = machine(16);
+  const obj = { lock: new mutex(m.newId(), "obj->lock") };
+  m.kfree(obj, "struct obj");
+  assert.throws(
+    () => m.kfree(obj, "struct obj"),
+    (e: unknown) => e instanceof KernelBug && /KASAN: double-free of struct obj/.test((e as Error).message),
+  );
+});
