@@ -8,8 +8,9 @@ import { PAGE_SIZE } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
 import { kref_put, test_bit } from "../lib/atomic.ts";
 import { EACCES } from "../lib/errno.ts";
-import { spin_lock, spin_unlock } from "../lib/locks.ts";
+import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
 import { type mm_struct, mmu_notifier_unregister, vm_area_struct } from "../lib/mm.ts";
+import { cond_resched } from "../lib/sched.ts";
 import { synchronize_srcu } from "../lib/srcu.ts";
 import { SGX_ENCL_INITIALIZED, type sgx_encl } from "./sgx.ts";
 
@@ -46,8 +47,10 @@ function* sgx_release(m: Machine, encl: sgx_encl): ModelGen {
 
 /**
  * sgx_encl_may_map - a mapping may not exceed the build-time permissions of any page in it.
- * Kernel: encl.c (mainline). Model: the per-page permission walk is done without the
- * XA_CHECK_SCHED reschedule points.
+ * Kernel: encl.c (mainline). Context: takes encl->lock (the page walk runs under it, dropping it
+ * with the xarray lock every XA_CHECK_SCHED entries for cond_resched()).
+ * Model: the xarray's own spinlock is not taken (the walk already holds encl->lock, which every
+ * writer of page_array holds too).
  */
 function* sgx_encl_may_map(
   m: Machine,
@@ -63,11 +66,24 @@ function* sgx_encl_may_map(
     return -EACCES;
   const prot = vm_flags & 7;
   const E = m.encl_pages;
+  let ret = 0;
+  let count = 0;
+  yield mutex_lock(encl.lock);
   for (const i of encl.page_array.indices((start - encl.base) / PAGE_SIZE, (end - encl.base) / PAGE_SIZE)) {
     const e = encl.page_array.get(i);
-    if (~E.vm_max_prot_bits.a[e]! & prot) return -EACCES;
+    if (~E.vm_max_prot_bits.a[e]! & prot) {
+      ret = -EACCES;
+      break;
+    }
+    // Reschedule on every XA_CHECK_SCHED iteration.
+    if (!(++count % m.c.XA_CHECK_SCHED)) {
+      yield mutex_unlock(encl.lock);
+      yield* cond_resched(m);
+      yield mutex_lock(encl.lock);
+    }
   }
-  return 0;
+  yield mutex_unlock(encl.lock);
+  return ret;
 }
 
 /**
