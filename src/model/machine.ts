@@ -134,8 +134,6 @@ export class Machine {
   readonly mmu_notifier_srcu: srcu_struct;
   /** KASAN: locations embedded in freed objects (lib/slab.ts); the checker reports any access to them. */
   readonly kasan_freed = new Map<number, string>();
-  /** set_active_memcg(): the memcg shmem allocations are charged to; null = current's. */
-  active_memcg: unknown = null;
   /** Memory cgroups by name (a process's mm points to one; null means the root). */
   readonly memcgs = new Map<string, mem_cgroup>();
   /** The misc cgroup controller (kernel/cgroup/misc.c): the cgroup tree and sgx_epc's capacity. */
@@ -361,20 +359,10 @@ export class Machine {
     return f;
   }
 
-  /** fput() of a backing file: its pages are freed and uncharged. */
+  /** fput() of a backing file: its pages are freed, each uncharged from the memcg it was charged to. */
   fput(f: shmem_file): void {
-    for (let i = 0; i < f.pages.size; i++)
-      this.memcgUncharge(this, this.active_memcg ?? this.current.mm?.memcg);
+    for (const p of f.pages.values()) this.memcgUncharge(this, p.memcg);
     f.pages.clear();
-  }
-
-  /** Charge a new shmem page to the active memcg (or current's). False: allocation refused. */
-  shmemCharge(_f: shmem_file): boolean {
-    return this.memcgCharge(this, this.active_memcg ?? this.current.mm?.memcg ?? null);
-  }
-
-  shmemUncharge(_f: shmem_file): void {
-    this.memcgUncharge(this, this.active_memcg ?? this.current.mm?.memcg ?? null);
   }
 
   /**

@@ -31,6 +31,8 @@ export class task_struct implements TaskLike {
   should_stop = false;
   /** Cgroup membership is attached by the cgroup model (misc controller); null = root. */
   misc_cg: unknown = null;
+  /** set_active_memcg() in task context: the memcg this task's shmem allocations are charged to; null = its mm's. */
+  active_memcg: unknown = null;
   constructor(
     readonly pid: number,
     readonly comm: string,

@@ -47,7 +47,7 @@ export function* shmem_read_mapping_page(
     return p;
   }
   yield withSite(ALLOC);
-  const memcg = m.active_memcg ?? m.current.mm?.memcg ?? null;
+  const memcg = m.current.active_memcg ?? m.current.mm?.memcg ?? null;
   if (!m.memcgCharge(m, memcg)) {
     // The charge found no room and no swap: the memcg OOM killer runs (from inside the charge).
     if (memcg) mem_cgroup_out_of_memory(m, memcg as mem_cgroup);

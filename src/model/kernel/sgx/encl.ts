@@ -547,10 +547,10 @@ function* sgx_encl_alloc_backing(
   page_index: number,
 ): ModelGen<sgx_backing | null> {
   const encl_memcg = yield* m.fn.sgx_encl_get_mem_cgroup(m, encl);
-  const memcg = m.active_memcg;
-  m.active_memcg = encl_memcg;
+  const memcg = m.current.active_memcg;
+  m.current.active_memcg = encl_memcg;
   const b = yield* m.fn.__sgx_encl_get_backing(m, encl, page_index);
-  m.active_memcg = memcg;
+  m.current.active_memcg = memcg;
   return b;
 }
 

@@ -418,10 +418,10 @@ function* sgx_encl_alloc_backing(
   charge_mm: mm_struct | null = null,
 ): ModelGen<sgx_backing | null> {
   const encl_memcg = yield* v16(m).sgx_encl_get_mem_cgroup(m, encl, charge_mm);
-  const memcg = m.active_memcg;
-  m.active_memcg = encl_memcg;
+  const memcg = m.current.active_memcg;
+  m.current.active_memcg = encl_memcg;
   const b = yield* m.fn.__sgx_encl_get_backing(m, encl, page_index);
-  m.active_memcg = memcg;
+  m.current.active_memcg = memcg;
   return b;
 }
 
