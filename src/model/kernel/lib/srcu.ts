@@ -50,3 +50,17 @@ export function* synchronize_srcu(_m: Machine, s: srcu_struct): ModelGen {
   const op: SrcuSyncOp = { kind: "srcu_sync", srcu: s, gp };
   yield withSite(op);
 }
+
+/**
+ * cleanup_srcu_struct: tear down an srcu_struct about to be freed. The kernel WARNs when a reader
+ * is still inside a read-side section (srcu_readers_active()): the memory it will unlock is freed.
+ * Model: call_srcu() callbacks are not modelled, so only active readers are checked.
+ */
+export function cleanup_srcu_struct(m: Machine, s: srcu_struct): void {
+  const active = s.oldestReader();
+  if (active !== Number.POSITIVE_INFINITY)
+    m.warn(
+      "cleanup_srcu_struct",
+      `WARN_ON(srcu_readers_active(${s.cls}#${s.id})): a reader of gp ${active} is still inside`,
+    );
+}

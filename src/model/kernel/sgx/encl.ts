@@ -38,7 +38,7 @@ import {
 } from "../lib/mm.ts";
 import { cond_resched } from "../lib/sched.ts";
 import { put_page, shmem_read_mapping_page, shmem_truncate_page } from "../lib/shmem.ts";
-import { srcu_read_lock, srcu_read_unlock, synchronize_srcu } from "../lib/srcu.ts";
+import { cleanup_srcu_struct, srcu_read_lock, srcu_read_unlock, synchronize_srcu } from "../lib/srcu.ts";
 import { XA_EMPTY, xa_destroy, xa_erase, xa_insert } from "../lib/xarray.ts";
 import {
   OWNER_NULL,
@@ -404,6 +404,7 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
   }
 
   if (encl.backing) m.fput(encl.backing);
+  cleanup_srcu_struct(m, encl.srcu);
 
   if (encl.mm_list.length) m.warn("release_mm_list", "WARN_ON_ONCE(!list_empty(&encl->mm_list))");
   // Detect EPC page leaks.

@@ -1,10 +1,19 @@
-/** kfree with KASAN: a freed object's embedded locations are poisoned; a second kfree is a BUG. */
+/**
+ * kfree with KASAN: a freed object's embedded locations are poisoned; a second kfree is a BUG; an
+ * srcu_struct torn down with a reader inside is the kernel's WARN.
+ */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { kasanCheck } from "../../../../src/check/kasan.ts";
 import { mutex, spinlock_t } from "../../../../src/model/kernel/lib/locks.ts";
+import {
+  cleanup_srcu_struct,
+  srcu_read_lock,
+  srcu_read_unlock,
+  srcu_struct,
+} from "../../../../src/model/kernel/lib/srcu.ts";
 import { KernelBug } from "../../../../src/model/machine.ts";
-import { machine } from "../../../helpers/model.ts";
+import { kseq, machine, warnings } from "../../../helpers/model.ts";
 
 test("kfree poisons the locks embedded in the object, and an op on one of them is a use-after-free", () => {
   const m = machine(16);
@@ -27,4 +36,19 @@ test("a second kfree of the same object is a double-free BUG", () => {
     () => m.kfree(obj, "struct obj"),
     (e: unknown) => e instanceof KernelBug && /KASAN: double-free of struct obj/.test((e as Error).message),
   );
+});
+
+test("cleanup_srcu_struct with a reader still inside is the kernel's WARN; with none it is silent", () => {
+  const m = machine(16);
+  const s = new srcu_struct(m.newId(), "encl->srcu");
+  const idx = kseq(m, () => srcu_read_lock(m, s));
+  cleanup_srcu_struct(m, s);
+  assert.match(
+    warnings(m).join("\n"),
+    /^cleanup_srcu_struct: WARN_ON\(srcu_readers_active\(encl->srcu#\d+\)\)/,
+  );
+  kseq(m, () => srcu_read_unlock(m, s, idx));
+  m.dmesg.length = 0;
+  cleanup_srcu_struct(m, s);
+  assert.deepEqual(warnings(m), []);
 });
