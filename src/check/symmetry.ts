@@ -261,8 +261,8 @@ function renamingHooks(m: Machine, cur: PageOrder): Map<unknown, HashHook> {
     });
   });
   hook(vm_area_struct, (o, h, visit) => {
-    expectKeys(o, "id,vm_mm,vm_start,vm_end,vm_flags,vm_private_data,pte,young,ptl");
-    visit([o.id, o.vm_mm, o.vm_start, o.vm_end, o.vm_flags, o.vm_private_data, o.young, o.ptl]);
+    expectKeys(o, "id,vm_mm,vm_start,vm_end,vm_flags,vm_private_data,pte,young,ptl,vm_file");
+    visit([o.id, o.vm_mm, o.vm_start, o.vm_end, o.vm_flags, o.vm_private_data, o.young, o.ptl, o.vm_file]);
     o.pte.forEachSet((i, v) => {
       h.num(i);
       h.num(page(v));

@@ -6,8 +6,17 @@
 import type { ModelGen, UserEventOp } from "../../rt/ops.ts";
 import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE } from "../hw/arch.ts";
+import { file, fput, get_file } from "../kernel/lib/file.ts";
 import { down_write, up_write } from "../kernel/lib/locks.ts";
-import { type mm_struct, mmput, VM_DONTCOPY, VM_READ, VM_WRITE, vm_area_struct } from "../kernel/lib/mm.ts";
+import {
+  copy_page_range,
+  type mm_struct,
+  mmput,
+  VM_DONTCOPY,
+  VM_READ,
+  VM_WRITE,
+  vm_area_struct,
+} from "../kernel/lib/mm.ts";
 import { wait_event, wait_queue_head_t, wake_up } from "../kernel/lib/sched.ts";
 import {
   SGX_ATTR_DEBUG,
@@ -51,11 +60,14 @@ export class UserEnclave {
   }
 }
 
-/** An open /dev/sgx_enclave file (struct file): shared by parent and child after fork. */
-export class SgxFile {
-  /** f_count: descriptors referring to the file; the last fput runs sgx_release. */
-  f_count = 1;
-  constructor(readonly encl: sgx_encl) {}
+/**
+ * An open /dev/sgx_enclave file (struct file): shared by parent and child after fork, and referred
+ * to by every VMA that maps it; the last fput runs sgx_release.
+ */
+export class SgxFile extends file {
+  constructor(readonly encl: sgx_encl) {
+    super(encl, "sgx_release");
+  }
 }
 
 /** A user process: its mm, its enclaves and open enclave files, its threads. */
@@ -117,7 +129,8 @@ export function* build_enclave(
   init = true,
 ): ModelGen<UserEnclave | number> {
   const encl = m.fn.sgx_open(m, spec.name);
-  proc.files.push(new SgxFile(encl));
+  const file = new SgxFile(encl);
+  proc.files.push(file);
   const size = elrangeSize(spec);
   const ue = new UserEnclave(encl, spec, size / PAGE_SIZE);
   yield userEvent("syscall", -1, "ioctl(SGX_IOC_ENCLAVE_CREATE)");
@@ -158,7 +171,7 @@ export function* build_enclave(
     if (ret) return ret;
   }
   // One mapping of the whole ELRANGE, read-write (the TCS pages allow no more than RW).
-  const vma = yield* mmap(m, proc.mm, encl, base, base + size, VM_READ | VM_WRITE);
+  const vma = yield* mmap(m, proc.mm, file, base, base + size, VM_READ | VM_WRITE);
   if (typeof vma === "number") return vma;
   ue.vma = vma;
   proc.enclaves.push(ue);
@@ -170,26 +183,30 @@ export function enclaveBase(ordinal: number): number {
   return ENCL_BASE + ordinal * 2 ** 38;
 }
 
-/** mmap(): vm_mmap takes the mmap_lock for write around the driver's mmap hook. */
+/**
+ * mmap(): vm_mmap takes the mmap_lock for write around the driver's mmap hook; the new VMA holds a
+ * reference on the file (vma->vm_file), so the file's release waits for the mapping to go.
+ */
 export function* mmap(
   m: Machine,
   mm: mm_struct,
-  encl: sgx_encl,
+  f: SgxFile,
   start: number,
   end: number,
   flags: number,
 ): ModelGen<vm_area_struct | number> {
   yield userEvent("syscall", -1, "mmap");
   yield down_write(mm.mmap_lock);
-  const vma = yield* m.fn.sgx_mmap(m, encl, mm, start, end, flags);
+  const vma = yield* m.fn.sgx_mmap(m, f.encl, mm, start, end, flags);
+  if (typeof vma !== "number") vma.vm_file = get_file(f);
   yield up_write(mm.mmap_lock);
   return vma;
 }
 
 /**
  * fork(): dup_mmap copies every VMA into the child's mm with both mmap_locks held for write; the
- * enclave VMA's open hook registers the child's mm. Returns the child process.
- * Model: enclave PTEs are not copied (the child faults them in).
+ * enclave VMA's open hook registers the child's mm, then the PTEs are copied. Returns the child
+ * process.
  */
 export function* fork(m: Machine, parent: Process, childName: string): ModelGen<Process> {
   const child = newProcess(m, childName);
@@ -206,16 +223,16 @@ export function* fork(m: Machine, parent: Process, childName: string): ModelGen<
       vma.vm_flags,
       vma.vm_private_data,
     );
+    nv.vm_file = vma.vm_file && get_file(vma.vm_file);
     child.mm.vmas.push(nv);
     yield* m.fn.sgx_vma_open(m, nv);
+    // The enclave mapping is VM_PFNMAP: dup_mmap copies its PTEs (vma_needs_copy).
+    yield* copy_page_range(m, nv, vma);
   }
   yield up_write(child.mm.mmap_lock);
   yield up_write(parent.mm.mmap_lock);
   // The child's descriptors refer to the parent's open files.
-  for (const f of parent.files) {
-    f.f_count++;
-    child.files.push(f);
-  }
+  for (const f of parent.files) child.files.push(get_file(f));
   return child;
 }
 
@@ -227,10 +244,9 @@ export function* exit_process(m: Machine, proc: Process): ModelGen {
   yield userEvent("syscall", -1, "exit");
   // exit_mm(): the process's reference on its address space.
   yield* mmput(m, proc.mm);
-  for (const f of proc.files) {
-    // fput(): the file's release runs when its last descriptor is closed.
-    if (--f.f_count === 0) yield* m.fn.sgx_release(m, f.encl);
-  }
+  // exit_files(): close every descriptor; the release runs with the last reference (a mapping
+  // that outlives this, in a child or in an mm another CPU still holds, keeps the file open).
+  for (const f of proc.files) yield* fput(m, f);
   proc.files.length = 0;
   for (const g of proc.vms) yield* vepc_close(m, proc, g);
   proc.exited = true;

@@ -9,6 +9,7 @@ import { PAGE_SIZE } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
 import { Chunked } from "../../util/chunked.ts";
 import { atomic_long_t } from "./atomic.ts";
+import { type file, fput } from "./file.ts";
 import { down_read, rw_semaphore, up_read } from "./locks.ts";
 import { srcu_read_lock, srcu_read_unlock, synchronize_srcu } from "./srcu.ts";
 
@@ -49,6 +50,8 @@ export class vm_area_struct {
   readonly young: Chunked;
   /** Page table lock of this mapping's PTEs: zap, young-bit tests and PFN inserts serialize on it. */
   readonly ptl: AtomicOp;
+  /** vm_file: the mapped file, with the reference the mapping holds (dropped when the VMA goes). */
+  vm_file: file | null = null;
   constructor(
     readonly id: number,
     readonly vm_mm: mm_struct,
@@ -118,7 +121,9 @@ export function* __mmput(m: Machine, mm: mm_struct): ModelGen {
   const idx = yield* srcu_read_lock(m, m.mmu_notifier_srcu);
   for (const n of mm.notifiers.slice()) yield* m.fn.sgx_mmu_notifier_release(m, n.owner as never, mm);
   yield* srcu_read_unlock(m, m.mmu_notifier_srcu, idx);
-  mm.vmas.length = 0;
+  // remove_vma() of every mapping: each drops its reference on the mapped file.
+  const vmas = mm.vmas.splice(0);
+  for (const vma of vmas) if (vma.vm_file) yield* fput(m, vma.vm_file);
   mm.dead = true;
 }
 
@@ -200,6 +205,18 @@ export function* ptep_test_and_clear_young(m: Machine, vma: vm_area_struct, addr
   const y = vma.young.get(i) === 1;
   if (y) vma.young.set(i, 0);
   return y;
+}
+
+/**
+ * copy_page_range for a PFN mapping (dup_mmap at fork): the child's VMA gets every present PTE of
+ * the parent's, marked old (pte_mkold), so the child reaches the same EPC pages without faulting.
+ * Context: both mms' mmap_lock held for write.
+ */
+export function* copy_page_range(m: Machine, dst: vm_area_struct, src: vm_area_struct): ModelGen {
+  if (m.interleaveAll) yield withSite(src.ptl);
+  src.pte.forEachSet((i, pfn) => {
+    if (pfn >= 0) dst.pte.set(i, pfn);
+  });
 }
 
 /** vmf_insert_pfn: install a PTE to an EPC page; an existing PTE is left alone (as insert_pfn does). */
