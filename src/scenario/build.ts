@@ -54,18 +54,7 @@ export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
     throw new ScenarioError([
       `kernel: unknown kernel variant "${sc.kernel}" (known: ${variantNames().join(", ")})`,
     ]);
-  const nodes = sc.machine.numa_nodes;
-  const cpuNodes = Array.from({ length: sc.machine.cpus }, (_, i) =>
-    Math.floor((i * nodes) / sc.machine.cpus),
-  );
-  const epc = epcPages(sc, profile);
-  if (epc < nodes)
-    throw new ScenarioError([`machine.epc: ${epc} pages cannot be split over ${nodes} NUMA nodes`]);
-  const sections: EpcSectionConfig[] = [];
-  for (let n = 0; n < nodes; n++) {
-    const pages = Math.floor(epc / nodes) + (n === nodes - 1 ? epc % nodes : 0);
-    sections.push({ node: n, pages });
-  }
+  const { cpuNodes, sections } = numaLayout(sc, profile);
   const m = new Machine({
     cpuNodes,
     sections,
@@ -83,13 +72,42 @@ export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
     },
     debugLocks: false,
   });
-  setupCgroups(m, sc.cgroups, epc);
+  setupCgroups(m, sc.cgroups, epcPages(sc, profile));
   return m;
 }
 
 /** The EPC size in pages the scenario's machine has. */
 export function epcPages(sc: Scenario, profile: CostProfile): number {
   return sc.machine.epc ?? profile.epc_pages;
+}
+
+/**
+ * CPUs and EPC sections per NUMA node: as `machine.numa` places them, or `cpus` and `epc` split
+ * evenly over `numa_nodes` (one section per node).
+ */
+function numaLayout(
+  sc: Scenario,
+  profile: CostProfile,
+): { cpuNodes: number[]; sections: EpcSectionConfig[] } {
+  const numa = sc.machine.numa;
+  if (numa)
+    return {
+      cpuNodes: numa.flatMap((n, node) => Array.from({ length: n.cpus }, () => node)),
+      sections: numa.flatMap((n, node) => (n.epc > 0 ? [{ node, pages: n.epc }] : [])),
+    };
+  const nodes = sc.machine.numa_nodes;
+  const cpuNodes = Array.from({ length: sc.machine.cpus }, (_, i) =>
+    Math.floor((i * nodes) / sc.machine.cpus),
+  );
+  const epc = epcPages(sc, profile);
+  if (epc < nodes)
+    throw new ScenarioError([`machine.epc: ${epc} pages cannot be split over ${nodes} NUMA nodes`]);
+  const sections: EpcSectionConfig[] = [];
+  for (let n = 0; n < nodes; n++) {
+    const pages = Math.floor(epc / nodes) + (n === nodes - 1 ? epc % nodes : 0);
+    sections.push({ node: n, pages });
+  }
+  return { cpuNodes, sections };
 }
 
 /** An enclave's page count, resolving sizes relative to the EPC. */

@@ -219,6 +219,14 @@ export const processSchema = z
     path: ["enclaves"],
   });
 
+/** One NUMA node placed by hand: its CPUs and its EPC (0: a node with CPUs and no EPC section). */
+const numaNodeSchema = z
+  .object({
+    cpus: z.number().int().nonnegative().max(4096),
+    epc: sizeInPages,
+  })
+  .strict();
+
 export const machineSchema = z
   .object({
     profile: z.string().default("client-93.5MiB"),
@@ -226,10 +234,38 @@ export const machineSchema = z
     numa_nodes: z.number().int().positive().max(64).default(1),
     /** Usable EPC, split evenly over the NUMA nodes (one section per node); default: the profile's. */
     epc: sizeInPages.optional(),
+    /**
+     * The NUMA topology node by node, instead of cpus/numa_nodes/epc: CPUs and EPC per node, so a
+     * node may have CPUs only (its allocations go to the next node with EPC) or EPC only.
+     */
+    numa: z.array(numaNodeSchema).min(1).max(64).optional(),
     /** SGX2 (EAUG on fault, the page-modification ioctls); without it those ioctls return -ENODEV. */
     sgx2: z.boolean().default(false),
   })
   .strict();
+
+/** machine.numa replaces cpus, numa_nodes and epc: refuse a document that gives both. */
+const machineInput = z.preprocess((raw, ctx) => {
+  if (raw && typeof raw === "object" && "numa" in raw)
+    for (const k of ["cpus", "numa_nodes", "epc"])
+      if (k in raw)
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message: `machine.${k} cannot be combined with machine.numa (give CPUs and EPC per node there)`,
+        });
+  return raw;
+}, machineSchema.transform(withNumaTotals));
+
+/** With machine.numa, cpus, numa_nodes and epc become the totals (the rest of the code reads them). */
+function withNumaTotals(mc: z.output<typeof machineSchema>, ctx: z.RefinementCtx) {
+  if (!mc.numa) return mc;
+  const cpus = mc.numa.reduce((n, x) => n + x.cpus, 0);
+  const epc = mc.numa.reduce((n, x) => n + x.epc, 0);
+  if (cpus === 0) ctx.addIssue({ code: "custom", path: ["numa"], message: "no node has a CPU" });
+  if (epc === 0) ctx.addIssue({ code: "custom", path: ["numa"], message: "no node has EPC" });
+  return { ...mc, cpus, epc, numa_nodes: mc.numa.length };
+}
 
 /** Reclaimer knobs. Unset ones take the kernel variant's value (mainline: 16, 1, 32, 64). */
 export const reclaimerSchema = z
@@ -454,7 +490,7 @@ export const scenarioSchema = z
     kind: z.enum(["run", "check"]).default("run"),
     seed: z.number().int().default(1),
     kernel: z.string().default("mainline"),
-    machine: machineSchema.default({ profile: "client-93.5MiB", cpus: 8, numa_nodes: 1, sgx2: false }),
+    machine: machineInput.default({ profile: "client-93.5MiB", cpus: 8, numa_nodes: 1, sgx2: false }),
     reclaimer: reclaimerSchema.default({}),
     /** Cost-model overrides: a profile field name (or encls.EWB, ...) to nanoseconds. */
     costs: z.record(z.string(), z.number().nonnegative()).default({}),
