@@ -382,9 +382,10 @@ export class SgxHw {
     } else if (t === SGX_PAGE_TYPE_VA) {
       this.va.delete(p);
     } else {
-      // MODEL: a CPU inside the enclave still caching a translation to the page keeps it busy.
-      if (this.translationHolder(p) >= 0) return SGX_ENCLAVE_ACT;
+      // SDM: a REG, TCS or TRIM page cannot be removed while any logical processor executes
+      // inside its enclave (whether or not it uses this page).
       const e = this.enclaves[this.eid.get(p)]!;
+      if (this.cpus.some((c) => c.inEnclave === e.eid)) return SGX_ENCLAVE_ACT;
       e.childCount--;
     }
     this.invalidate(p);
