@@ -11,7 +11,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: "src/cli/main.ts" },
+  // The patch API is an entry of its own, so a user's patch shares the command line's modules.
+  entryPoints: { main: "src/cli/main.ts", patch: "src/patch.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -27,18 +27,31 @@ export function definePatch(p: Patch): Patch {
   return p;
 }
 
+// Everything model code uses, so a patch needs one import (test/cli/patch_api.test.ts checks that
+// each name a built-in variant imports from the model is exported here).
 export * from "./model/hw/arch.ts";
+export * from "./model/hw/memory.ts";
+export * from "./model/kernel/cgroup/misc.ts";
 export * from "./model/kernel/lib/atomic.ts";
 export * from "./model/kernel/lib/errno.ts";
+export * from "./model/kernel/lib/file.ts";
 export * from "./model/kernel/lib/ipi.ts";
 export * from "./model/kernel/lib/list.ts";
 export * from "./model/kernel/lib/locks.ts";
+export * from "./model/kernel/lib/memcg.ts";
 export * from "./model/kernel/lib/mm.ts";
 export * from "./model/kernel/lib/sched.ts";
+export * from "./model/kernel/lib/shmem.ts";
+export * from "./model/kernel/lib/srcu.ts";
+export * from "./model/kernel/lib/workqueue.ts";
+export * from "./model/kernel/lib/xarray.ts";
+export * from "./model/kernel/sgx/epc_cgroup.ts";
 export type { KernelFns } from "./model/kernel/sgx/index.ts";
 export { mainline } from "./model/kernel/sgx/index.ts";
+export * from "./model/kernel/sgx/ioctl.ts";
 export { freeListEmpty, freeListTakeFirst, secsIndex } from "./model/kernel/sgx/main.ts";
 export * from "./model/kernel/sgx/sgx.ts";
 export type { Machine } from "./model/machine.ts";
-// What patch code commonly needs, re-exported so a patch has one import.
+export { Growable } from "./model/util/chunked.ts";
 export type { ModelGen, Op } from "./rt/ops.ts";
+export { withSite } from "./rt/site.ts";

@@ -9,8 +9,16 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** Is this code running from the build in dist/ (scripts/build.mjs), not from the sources? */
+export const BUNDLED = basename(here) === "dist";
+
+/** The patch API module as the running code sees it: dist/patch.js in the build, else src/patch.ts. */
+export const PATCH_API_URL = BUNDLED
+  ? pathToFileURL(resolve(here, "patch.js"))
+  : pathToFileURL(resolve(here, "patch.ts"));
+
 /** Absolute path of src/, with a trailing separator (for prefix tests on stack frames). */
-export const SRC_DIR = `${basename(here) === "dist" ? resolve(here, "..", "src") : here}${sep}`;
+export const SRC_DIR = `${BUNDLED ? resolve(here, "..", "src") : here}${sep}`;
 
 /** A path under src/. */
 export function srcPath(...parts: string[]): string {

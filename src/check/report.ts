@@ -171,7 +171,9 @@ function formatReport(
   }
   const dropped = c.disabled.map((d) => actors[d]).filter(Boolean);
   lines.push(
-    `Schedule: ${steps.length} steps (minimized from ${meta.stepsBefore})${dropped.length ? `; actors not needed: ${dropped.join(", ")}` : ""}`,
+    // Steps as the summary line and the token count them: scheduling decisions, thread starts
+    // included (a start runs no op, so it has no row below).
+    `Schedule: ${c.schedule.length} steps (minimized from ${meta.stepsBefore}), ${steps.length} ops shown${dropped.length ? `; actors not needed: ${dropped.join(", ")}` : ""}`,
   );
   const used = actors
     .map((_, i) => i)

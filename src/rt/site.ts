@@ -9,8 +9,15 @@ import { fileURLToPath } from "node:url";
 import { SRC_DIR } from "../paths.ts";
 import type { Op } from "./ops.ts";
 
-/** A process-wide debugging switch (not model state): on only during report replays. */
-export const siteCapture = { on: false };
+/**
+ * A process-wide debugging switch (not model state): on only during report replays. Kept on
+ * globalThis so that a second copy of this module (a patch that imports model files by path while
+ * epcsim runs from its build) sees the same switch.
+ */
+const SWITCH = Symbol.for("epcsim.siteCapture");
+export const siteCapture: { on: boolean } = ((globalThis as Record<symbol, unknown>)[SWITCH] ??= {
+  on: false,
+}) as { on: boolean };
 
 /** The op, tagged with its site when capture is on. */
 export function withSite<T extends Op>(op: T): T {

@@ -6,12 +6,14 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { register as nodeRegister } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { mainline } from "../model/kernel/sgx/index.ts";
 import { DEFAULT_SGX_CONSTANTS } from "../model/kernel/sgx/sgx.ts";
 import { getVariant, registerVariant, variantNames } from "../model/kernel/variants/index.ts";
 import type { Patch } from "../patch.ts";
+import { PATCH_API_URL, srcUrl } from "../paths.ts";
 import { ScenarioError } from "./load.ts";
 
 /** Split "base+patch1+patch2" into the base variant and the patch paths (absolute). */
@@ -140,6 +142,10 @@ async function typeScriptLoader(): Promise<void> {
   if (tsxRegistered) return;
   const { register } = await import("tsx/esm/api");
   register();
+  // Registered after tsx, so it runs first: "epcsim/patch" means this epcsim's own patch API.
+  nodeRegister(srcUrl("scenario", "patch_hooks.mjs"), {
+    data: { target: PATCH_API_URL.href, srcPatch: srcUrl("patch.ts").href },
+  });
   tsxRegistered = true;
 }
 

@@ -51,3 +51,13 @@ test("PCT lets a busily retrying thread yield: the cgroup reclaim work runs and 
   assert.equal(r.code, 0, r.err);
   assert.equal(JSON.parse(r.out).truncated, 0);
 });
+
+test("a report counts steps one way: the schedule line and the summary agree", () => {
+  const r = check("check-remove-vs-fault", "--budget", "300");
+  assert.equal(r.code, 1, r.err);
+  const shown = /^Schedule: (\d+) steps \(minimized from (\d+)\)/m.exec(r.out);
+  const summary = /minimized (\d+) -> (\d+) steps/.exec(r.out);
+  assert.ok(shown && summary, r.out);
+  assert.equal(shown[1], summary[2], "steps after minimization");
+  assert.equal(shown[2], summary[1], "steps before minimization");
+});
