@@ -388,7 +388,7 @@ export class Execution {
     if (this.failure) return;
     const v =
       checkInvariants(this.w, quiescent) ?? (quiescent ? checkProperties(this.w, this.chk.properties) : null);
-    if (v) this.fail(`invariant: ${v.name}`, v.detail, -1);
+    if (v) this.fail(v.property ?? `invariant: ${v.name}`, v.detail, -1);
   }
 
   describeBlocked(): string {

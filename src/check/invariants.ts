@@ -16,11 +16,14 @@ import {
 } from "../model/kernel/sgx/sgx.ts";
 import type { Machine } from "../model/machine.ts";
 import { cgroupLrus, cgroupProblem, isLru } from "./cgroup_invariants.ts";
+import { KMEMLEAK, kmemleakProblem } from "./kmemleak.ts";
 import type { World } from "./world.ts";
 
 export interface Violation {
   name: string;
   detail: string;
+  /** A detector's own property name (kmemleak), reported as it is instead of "invariant: name". */
+  property?: string;
 }
 
 const v = (name: string, detail: string): Violation => ({ name, detail });
@@ -125,6 +128,8 @@ export function checkInvariants(w: World, quiescent: boolean): Violation | null 
       const bad = enclaveProblem(m, encl);
       if (bad) return bad;
     }
+    const leak = kmemleakProblem(w, where);
+    if (leak) return { name: "no leaked EPC page", detail: leak, property: KMEMLEAK };
     const t = teardownProblem(w);
     if (t) return v("teardown returns everything", t);
   }

@@ -461,7 +461,7 @@ export class StatefulDfsExplorer extends ScheduleTreeExplorer {
   readonly name: string;
   /** State key (of a state where more than one thread can run) -> the fewest preemptions used. */
   private readonly seen = new Map<number, number>();
-  private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId"]);
+  private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId", "kmemleak_sites"]);
   readonly symmetryStats: SymmetryStats | null;
   constructor(model: CheckModel, opt: StrategyOptions) {
     super(model, opt);
@@ -517,7 +517,7 @@ export class BfsExplorer implements Explorer {
   private next_: { path: number[]; values: number[] }[] = [];
   private runs = 0;
   private cut = false;
-  private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId"]);
+  private readonly skip = new Set(["dmesg", "current", "cpu", "pid", "nextId", "kmemleak_sites"]);
   /** States hashed up to page renaming, and those that fell back to the plain hash. */
   readonly symmetryStats: SymmetryStats | null;
   constructor(

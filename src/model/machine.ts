@@ -134,6 +134,8 @@ export class Machine {
   readonly mmu_notifier_srcu: srcu_struct;
   /** KASAN: locations embedded in freed objects (lib/slab.ts); the checker reports any access to them. */
   readonly kasan_freed = new Map<number, string>();
+  /** kmemleak: where each EPC page was allocated (recorded only while sites are captured). */
+  readonly kmemleak_sites = new Map<number, string>();
   /** Memory cgroups by name (a process's mm points to one; null means the root). */
   readonly memcgs = new Map<string, mem_cgroup>();
   /** The misc cgroup controller (kernel/cgroup/misc.c): the cgroup tree and sgx_epc's capacity. */

@@ -29,6 +29,10 @@ const CASES: Record<string, { scenario: string; property: RegExp }> = {
     property: /^sleeping function called from invalid context$/,
   },
   "mm-add-without-kref": { scenario: "check-release-vs-reclaim", property: /^KASAN: use-after-free$/ },
+  "release-leaks-va-pages": {
+    scenario: "check-release-vs-reclaim",
+    property: /^kmemleak: unreferenced object$/,
+  },
   "reclaim-spins-on-empty-list": { scenario: "check-release-vs-reclaim", property: /^soft lockup$/ },
   "free-ignores-poison": {
     scenario: "check-poison-vs-release",

@@ -18,6 +18,7 @@ import {
 } from "../lib/atomic.ts";
 import { EBUSY, ENOMEM, ENXIO, ERESTARTSYS, IS_ERR } from "../lib/errno.ts";
 import { on_each_cpu_mask } from "../lib/ipi.ts";
+import { kmemleak_alloc } from "../lib/kmemleak.ts";
 import {
   list_add,
   list_add_tail,
@@ -343,10 +344,12 @@ export function freeListTakeFirst(m: Machine, node: sgx_numa_node): number {
     const page = r.next++;
     P.next.set(page, page);
     P.prev.set(page, page);
+    kmemleak_alloc(m, page);
     return page;
   }
   const page = list_first_entry(P, node.free_page_list);
   list_del_init(m, P, page);
+  kmemleak_alloc(m, page);
   return page;
 }
 

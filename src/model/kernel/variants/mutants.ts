@@ -223,6 +223,12 @@ function* mm_add_without_kref(m: Machine, encl: sgx_encl, mm: mm_struct): ModelG
   return 0;
 }
 
+/** sgx_encl_release that forgets the enclave's VA pages (a cleanup dropped from the release). */
+function* release_forgetting_va_pages(m: Machine, encl: sgx_encl): ModelGen {
+  encl.va_pages.length = 0; // MUTANT: the VA pages' EPC pages are never freed
+  yield* mainline.sgx_encl_release(m, encl);
+}
+
 interface Mutant {
   name: string;
   guard: string;
@@ -279,6 +285,11 @@ export const MUTANTS: Mutant[] = [
     name: "mm-add-without-kref",
     guard: "the enclave reference taken by sgx_encl_mm_add for its sgx_encl_mm",
     overrides: { sgx_encl_mm_add: mm_add_without_kref },
+  },
+  {
+    name: "release-leaks-va-pages",
+    guard: "the freeing of the VA pages in sgx_encl_release",
+    overrides: { sgx_encl_release: release_forgetting_va_pages },
   },
   {
     name: "reclaim-spins-on-empty-list",

@@ -1,0 +1,55 @@
+/**
+ * kmemleak, as CONFIG_DEBUG_KMEMLEAK reports it, for the EPC: when no thread is inside a kernel
+ * path, every allocated EPC page must be reachable from something that will free it: a free, poison
+ * or reclaimer list, a live enclave (a page of page_array, its SECS, a VA page), or a live vEPC. A
+ * page nothing refers to any more is never freed (the kernel's scan reports such an object with
+ * its allocation backtrace; the report replay records where each page was allocated).
+ */
+import { LINK_NONE, SGX_EPC_PAGE_RECLAIMER_TRACKED } from "../model/kernel/sgx/sgx.ts";
+import type { Machine } from "../model/machine.ts";
+import type { World } from "./world.ts";
+
+export const KMEMLEAK = "kmemleak: unreferenced object";
+
+/** The EPC pages live kernel objects refer to. */
+function referenced(w: World): Set<number> {
+  const m = w.m;
+  const E = m.encl_pages;
+  const out = new Set<number>();
+  const add = (p: number) => {
+    if (p >= 0) out.add(p);
+  };
+  for (const encl of m.enclaves) {
+    if (encl.freed) continue;
+    for (const i of encl.page_array.indices(0, encl.size / 4096)) {
+      const e = encl.page_array.get(i);
+      if (E.alive.a[e]) add(E.epc_page.a[e]!);
+    }
+    if (encl.secs >= 0) add(E.epc_page.a[encl.secs]!);
+    for (const va of encl.va_pages) add(va.epc_page);
+  }
+  for (const proc of [...w.procs.values(), ...w.children])
+    for (const g of proc.vms) {
+      if (g.vepc.freed) continue;
+      const xa = g.vepc.page_array;
+      for (const i of xa.indices(0, Number.MAX_SAFE_INTEGER)) add(xa.get(i));
+    }
+  return out;
+}
+
+/**
+ * The first leaked EPC page, described, or null. `onList` maps every page on a free, poison or
+ * reclaimer list to the list (checkInvariants has walked them already).
+ */
+export function kmemleakProblem(w: World, onList: Map<number, string>): string | null {
+  const m: Machine = w.m;
+  const P = m.pages;
+  const refs = referenced(w);
+  for (let p = 0; p < P.nr_pages; p++) {
+    if (P.next.get(p) === LINK_NONE || onList.has(p) || refs.has(p)) continue;
+    const tracked = (P.flags.get(p) & SGX_EPC_PAGE_RECLAIMER_TRACKED) !== 0;
+    const site = m.kmemleak_sites.get(p) ?? "before the execution (in the scenario's set-up)";
+    return `unreferenced EPC page ${p} (owner ${P.owner.get(p)}${tracked ? ", RECLAIMER_TRACKED" : ""}): on no list, held by no live enclave, VA page or vEPC\n  allocated: ${site}`;
+  }
+  return null;
+}
