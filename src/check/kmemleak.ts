@@ -28,12 +28,11 @@ function referenced(w: World): Set<number> {
     if (encl.secs >= 0) add(E.epc_page.a[encl.secs]!);
     for (const va of encl.va_pages) add(va.epc_page);
   }
-  for (const proc of [...w.procs.values(), ...w.children])
-    for (const g of proc.vms) {
-      if (g.vepc.freed) continue;
-      const xa = g.vepc.page_array;
-      for (const i of xa.indices(0, Number.MAX_SAFE_INTEGER)) add(xa.get(i));
-    }
+  for (const vepc of m.vepc.instances) {
+    if (vepc.freed) continue;
+    const xa = vepc.page_array;
+    for (const i of xa.indices(0, Number.MAX_SAFE_INTEGER)) add(xa.get(i));
+  }
   return out;
 }
 

@@ -74,6 +74,9 @@ export function* vepc_touch(m: Machine, proc: Process, g: VmGuest, index: number
   const mm = proc.mm;
   const addr = g.vma!.vm_start + index * PAGE_SIZE;
   for (;;) {
+    // An EPT violation: the vCPU leaves guest mode, where it was preemptible like user mode, and
+    // KVM resolves it in the host kernel; each touch is a stretch of its own.
+    yield ev("page_fault", index, "EPT violation (guest EPC)");
     yield* m.work("fault_entry", 1);
     yield mmap_read_lock(mm);
     const vma = find_vma(mm, addr);
