@@ -10,6 +10,7 @@ import { EXIT_USAGE, reportUserError } from "./errors.ts";
 import { registerExperiments } from "./experiments.ts";
 import { registerHunt } from "./hunt.ts";
 import { registerKernels } from "./kernels.ts";
+import { registerPatch } from "./patch.ts";
 import { registerResults } from "./results.ts";
 import { registerRun } from "./run.ts";
 import { registerScenarios } from "./scenarios.ts";
@@ -43,6 +44,7 @@ registerExperiments(program);
 registerBugs(program);
 registerWorker(program);
 registerHunt(program);
+registerPatch(program);
 
 try {
   await program.parseAsync(process.argv);

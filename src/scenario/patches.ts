@@ -149,6 +149,23 @@ async function typeScriptLoader(): Promise<void> {
   tsxRegistered = true;
 }
 
+/**
+ * Import a patch module (TypeScript, anywhere on disk) and validate it; `extra` as in validatePatch.
+ * Throws ScenarioError naming the file when it does not load or is not a patch.
+ */
+export async function importPatch(file: string, extra: object = {}): Promise<Patch> {
+  await typeScriptLoader();
+  if (!existsSync(file)) throw new ScenarioError([`${file}: no such patch file`]);
+  let mod: unknown;
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (e) {
+    const msg = (e as Error).message.split("\n")[0] ?? "";
+    throw new ScenarioError([`${file}: the patch does not load: ${msg}`]);
+  }
+  return validatePatch(file, mod, extra);
+}
+
 async function registerPatched(name: string, patches: string[]): Promise<void> {
   const { base } = splitKernel(name);
   const v = getVariant(base);
@@ -159,22 +176,8 @@ async function registerPatched(name: string, patches: string[]): Promise<void> {
   let overrides = { ...v.overrides };
   let constants = { ...v.constants };
   const names: string[] = [];
-  if (patches.length) await typeScriptLoader();
   for (const file of patches) {
-    if (!existsSync(file)) throw new ScenarioError([`${file}: no such patch file`]);
-    let mod: unknown;
-    try {
-      mod = await import(pathToFileURL(file).href);
-    } catch (e) {
-      const msg = (e as Error).message.split("\n")[0] ?? "";
-      // Outside a package with "type": "module", Node treats a .ts file as CommonJS, which cannot
-      // import epcsim's ES modules.
-      const hint = /require\(\)|ES Module/.test(msg)
-        ? ' (the file was loaded as CommonJS: name it .mts, or put it in a directory whose package.json says "type": "module")'
-        : "";
-      throw new ScenarioError([`${file}: the patch does not load: ${msg}${hint}`]);
-    }
-    const p = validatePatch(file, mod, v.overrides);
+    const p = await importPatch(file, v.overrides);
     overrides = { ...overrides, ...p.overrides };
     constants = { ...constants, ...p.constants };
     names.push(p.name);

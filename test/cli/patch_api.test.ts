@@ -120,3 +120,37 @@ test("src/patch.ts exports every name a built-in variant imports from the model"
   const missing = [...need].filter(([n]) => !exported.has(n)).map(([n, where]) => `${n} in ${where}`);
   assert.deepEqual(missing, []);
 });
+
+test("patch check: a type error in an override is reported with its position (exit 2); a good patch lists what it overrides", () => {
+  const dir = mkdtempSync(join(tmpdir(), "epcsim-patch-"));
+  try {
+    writeFileSync(join(dir, "resched.ts"), RESCHED_PATCH);
+    writeFileSync(
+      join(dir, "bad.ts"),
+      `import { definePatch, type Machine, type ModelGen } from "epcsim/patch";
+export default definePatch({
+  name: "bad",
+  overrides: {
+    *sgx_should_reclaim(_m: Machine, _watermark: number): ModelGen<string> {
+      return "yes";
+    },
+  },
+});
+`,
+    );
+    const bad = epcsim(dir, "patch", "check", "bad.ts");
+    assert.equal(bad.code, 2, bad.out + bad.err);
+    assert.match(bad.out, /bad\.ts:5:\d+: Type .*ModelGen<string>.* is not assignable/);
+    const good = epcsim(dir, "patch", "check", "resched.ts", "--json");
+    assert.equal(good.code, 0, good.err);
+    const [r] = JSON.parse(good.out) as { name: string; overrides: string[]; errors: string[] }[];
+    assert.deepEqual(r, {
+      ...r,
+      name: "resched-in-lock",
+      overrides: ["sgx_mark_page_reclaimable"],
+      errors: [],
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
