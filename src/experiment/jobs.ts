@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import { srcUrl } from "../paths.ts";
 import { loadScenario, ScenarioError } from "../scenario/load.ts";
-import { kernelName, loadKernel, patchHashes, splitKernel } from "../scenario/patches.ts";
+import { kernelName, knobOverrides, loadKernel, patchHashes, splitKernel } from "../scenario/patches.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import { canonicalJson, sha256 } from "./canonical.ts";
 import { codeVersion } from "./fingerprint.ts";
@@ -139,6 +139,10 @@ export async function executeJobs(jobs: readonly RunJob[], opt: ExecuteOptions =
   // Load (and check) every kernel with patches here first: a bad patch is a usage error before any
   // run, and runs in this thread need the variant registered. Workers load it again for themselves.
   for (const k of new Set(todo.map((j) => j.scenario.kernel))) await loadKernel(k);
+  // A scenario knob that silently undoes a patch's constant: say so (on stderr, once each).
+  const warned = new Set<string>();
+  for (const j of todo) for (const w of knobOverrides(j.scenario.kernel, j.scenario.reclaimer)) warned.add(w);
+  for (const w of warned) process.stderr.write(`warning: ${w}\n`);
   if (opt.backend?.kind === "redis" && todo.length > 0) {
     // Imported here so that local runs do not load BullMQ.
     const { executeOnQueue } = await import("./queue/runs.ts");

@@ -166,6 +166,38 @@ export async function importPatch(file: string, extra: object = {}): Promise<Pat
   return validatePatch(file, mod, extra);
 }
 
+/** The constants each patched kernel's patches set (not its base variant's), by kernel name. */
+const patchConstants = new Map<string, Record<string, unknown>>();
+
+/** Scenario knob -> the kernel constant it overrides. */
+const KNOB_CONSTANT = {
+  batch: "SGX_NR_TO_SCAN",
+  threads: "nr_ksgxd",
+  low_pages: "SGX_NR_LOW_PAGES",
+  high_pages: "SGX_NR_HIGH_PAGES",
+} as const;
+
+/**
+ * Where a scenario's reclaimer knob overrides a constant that a patch of `kernel` sets (a per-page
+ * patch under a scenario with `batch: 16` would change nothing): one sentence per knob.
+ */
+export function knobOverrides(
+  kernel: string,
+  reclaimer: Partial<Record<keyof typeof KNOB_CONSTANT, number | undefined>>,
+): string[] {
+  const set = patchConstants.get(kernel);
+  if (!set) return [];
+  const out: string[] = [];
+  for (const [knob, constant] of Object.entries(KNOB_CONSTANT)) {
+    const v = reclaimer[knob as keyof typeof KNOB_CONSTANT];
+    if (v === undefined || !(constant in set) || set[constant] === v) continue;
+    out.push(
+      `reclaimer.${knob}: the scenario's ${v} overrides ${constant} = ${set[constant]} from the patch (kernel ${kernel}); --set reclaimer.${knob}=kernel keeps the patch's value`,
+    );
+  }
+  return out;
+}
+
 async function registerPatched(name: string, patches: string[]): Promise<void> {
   const { base } = splitKernel(name);
   const v = getVariant(base);
@@ -176,11 +208,14 @@ async function registerPatched(name: string, patches: string[]): Promise<void> {
   let overrides = { ...v.overrides };
   let constants = { ...v.constants };
   const names: string[] = [];
+  let own: Record<string, unknown> = {};
   for (const file of patches) {
     const p = await importPatch(file, v.overrides);
     overrides = { ...overrides, ...p.overrides };
     constants = { ...constants, ...p.constants };
+    own = { ...own, ...p.constants };
     names.push(p.name);
   }
+  patchConstants.set(name, own);
   registerVariant({ name, description: `${base} with ${names.join(", ")}`, overrides, constants });
 }

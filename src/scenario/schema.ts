@@ -267,17 +267,24 @@ function withNumaTotals(mc: z.output<typeof machineSchema>, ctx: z.RefinementCtx
   return { ...mc, cpus, epc, numa_nodes: mc.numa.length };
 }
 
-/** Reclaimer knobs. Unset ones take the kernel variant's value (mainline: 16, 1, 32, 64). */
+/** A reclaimer knob: a number, or "kernel" for the kernel variant's (and its patches') own value. */
+const knob = (n: z.ZodNumber) => z.union([n, z.literal("kernel").transform(() => undefined)]).optional();
+
+/**
+ * Reclaimer knobs. Unset ones (or "kernel") take the kernel variant's value (mainline: 16, 1, 32,
+ * 64), including a patch's constants; a set one overrides them (the command line warns when it
+ * overrides a patch's).
+ */
 export const reclaimerSchema = z
   .object({
     /** SGX_NR_TO_SCAN: pages per sgx_reclaim_pages() round. */
-    batch: z.number().int().positive().max(4096).optional(),
+    batch: knob(z.number().int().positive().max(4096)),
     /** Reclaim threads (mainline has one ksgxd; more is a model extension). */
-    threads: z.number().int().positive().max(256).optional(),
+    threads: knob(z.number().int().positive().max(256)),
     /** SGX_NR_LOW_PAGES: ksgxd is woken below this many free pages. */
-    low_pages: z.number().int().nonnegative().optional(),
+    low_pages: knob(z.number().int().nonnegative()),
     /** SGX_NR_HIGH_PAGES: ksgxd reclaims until this many pages are free. */
-    high_pages: z.number().int().nonnegative().optional(),
+    high_pages: knob(z.number().int().nonnegative()),
   })
   .strict();
 

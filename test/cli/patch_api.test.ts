@@ -154,3 +154,17 @@ export default definePatch({
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a scenario knob that overrides a patch's constant is warned about; reclaimer.batch=kernel keeps the patch's", () => {
+  const patch = join(ROOT, "examples/patches/per-page-reclaim.ts");
+  const args = ["run", "fault-pressure", "--patch", patch, "--set", "run.duration=1ms"];
+  const warned = epcsim(ROOT, ...args);
+  assert.equal(warned.code, 0, warned.err);
+  assert.match(
+    warned.err,
+    /warning: reclaimer\.batch: the scenario's 16 overrides SGX_NR_TO_SCAN = 1 from the patch/,
+  );
+  const kept = epcsim(ROOT, ...args, "--set", "reclaimer.batch=kernel");
+  assert.equal(kept.code, 0, kept.err);
+  assert.doesNotMatch(kept.err, /warning/);
+});
