@@ -268,7 +268,15 @@ function withNumaTotals(mc: z.output<typeof machineSchema>, ctx: z.RefinementCtx
 }
 
 /** A reclaimer knob: a number, or "kernel" for the kernel variant's (and its patches') own value. */
-const knob = (n: z.ZodNumber) => z.union([n, z.literal("kernel").transform(() => undefined)]).optional();
+const knob = (n: z.ZodNumber) =>
+  z
+    .union([n, z.literal("kernel").transform(() => undefined)], {
+      error: (iss) =>
+        typeof iss.input === "number"
+          ? undefined
+          : `expected a number, or "kernel" for the kernel's own value`,
+    })
+    .optional();
 
 /**
  * Reclaimer knobs. Unset ones (or "kernel") take the kernel variant's value (mainline: 16, 1, 32,

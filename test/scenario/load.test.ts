@@ -29,7 +29,9 @@ test("sizes and durations parse with their units", () => {
 
 test("a wrong type is reported at its line and column with its path", () => {
   const lines = errorOf("name: x\nreclaimer:\n  batch: lots\n");
-  assert.deepEqual(lines, ["s.yaml:3:10 reclaimer.batch: Invalid input: expected number, received string"]);
+  assert.deepEqual(lines, [
+    `s.yaml:3:10 reclaimer.batch: expected a number, or "kernel" for the kernel's own value`,
+  ]);
 });
 
 test("a misspelled key is reported at the key", () => {
