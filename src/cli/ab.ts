@@ -26,8 +26,8 @@ export function registerAb(program: Command): void {
     .option("--b-label <text>", "name of B in tables and reports")
     .option("--all", "show every metric in the table, not only the key ones")
     .option(
-      "--assert <metric(<|>|=)0>",
-      "exit 1 unless B - A of the metric is significantly below (<0) or above (>0) zero, or not significantly different (=0); repeatable",
+      "--assert <metric op bound>",
+      "exit 1 unless B - A of the metric is: <X significantly below X, >X significantly above, <=X not significantly above, >=X not significantly below (X a number or a percentage of A's mean: p99<=+2%), =0 no significant change for the worse; repeatable",
       collect,
       [],
     );

@@ -3,7 +3,7 @@
 import type { ABAnalysis, ABSpec } from "../experiment/ab.ts";
 import { abSpecOf, loadExperiment } from "../experiment/builtin.ts";
 import { runAB } from "../experiment/execute.ts";
-import { metricUnit } from "../experiment/metrics.ts";
+import { betterWhen, metricUnit } from "../experiment/metrics.ts";
 import { parseAssignments } from "../experiment/params.ts";
 import { csv } from "../report/csv.ts";
 import { fmtDiff, fmtInterval } from "../report/format.ts";
@@ -64,20 +64,33 @@ export function abSpecFrom(arg: string, o: AbOpts): { spec: ABSpec; description?
 export interface Assertion {
   expr: string;
   metric: string;
-  op: "<" | ">" | "=";
+  op: "<" | ">" | "<=" | ">=" | "=";
+  /** The bound on B - A, absolute or (percent) relative to A's mean. */
+  value: number;
+  percent: boolean;
 }
 
+const ASSERT_FORMS =
+  "<metric><0 or >0 (significantly below/above), <=X or >=X (not significantly above/below X; X a number or a percentage of A's mean such as +2%), or =0 (no significant change for the worse)";
+
 /**
- * `--assert metric<0` (B - A significantly below zero), `metric>0` (significantly above) or
- * `metric=0` (no significant difference: the interval contains zero).
+ * `--assert` over B - A, with its 95% interval [lo, hi]:
+ *   metric<X   significantly below X (hi < X)          metric>X   significantly above X (lo > X)
+ *   metric<=X  not significantly above X (lo <= X)     metric>=X  not significantly below X (hi >= X)
+ *   metric=0   no significant change for the worse: for a metric where lower is better the same as
+ *              <=0, where higher is better >=0, otherwise the interval contains 0
+ * X is a number in the metric's unit or a percentage of A's mean (fault_latency_ns.p99<=+2%).
  */
 export function parseAssertion(expr: string): Assertion {
-  const m = /^\s*([^<>=\s]+)\s*([<>=])\s*0\s*$/.exec(expr);
-  if (!m)
+  const m = /^\s*([^<>=\s]+)\s*(<=|>=|<|>|=)\s*([+-]?\d+(?:\.\d+)?)(%?)\s*$/.exec(expr);
+  if (!m) throw new UsageError(`--assert ${expr}: expected ${ASSERT_FORMS}`);
+  const op = m[2] as Assertion["op"];
+  const value = Number(m[3]);
+  if (op === "=" && value !== 0)
     throw new UsageError(
-      `--assert ${expr}: expected <metric><0, <metric>>0 or <metric>=0, e.g. ipi_rounds=0 (B - A not significantly different)`,
+      `--assert ${expr}: "=" takes only 0 (no significant change for the worse); use <= or >= for a bound`,
     );
-  return { expr: expr.trim(), metric: m[1]!, op: m[2] as Assertion["op"] };
+  return { expr: expr.trim(), metric: m[1]!, op, value, percent: m[4] === "%" };
 }
 
 export function checkAssertion(an: ABAnalysis, a: Assertion): { expr: string; ok: boolean; detail: string } {
@@ -85,13 +98,27 @@ export function checkAssertion(an: ABAnalysis, a: Assertion): { expr: string; ok
   if (!m) throw new UsageError(`--assert ${a.expr}: no metric ${a.metric} (see the --json output for names)`);
   const lo = m.diff_ci_low;
   const hi = m.diff_ci_high;
-  const ok =
-    lo === null || hi === null ? false : a.op === "<" ? hi < 0 : a.op === ">" ? lo > 0 : lo <= 0 && hi >= 0;
+  const x = a.percent ? (a.value / 100) * Math.abs(m.a_mean) : a.value;
+  let ok = false;
+  if (lo !== null && hi !== null) {
+    const better = betterWhen(a.metric);
+    const op = a.op === "=" ? (better === "lower" ? "<=" : better === "higher" ? ">=" : "=") : a.op;
+    ok =
+      op === "<"
+        ? hi < x
+        : op === ">"
+          ? lo > x
+          : op === "<="
+            ? lo <= x
+            : op === ">="
+              ? hi >= x
+              : lo <= 0 && hi >= 0;
+  }
   const u = metricUnit(a.metric);
   return {
     expr: a.expr,
     ok,
-    detail: `B - A = ${fmtDiff(m.diff_mean, u)} ${fmtInterval(lo, hi, u)}`,
+    detail: `B - A = ${fmtDiff(m.diff_mean, u)} ${fmtInterval(lo, hi, u)}${a.percent ? ` (bound ${a.value}% of A's mean = ${fmtDiff(x, u)})` : ""}`,
   };
 }
 
