@@ -58,7 +58,14 @@ export function abSpecFrom(arg: string, o: AbOpts): { spec: ABSpec; description?
     seed,
     focus: base?.focus ?? [],
   };
-  return { spec, description: exp ? `${exp.description}. ${exp.question}`.trim() : undefined };
+  // The experiment's own text describes its own A and B; with the user's, say what is compared.
+  const own = exp && o.a.length === 0 && o.b.length === 0;
+  const description = own
+    ? `${exp.description}. ${exp.question}`.trim()
+    : exp
+      ? `${spec.a.label} vs ${spec.b.label} on the workload of the built-in experiment ${exp.name} (scenario ${spec.scenario})`
+      : undefined;
+  return { spec, description };
 }
 
 export interface Assertion {

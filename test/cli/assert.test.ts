@@ -65,3 +65,19 @@ test("malformed assertions are usage errors", () => {
   for (const bad of ["ipi_rounds", "ipi_rounds<<0", "ipi_rounds=5", "ipi_rounds<=x%", "<=0"])
     assert.throws(() => parseAssertion(bad), UsageError, bad);
 });
+
+test("an A/B of the user's own kernels on a built-in experiment gets its own description", async () => {
+  const { abSpecFrom } = await import("../../src/cli/ab_run.ts");
+  const base = { set: [], a: [], b: [], assert: [] } as unknown as Parameters<typeof abSpecFrom>[1];
+  const own = abSpecFrom("seed-batching", base).description ?? "";
+  const mine = abSpecFrom("seed-batching", {
+    ...base,
+    a: ["kernel=mainline"],
+    b: ["kernel=mainline+./p.ts"],
+  }).description;
+  assert.notEqual(mine, own);
+  assert.match(
+    mine ?? "",
+    /^kernel=mainline vs kernel=mainline\+\.\/p\.ts on the workload of the built-in experiment seed-batching/,
+  );
+});
