@@ -73,10 +73,13 @@ export function execute(
       const spinning = ex.spinning();
       if (spinning.length) {
         const t = spinning[0]!;
+        const op = ex.pending(t)!;
+        const why = op.kind === "spin_wait" ? (op as { why: string }).why : "";
         ex.fail(
           "livelock",
-          `${ex.actors[t]!.name} keeps retrying (${ex.pending(t)!.kind === "spin_wait" ? (ex.pending(t) as { why: string }).why : ""}) and nothing else can run: ${ex.describeBlocked()}`,
+          `${ex.actors[t]!.name} keeps retrying (${why}) and nothing else can run: ${ex.describeBlocked()}`,
           t,
+          `${ex.actors[t]!.name}: ${why}`,
         );
       } else if (ex.finished()) {
         ex.checkState(true);

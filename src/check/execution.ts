@@ -42,6 +42,11 @@ export interface Failure {
   detail: string;
   /** Thread that failed (-1 for whole-state properties). */
   tid: number;
+  /**
+   * For a livelock: the failing thread and what it retries. The minimizer keeps this fixed, so that
+   * dropping the actor a spinning thread waits for cannot turn the livelock into a different one.
+   */
+  wait?: string;
 }
 
 /** One executed scheduling step: the thread and the op it executed. */
@@ -379,8 +384,9 @@ export class Execution {
     }
   }
 
-  fail(property: string, detail: string, tid: number): void {
-    if (!this.failure) this.failure = { property, detail, tid };
+  fail(property: string, detail: string, tid: number, wait?: string): void {
+    if (!this.failure)
+      this.failure = wait === undefined ? { property, detail, tid } : { property, detail, tid, wait };
   }
 
   /** Whole-state invariants; `quiescent` when no thread is inside a path (the end of an execution). */

@@ -57,6 +57,8 @@ export function minimize(
   const maxReplays = opt.maxReplays ?? 2000;
   const nActors = model.chk.actors.length;
   let replays = 0;
+  // The livelock's wait (see Failure.wait) as the failing schedule shows it; fixed after the first replay.
+  let wait: string | undefined | null = null;
   const tryRun = (c: Candidate): Outcome | null => {
     if (replays >= maxReplays) return null;
     replays++;
@@ -64,10 +66,12 @@ export function minimize(
       ...opt,
       disabled: new Set(c.disabled),
     });
-    return out.failure?.property === property ? out : null;
+    if (out.failure?.property !== property) return null;
+    return wait === null || out.failure.wait === wait ? out : null;
   };
   const first = tryRun(failing);
   if (!first) throw new Error(`the failing schedule does not reproduce "${property}" on replay`);
+  wait = first.failure!.wait;
   let best: Candidate = { ...failing, schedule: first.schedule };
   let bestOut = first;
   const before = {

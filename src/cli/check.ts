@@ -41,18 +41,60 @@ export function verdictText(r: CheckSummary, bounds: { steps: number; preemption
 /** `--budget 60s` (wall time) or `--budget 5000` (executions). */
 export function parseBudget(v: string | undefined): { schedules?: number; timeMs?: number } {
   if (v === undefined) return {};
-  if (/^\d+$/.test(v)) return { schedules: Number(v) };
+  const bad = `--budget ${v}: expected a positive number of executions or a duration such as 60s`;
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    if (n < 1 || !Number.isSafeInteger(n)) throw new UsageError(bad);
+    return { schedules: n };
+  }
   const d = parseDuration(v);
-  if (typeof d === "string")
-    throw new UsageError(`--budget ${v}: expected a number of executions or a duration such as 60s`);
+  if (typeof d === "string" || !(d > 0)) throw new UsageError(bad);
   return { timeMs: d / 1e6 };
+}
+
+/** `check --all`: the suite, its table or JSON, its JUnit file; exit 1 when any row mismatches. */
+async function runSuiteCommand(
+  o: {
+    junit?: string;
+    json?: boolean;
+    budget?: string;
+    seed?: string;
+    strategy?: string;
+    kernel?: string;
+    patch: string[];
+  },
+  workers: number,
+): Promise<void> {
+  const { checkWritable, writeFileAtomic } = await import("./output_file.ts");
+  const { formatSuite, junitXml, runSuite } = await import("./check_all.ts");
+  if (o.junit) checkWritable(o.junit, "--junit");
+  // The suite's default budget: enough for every catalogued finding, a minute or so in all.
+  const budget = o.budget ? parseBudget(o.budget) : { schedules: 2000 };
+  const rows = await runSuite({
+    kernel: o.kernel,
+    patches: o.patch,
+    schedules: budget.schedules,
+    timeMs: budget.timeMs,
+    seed: parseSeed(o.seed),
+    strategy: o.strategy as StrategyChoice | undefined,
+    workers,
+    only: [],
+    quiet: Boolean(o.json) && !process.stderr.isTTY,
+  });
+  if (o.junit) writeFileAtomic(o.junit, junitXml(rows), "--junit");
+  const ok = rows.every((r) => r.ok);
+  if (o.json) process.stdout.write(`${JSON.stringify({ ok, rows })}\n`);
+  else process.stdout.write(`${formatSuite(rows)}\n`);
+  if (!ok) process.exitCode = EXIT_FOUND;
 }
 
 export function registerCheck(program: Command): void {
   program
     .command("check")
     .description("explore interleavings of a check scenario's actors; exit 1 when a bug is found")
-    .argument("<scenario>", "a check scenario file or the name of a built-in one (see `epcsim scenarios`)")
+    .argument("[scenario]", "a check scenario file or the name of a built-in one (see `epcsim scenarios`)")
+    .option("--all", "run the check suite: every built-in check scenario against its expectation")
+    .option("--junit <file>", "--all: also write the results as JUnit XML")
     .option("--strategy <name>", `exploration strategy: ${STRATEGIES.join(", ")} (default: the scenario's)`)
     .option("--budget <n|time>", "executions to run (e.g. 5000) or wall time (e.g. 60s)")
     .option("--seed <n>", "seed of the exploration")
@@ -73,8 +115,10 @@ export function registerCheck(program: Command): void {
     .option("--json", "print the result as one JSON object on stdout")
     .action(
       async (
-        arg: string,
+        arg: string | undefined,
         o: {
+          all?: boolean;
+          junit?: string;
           strategy?: string;
           budget?: string;
           seed?: string;
@@ -92,6 +136,14 @@ export function registerCheck(program: Command): void {
         const workers = Number(o.workers);
         if (!Number.isInteger(workers) || workers < 1 || workers > 64)
           throw new UsageError(`--workers ${o.workers}: expected 1..64`);
+        if (o.all) {
+          if (arg) throw new UsageError(`check --all runs every built-in check scenario; drop "${arg}"`);
+          if (o.set.length) throw new UsageError("check --all: --set applies to one scenario, not the suite");
+          await runSuiteCommand(o, workers);
+          return;
+        }
+        if (o.junit) throw new UsageError("--junit goes with --all");
+        if (!arg) throw new UsageError("check: name a check scenario, or --all for the check suite");
         const { scenario, raw } = await loadScenarioWithKernel(arg, o.set, o.kernel, o.patch);
         if (!scenario.check)
           throw new UsageError(

@@ -22,7 +22,9 @@ export async function loadScenarioWithKernel(
 ): Promise<LoadedScenario> {
   // Loaded on use: `epcsim --help` must not pay for the scenario schema and the model.
   const { loadScenario } = await import("../scenario/load.ts");
-  const { kernelName, knobOverrides, loadKernel, splitKernel } = await import("../scenario/patches.ts");
+  const { kernelMismatch, kernelName, knobOverrides, loadKernel, splitKernel } = await import(
+    "../scenario/patches.ts"
+  );
   let all = kernel ? [...sets, `kernel=${kernel}`] : sets;
   if (patches.length) {
     const base = kernel ?? loadScenario(arg, sets).scenario.kernel;
@@ -31,6 +33,10 @@ export async function loadScenarioWithKernel(
   }
   const loaded = loadScenario(arg, all);
   await loadKernel(loaded.scenario.kernel);
+  const own = kernel || patches.length ? loadScenario(arg, sets).scenario.kernel : undefined;
+  if (own) await loadKernel(own);
+  const mismatch = kernelMismatch(loaded.scenario, own);
+  if (mismatch) throw new UsageError(`${arg}: ${mismatch}`);
   for (const w of knobOverrides(loaded.scenario.kernel, loaded.scenario.reclaimer))
     process.stderr.write(`warning: ${w}\n`);
   return loaded;

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { mainline } from "../model/kernel/sgx/index.ts";
 import { DEFAULT_SGX_CONSTANTS } from "../model/kernel/sgx/sgx.ts";
-import { getVariant, registerVariant, variantNames } from "../model/kernel/variants/index.ts";
+import { capabilities, getVariant, registerVariant, variantNames } from "../model/kernel/variants/index.ts";
 import type { Patch } from "../patch.ts";
 import { PATCH_API_URL, srcUrl } from "../paths.ts";
 import { ScenarioError } from "./load.ts";
@@ -120,6 +120,26 @@ export async function loadKernel(name: string): Promise<void> {
  * Register the kernel `name` (base plus patches at the submitter's paths) from local copies of its
  * patch files, whose hashes the caller has verified (see experiment/queue/patches.ts).
  */
+/**
+ * Why `kernel` cannot run scenario `sc` (null when it can): an SGX2 workload on a release before
+ * v6.0, or EPC cgroup limits on a kernel without the sgx_epc misc controller would run as if the
+ * feature were there, or silently without it; either way the result would mean nothing.
+ */
+export function kernelMismatch(
+  sc: { name: string; kernel: string; machine: { sgx2: boolean }; cgroups: object },
+  ownKernel?: string,
+): string | null {
+  const v = getVariant(sc.kernel);
+  if (!v) return null;
+  const caps = capabilities(v);
+  if (sc.machine.sgx2 && !caps.sgx2)
+    return `kernel ${sc.kernel} predates SGX2 (v6.0); ${sc.name} is an SGX2 workload (machine.sgx2)`;
+  const own = ownKernel ? getVariant(ownKernel) : undefined;
+  if (own && capabilities(own).epc_cgroup && !caps.epc_cgroup)
+    return `kernel ${sc.kernel} has no EPC cgroup (sgx_epc misc controller); ${sc.name} is written for ${ownKernel}`;
+  return null;
+}
+
 export async function loadKernelFrom(
   name: string,
   files: string[],
@@ -217,5 +237,11 @@ async function registerPatched(name: string, patches: string[]): Promise<void> {
     names.push(p.name);
   }
   patchConstants.set(name, own);
-  registerVariant({ name, description: `${base} with ${names.join(", ")}`, overrides, constants });
+  registerVariant({
+    name,
+    description: `${base} with ${names.join(", ")}`,
+    overrides,
+    constants,
+    ...(v.sgx2 === false ? { sgx2: false } : {}),
+  });
 }

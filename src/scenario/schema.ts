@@ -467,6 +467,12 @@ export const checkBoundsSchema = z
   })
   .strict();
 
+/** What a check scenario's search should end in: no finding, or a finding of one property. */
+export const expectationSchema = z.union([
+  z.literal("clean"),
+  z.object({ found: z.string().min(1) }).strict(),
+]);
+
 export const checkSchema = z
   .object({
     enclaves: z.array(checkEnclaveSchema).min(1),
@@ -495,6 +501,13 @@ export const checkSchema = z
      * failure still is.
      */
     known: z.array(z.object({ property: z.string().min(1), reason: z.string().min(1) }).strict()).default([]),
+    /**
+     * What `epcsim check --all` expects of this scenario on its own kernel (`kernel`): "clean", or
+     * `{found: <property>}` for a scenario that documents a finding. Unset means "clean".
+     */
+    expect: expectationSchema.optional(),
+    /** Expectations on other kernels (variant names, e.g. the catalogue's buggy and fixed releases). */
+    expect_on: z.record(z.string().min(1), expectationSchema).default({}),
   })
   .strict();
 
@@ -534,4 +547,5 @@ export type ProcessSpec = z.output<typeof processSchema>;
 export type ThreadEntry = z.output<typeof threadSchema>;
 export type EnclaveEntry = z.output<typeof enclaveSchema>;
 export type CheckSection = z.output<typeof checkSchema>;
+export type Expectation = z.output<typeof expectationSchema>;
 export type ActorSpec = z.output<typeof actorSchema>;

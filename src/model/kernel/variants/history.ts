@@ -201,6 +201,7 @@ export function registerHistory(mainline: KernelFns): void {
   };
   registerVariant({
     name: "v38",
+    sgx2: false,
     description:
       "the v38 patch reviewed in the seed (Sep 2020): ksgxswapd, backing pinned before encl->lock, no NUMA",
     overrides: { ...v5_11, sgx_page_reclaimer_init: sgx_page_reclaimer_init_v38 },
@@ -208,6 +209,7 @@ export function registerHistory(mainline: KernelFns): void {
   });
   registerVariant({
     name: "v38-per-page",
+    sgx2: false,
     description:
       "v38 with the change proposed in the review: reclaim one page per round (SGX_NR_TO_SCAN = 1)",
     overrides: { ...v5_11, sgx_page_reclaimer_init: sgx_page_reclaimer_init_v38 },
@@ -215,6 +217,7 @@ export function registerHistory(mainline: KernelFns): void {
   });
   registerVariant({
     name: "v5.11",
+    sgx2: false,
     description:
       "the merged reclaimer (1728ab54): ksgxd, per-section free lists, release without cond_resched",
     overrides: v5_11,
@@ -222,6 +225,7 @@ export function registerHistory(mainline: KernelFns): void {
   });
   registerVariant({
     name: "v5.15",
+    sgx2: false,
     description:
       "NUMA allocation with the plain sgx_nr_free_pages updated under node locks (B1), release without cond_resched (B2)",
     overrides: {
@@ -240,6 +244,7 @@ export function registerHistory(mainline: KernelFns): void {
   };
   registerVariant({
     name: "v5.17",
+    sgx2: false,
     description:
       'after "Free backing memory after faulting the enclave page", before the PCMD fixes (B4, B5, B6; B8)',
     overrides: v5_17,
@@ -248,6 +253,7 @@ export function registerHistory(mainline: KernelFns): void {
   const v5_19: Partial<KernelFns> = { sgx_vma_fault: sgx_vma_fault_pre_v6_0 };
   registerVariant({
     name: "v5.19",
+    sgx2: false,
     description: "after the 2022 PCMD fixes and the memcg fix, before SGX2",
     overrides: v5_19,
     constants: { XA_CHECK_SCHED: 1 },
@@ -255,6 +261,7 @@ export function registerHistory(mainline: KernelFns): void {
   // v5.19 with one of the May 2022 fixes reverted: each PCMD bug on its own, for `epcsim bugs`.
   registerVariant({
     name: "v5.19-B4",
+    sgx2: false,
     description: 'v5.19 without "Mark PCMD page as dirty when modifying contents" (B4)',
     overrides: {
       ...v5_19,
@@ -264,12 +271,14 @@ export function registerHistory(mainline: KernelFns): void {
   });
   registerVariant({
     name: "v5.19-B5",
+    sgx2: false,
     description: 'v5.19 without "Obtain backing storage page with enclave mutex held" (B5)',
     overrides: { ...v5_19, sgx_reclaim_pages: backingOutsideLock },
     constants: { XA_CHECK_SCHED: 1 },
   });
   registerVariant({
     name: "v5.19-B6",
+    sgx2: false,
     description: 'v5.19 without "Fix race between reclaimer and page fault handler" (B6)',
     overrides: {
       ...v5_19,

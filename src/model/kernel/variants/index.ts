@@ -20,4 +20,12 @@ import "./cgroup_mutants.ts";
 import "./cgroup_oom.ts";
 import "./isgx.ts";
 
-export { getVariant, registerVariant, type Variant, variantFns, variantNames, variants } from "./registry.ts";
+export {
+  capabilities,
+  getVariant,
+  registerVariant,
+  type Variant,
+  variantFns,
+  variantNames,
+  variants,
+} from "./registry.ts";

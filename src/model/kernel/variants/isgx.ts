@@ -196,6 +196,7 @@ function isgxOverrides(extra: Partial<typeof isgx_fns> = {}): Partial<KernelFns>
 
 registerVariant({
   name: "isgx",
+  sgx2: false,
   description:
     "the out-of-tree driver (isgx 2.x): per-enclave LRUs, process/enclave round robin, one ETRACK and one encl->lock hold per 16-page cluster",
   overrides: isgxOverrides(),
@@ -421,5 +422,6 @@ for (const mu of ISGX_MUTANTS) {
     overrides: isgxOverrides(mu.overrides),
     constants: ISGX_CONSTANTS,
     mutant: true,
+    sgx2: false,
   });
 }

@@ -13,6 +13,13 @@ export interface Variant {
   constants?: Partial<SgxConstants>;
   /** A deliberately broken copy of mainline (for the checker's mutant tests), not a real kernel. */
   mutant?: boolean;
+  /** false for releases before v6.0, which have no SGX2 ioctls or EAUG fault path. */
+  sgx2?: boolean;
+}
+
+/** What a kernel can run: SGX2 (v6.0+) and the EPC cgroup (the misc controller's sgx_epc). */
+export function capabilities(v: Variant): { sgx2: boolean; epc_cgroup: boolean } {
+  return { sgx2: v.sgx2 !== false, epc_cgroup: "sgx_cgroup_try_charge" in v.overrides };
 }
 
 const registry = new Map<string, Variant>();
