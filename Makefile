@@ -43,3 +43,4 @@ bench: $(NODE_DEPS)
 	node --import tsx bench/generators.ts
 	node --import tsx bench/queue.ts
 	node --import tsx bench/startup.ts
+	node --import tsx bench/mutate.ts

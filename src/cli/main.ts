@@ -10,6 +10,7 @@ import { EXIT_USAGE, reportUserError } from "./errors.ts";
 import { registerExperiments } from "./experiments.ts";
 import { registerHunt } from "./hunt.ts";
 import { registerKernels } from "./kernels.ts";
+import { registerMutate } from "./mutate.ts";
 import { registerPatch } from "./patch.ts";
 import { registerResults } from "./results.ts";
 import { registerRun } from "./run.ts";
@@ -45,6 +46,7 @@ registerBugs(program);
 registerWorker(program);
 registerHunt(program);
 registerPatch(program);
+registerMutate(program);
 
 try {
   await program.parseAsync(process.argv);

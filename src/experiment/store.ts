@@ -170,6 +170,12 @@ export class ResultsStore {
         finished_at TEXT,
         wall_ms REAL
       );
+      CREATE TABLE IF NOT EXISTS mutants (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        outcome_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS experiment_runs (
         experiment_id INTEGER NOT NULL REFERENCES experiments(id),
         cell TEXT NOT NULL,
@@ -334,6 +340,20 @@ export class ResultsStore {
 
   countRuns(): number {
     return (this.db.prepare("SELECT count(*) AS n FROM runs").get() as { n: number }).n;
+  }
+
+  /** A mutant's stored outcome (epcsim mutate), by its key (mutant source, targets, budget, code). */
+  getMutant(key: string): unknown {
+    const r = this.db.prepare("SELECT outcome_json FROM mutants WHERE key = ?").get(key) as
+      | { outcome_json: string }
+      | undefined;
+    return r ? JSON.parse(r.outcome_json) : undefined;
+  }
+
+  putMutant(key: string, name: string, outcome: unknown): void {
+    this.db
+      .prepare("INSERT OR REPLACE INTO mutants (key, name, outcome_json, created_at) VALUES (?, ?, ?, ?)")
+      .run(key, name, JSON.stringify(outcome), new Date().toISOString());
   }
 
   close(): void {

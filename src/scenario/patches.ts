@@ -113,6 +113,18 @@ export function validatePatch(file: string, mod: unknown, extra: object = {}): P
  */
 export async function loadKernel(name: string): Promise<void> {
   if (getVariant(name)) return;
+  if (name.startsWith("mutant/auto/")) {
+    // Automatic mutants are rebuilt from their name (src/mutate); loaded on use (TypeScript parser).
+    const { registerAutoMutant } = await import("../mutate/load.ts");
+    const { UnknownMutant } = await import("../mutate/generate.ts");
+    try {
+      await registerAutoMutant(name);
+    } catch (e) {
+      if (e instanceof UnknownMutant) throw new ScenarioError([`kernel: ${e.message}`]);
+      throw e;
+    }
+    return;
+  }
   await registerPatched(name, splitKernel(name).patches);
 }
 
@@ -158,7 +170,7 @@ let tsxRegistered = false;
  * Patches are TypeScript: the built command line (dist/) runs without tsx, so its loader is
  * registered the first time a patch is imported (again under tsx, which is harmless).
  */
-async function typeScriptLoader(): Promise<void> {
+export async function typeScriptLoader(): Promise<void> {
   if (tsxRegistered) return;
   const { register } = await import("tsx/esm/api");
   register();

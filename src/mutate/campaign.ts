@@ -1,0 +1,189 @@
+/**
+ * `epcsim mutate`: generate the automatic mutants, find the check scenarios that reach each one's
+ * function, evaluate them on worker threads and keep every outcome in the results database (a rerun
+ * with the same model, mutant, scenarios and budget reuses it: an interrupted campaign resumes).
+ * Rows come back in the mutants' order whatever the number of workers.
+ */
+import { Worker } from "node:worker_threads";
+import { builtinCheckScenarios } from "../cli/check_all.ts";
+import { sha256 } from "../experiment/canonical.ts";
+import { codeVersion } from "../experiment/fingerprint.ts";
+import type { ResultsStore } from "../experiment/store.ts";
+import { getVariant, variantFns } from "../model/kernel/variants/index.ts";
+import { srcUrl } from "../paths.ts";
+import { loadScenario } from "../scenario/load.ts";
+import { loadKernel } from "../scenario/patches.ts";
+import { type EvaluateOptions, type MutantOutcome, scenarioCoverage, type Target } from "./evaluate.ts";
+import { functionDiff, listMutants, type MutantFilter, type MutantSpec, mutantHash } from "./generate.ts";
+import { originalFn } from "./load.ts";
+import type { MutateTask } from "./worker.ts";
+
+export type MutantStatus = "killed" | "survived" | "equivalent" | "not-covered";
+
+export interface MutantRow {
+  name: string;
+  fn: string;
+  operator: string;
+  what: string;
+  diff: string;
+  status: MutantStatus;
+  outcome: MutantOutcome | null;
+  /** Taken from the results database. */
+  cached: boolean;
+}
+
+export interface CampaignOptions extends MutantFilter, EvaluateOptions {
+  workers: number;
+  /** Check scenarios to run (default: every built-in one). */
+  scenarios?: string[];
+  store?: ResultsStore;
+  onProgress?: (done: number, total: number, last: MutantRow) => void;
+}
+
+/** The scenarios that reach `spec`'s function on a kernel that runs mainline's copy of it. */
+async function targetsOf(
+  spec: MutantSpec,
+  scenarios: string[],
+  coverage: Map<string, Set<string>>,
+  own: Map<string, string>,
+): Promise<Target[]> {
+  const orig = await originalFn(spec);
+  const out: Target[] = [];
+  for (const s of scenarios) {
+    const k = own.get(s)!;
+    const fns = variantFns(getVariant(k)!) as unknown as Record<string, unknown>;
+    if (coverage.get(s)!.has(spec.fn) && fns[spec.fn] === orig) out.push({ scenario: s, kernel: k });
+  }
+  return out;
+}
+
+function keyOf(spec: MutantSpec, targets: Target[], o: EvaluateOptions): string {
+  return sha256(
+    JSON.stringify([codeVersion(), mutantHash(spec), targets, o.schedules, o.timeMs, o.seed, spec.name]),
+  );
+}
+
+export async function runCampaign(o: CampaignOptions): Promise<MutantRow[]> {
+  const specs = listMutants(o);
+  const scenarios = o.scenarios ?? (await builtinCheckScenarios());
+  const own = new Map<string, string>();
+  for (const s of scenarios) {
+    const k = loadScenario(s).scenario.kernel;
+    own.set(s, k);
+    await loadKernel(k);
+  }
+  const coverage = await scenarioCoverage(scenarios, o.seed);
+  const rows: (MutantRow | undefined)[] = new Array(specs.length);
+  const tasks: (MutateTask & { key: string })[] = [];
+  let done = 0;
+  const finish = (i: number, row: MutantRow): void => {
+    rows[i] = row;
+    done++;
+    o.onProgress?.(done, specs.length, row);
+  };
+  for (const [i, spec] of specs.entries()) {
+    const base = {
+      name: spec.name,
+      fn: spec.fn,
+      operator: spec.operator,
+      what: spec.what,
+      diff: functionDiff(spec),
+    };
+    const targets = await targetsOf(spec, scenarios, coverage, own);
+    if (!targets.length) {
+      finish(i, { ...base, status: "not-covered", outcome: null, cached: false });
+      continue;
+    }
+    const options = { schedules: o.schedules, timeMs: o.timeMs, seed: o.seed };
+    const key = keyOf(spec, targets, options);
+    const stored = o.store?.getMutant(key) as MutantOutcome | undefined;
+    if (stored) finish(i, { ...base, status: stored.status, outcome: stored, cached: true });
+    else tasks.push({ index: i, name: spec.name, targets, options, key });
+  }
+  await runTasks(tasks, o.workers, (t, outcome) => {
+    const spec = specs[t.index]!;
+    o.store?.putMutant(t.key, spec.name, outcome);
+    finish(t.index, {
+      name: spec.name,
+      fn: spec.fn,
+      operator: spec.operator,
+      what: spec.what,
+      diff: functionDiff(spec),
+      status: outcome.status,
+      outcome,
+      cached: false,
+    });
+  });
+  return rows as MutantRow[];
+}
+
+/** Evaluate `tasks` on `n` worker threads, one mutant at a time per worker. */
+async function runTasks<T extends MutateTask>(
+  tasks: T[],
+  n: number,
+  onDone: (t: T, outcome: MutantOutcome) => void,
+): Promise<void> {
+  if (!tasks.length) return;
+  let next = 0;
+  const workers = Array.from(
+    { length: Math.min(n, tasks.length) },
+    () => new Worker(srcUrl("mutate", "worker_entry.mjs")),
+  );
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const feed = (): void => {
+              if (next >= tasks.length) resolve();
+              else w.postMessage(tasks[next++]);
+            };
+            w.on("message", (m: { index: number; outcome?: MutantOutcome; error?: string }) => {
+              const t = tasks.find((x) => x.index === m.index)!;
+              if (m.error) reject(new Error(`${t.name}: ${m.error}`));
+              else {
+                onDone(t, m.outcome!);
+                feed();
+              }
+            });
+            w.on("error", reject);
+            feed();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+export interface Rates {
+  total: number;
+  killed: number;
+  survived: number;
+  equivalent: number;
+  not_covered: number;
+  /** Killed among the mutants that are not equivalent-suspected (not-covered ones count as alive). */
+  kill_rate: number;
+}
+
+export function rates(rows: readonly MutantRow[]): Rates {
+  const c = (s: MutantStatus) => rows.filter((r) => r.status === s).length;
+  const killed = c("killed");
+  const equivalent = c("equivalent");
+  const alive = rows.length - equivalent;
+  return {
+    total: rows.length,
+    killed,
+    survived: c("survived"),
+    equivalent,
+    not_covered: c("not-covered"),
+    kill_rate: alive ? killed / alive : 1,
+  };
+}
+
+/** Rates grouped by a key (function or operator), sorted by the key. */
+export function ratesBy(rows: readonly MutantRow[], key: (r: MutantRow) => string): [string, Rates][] {
+  const groups = new Map<string, MutantRow[]>();
+  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  return [...groups].sort((a, b) => a[0].localeCompare(b[0])).map(([k, rs]) => [k, rates(rs)]);
+}
