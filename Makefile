@@ -7,7 +7,7 @@ BUILD := dist/main.js
 SOURCES = $(shell find src -type f)
 TESTS = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: demo test check lint typecheck bench redis-server build
+.PHONY: demo test check lint typecheck bench fuzz redis-server build
 
 $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -35,6 +35,10 @@ redis-server:
 
 test: $(NODE_DEPS) $(BUILD) redis-server typecheck lint
 	node --import tsx --test $(TESTS)
+
+# The input fuzzer at length (make test runs 2000 cases per property and 40 command lines).
+fuzz: $(NODE_DEPS) $(BUILD)
+	FUZZ_RUNS=100000 FUZZ_CLI_RUNS=1000 node --import tsx --test test/fuzz/inputs.test.ts
 
 bench: $(NODE_DEPS)
 	node --import tsx bench/run.ts

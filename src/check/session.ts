@@ -2,6 +2,8 @@
  * A whole `epcsim check` (search, then minimize, report and token) and `epcsim replay` (token to
  * the identical report), as plain functions the CLI and the tests share.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseScenarioText, ScenarioError } from "../scenario/load.ts";
 import { patchHashes } from "../scenario/patches.ts";
 import type { Scenario } from "../scenario/schema.ts";
@@ -201,19 +203,39 @@ export interface ReplayResult {
  * Replay a token: refuse one made by another model version, or (when `against` is given) a
  * scenario that differs from the one the token recorded.
  */
-export function replayToken(text: string, against?: { raw: unknown; name: string }): ReplayResult {
-  const d = decodeToken(text);
+/**
+ * What must hold before a token's kernel is loaded (a patch named in it is imported, i.e. run): the
+ * same model version, every patch file unchanged since the token was made, its scenario intact.
+ */
+export function preflightToken(d: TokenData): void {
   const here = modelHash();
   if (d.model !== here)
     throw new TokenError(
       `this token was made by another version of the model (token ${d.model}, this epcsim ${here}); replay it with the epcsim that made it`,
     );
-  if (against && sha(canonicalJson(against.raw)) !== d.scenarioHash)
-    throw new TokenError(
-      `scenario ${against.name} differs from the one the token was made with (${d.scenarioName}, hash ${d.scenarioHash})`,
-    );
+  for (const p of d.patches) {
+    let now: string;
+    try {
+      now = createHash("sha256").update(readFileSync(p.path)).digest("hex").slice(0, 16);
+    } catch {
+      throw new TokenError(`the token's patch ${p.path} cannot be read`);
+    }
+    if (now !== p.sha)
+      throw new TokenError(
+        `the token's patch ${p.path} changed since the token was made (sha ${p.sha}, now ${now})`,
+      );
+  }
   if (sha(canonicalJson(d.scenario)) !== d.scenarioHash)
     throw new TokenError("the replay token is damaged (scenario hash mismatch)");
+}
+
+/**
+ * Replay a token: refuse one made by another model version or with changed patches, or (when
+ * `against` is given) a scenario whose content, kernel included, differs from the token's.
+ */
+export function replayToken(text: string, against?: { scenario: Scenario; name: string }): ReplayResult {
+  const d = decodeToken(text);
+  preflightToken(d);
   let sc: Scenario;
   try {
     sc = parseScenarioText(JSON.stringify(d.scenario), `token:${d.scenarioName}`).scenario;
@@ -222,6 +244,10 @@ export function replayToken(text: string, against?: { raw: unknown; name: string
       throw new TokenError(`the token's scenario no longer validates: ${e.lines[0]}`);
     throw e;
   }
+  if (against && canonicalJson(against.scenario) !== canonicalJson(sc))
+    throw new TokenError(
+      `scenario ${against.name} differs from the one the token was made with (${d.scenarioName}, kernel ${d.variant})`,
+    );
   const model = prepare(sc);
   const c = { schedule: d.schedule, choices: d.choices, disabled: d.disabled };
   // A strict replay first: it must follow the schedule exactly and fail the same way.

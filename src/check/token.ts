@@ -91,15 +91,52 @@ export function decodeToken(token: string): TokenData {
   const t = token.trim();
   if (!t.startsWith(PREFIX))
     throw new TokenError(`not an epcsim replay token (it should start with "${PREFIX}")`);
-  let d: TokenData;
+  const body = t.slice(PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(body))
+    throw new TokenError("the replay token is damaged (characters that are not base64url)");
+  let json: string;
+  let d: unknown;
   try {
-    d = JSON.parse(
-      inflateRawSync(Buffer.from(t.slice(PREFIX.length), "base64url")).toString("utf8"),
-    ) as TokenData;
+    json = inflateRawSync(Buffer.from(body, "base64url"), { maxOutputLength: 64 << 20 }).toString("utf8");
+    d = JSON.parse(json);
   } catch {
     throw new TokenError("the replay token is damaged (it does not decode)");
   }
-  if (!Array.isArray(d.schedule) || typeof d.model !== "string")
-    throw new TokenError("the replay token is damaged");
-  return d;
+  // The token is exactly what encodeToken made of this content: no trailing or altered characters.
+  if (PREFIX + deflateRawSync(Buffer.from(json)).toString("base64url") !== t)
+    throw new TokenError("the replay token is damaged (trailing or altered characters)");
+  const why = tokenShapeError(d);
+  if (why) throw new TokenError(`the replay token is damaged (${why})`);
+  return d as TokenData;
+}
+
+function depth(v: unknown, limit: number): number {
+  if (v === null || typeof v !== "object") return 0;
+  if (limit <= 0) return 1;
+  let max = 0;
+  for (const x of Object.values(v)) max = Math.max(max, depth(x, limit - 1));
+  return max + 1;
+}
+
+const isInts = (v: unknown): boolean => Array.isArray(v) && v.every((x) => Number.isInteger(x));
+
+/** What is wrong with the structure of a decoded token (before anything uses or imports it). */
+function tokenShapeError(d: unknown): string | null {
+  if (d === null || typeof d !== "object" || Array.isArray(d)) return "not an object";
+  const o = d as Record<string, unknown>;
+  for (const k of ["model", "variant", "scenarioName", "scenarioHash", "strategy", "property"])
+    if (typeof o[k] !== "string") return `${k} is not a string`;
+  if (typeof o.seed !== "number") return "seed is not a number";
+  for (const k of ["schedule", "choices", "disabled"])
+    if (!isInts(o[k])) return `${k} is not a list of integers`;
+  if (
+    !Array.isArray(o.patches) ||
+    !o.patches.every(
+      (p) => p && typeof p === "object" && typeof p.path === "string" && typeof p.sha === "string",
+    )
+  )
+    return "patches is not a list of {path, sha}";
+  if (o.scenario === null || typeof o.scenario !== "object") return "scenario is not an object";
+  if (depth(o.scenario, 64) > 32) return "the scenario is nested too deeply";
+  return null;
 }

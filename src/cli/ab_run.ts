@@ -11,6 +11,7 @@ import { AB_HEAD, abRow, focusMetrics, verdictNote, verdictSentences } from "../
 import { DEFAULT_AB_REPS } from "./ab.ts";
 import { EXIT_FOUND, UsageError } from "./errors.ts";
 import {
+  checkOutputs,
   commandLine,
   executeOptions,
   openStore,
@@ -218,6 +219,7 @@ export async function abAction(arg: string, o: AbOpts): Promise<void> {
   const { spec, description } = abSpecFrom(arg, o);
   const asserts = o.assert.map(parseAssertion);
   if (asserts.length && spec.reps < 2) throw new UsageError("--assert needs --reps 2 or more (an interval)");
+  checkOutputs(o);
   const store = openStore(o);
   try {
     const out = await runAB(spec, { store, ...executeOptions(o, `ab ${spec.name}`) });

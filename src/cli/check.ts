@@ -1,10 +1,11 @@
 /** `epcsim check` and `epcsim replay`. */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { CheckSummary } from "../check/session.ts";
 import { STRATEGIES, type StrategyChoice } from "../check/strategy_names.ts";
 import { parseDuration } from "../scenario/units.ts";
 import { EXIT_FOUND, UsageError } from "./errors.ts";
+import { checkWritable, writeFileAtomic } from "./output_file.ts";
 import { Progress } from "./progress.ts";
 import { loadScenarioWithKernel, parseSeed } from "./run.ts";
 
@@ -195,6 +196,7 @@ export function registerCheck(program: Command): void {
     .option("--trace <file>", "write the Chrome/Perfetto trace-event JSON of the execution")
     .option("--json", "print the report as one JSON object")
     .action(async (arg: string, o: { scenario?: string; trace?: string; json?: boolean }) => {
+      if (o.trace) checkWritable(o.trace, "--trace");
       let text = arg;
       if (!arg.startsWith("epcsim1.")) {
         try {
@@ -206,13 +208,17 @@ export function registerCheck(program: Command): void {
       try {
         const { loadScenario } = await import("../scenario/load.ts");
         const { loadKernel } = await import("../scenario/patches.ts");
-        const { replayToken, replayTrace } = await import("../check/session.ts");
+        const { preflightToken, replayToken, replayTrace } = await import("../check/session.ts");
         const { decodeToken } = await import("../check/token.ts");
-        const against = o.scenario ? loadScenario(o.scenario) : undefined;
-        await loadKernel(decodeToken(text).variant);
-        const r = replayToken(text, against && { raw: against.raw, name: against.scenario.name });
+        // Everything about the token is checked before its kernel (and any patch in it) is loaded.
+        const d = decodeToken(text);
+        preflightToken(d);
+        // The same scenario with the token's kernel (a token made with --kernel replays against it).
+        const against = o.scenario ? loadScenario(o.scenario, [`kernel=${d.variant}`]) : undefined;
+        await loadKernel(d.variant);
+        const r = replayToken(text, against && { scenario: against.scenario, name: against.scenario.name });
         if (o.trace) {
-          writeFileSync(o.trace, replayTrace(r.model, r.token));
+          writeFileAtomic(o.trace, replayTrace(r.model, r.token), "--trace");
           process.stderr.write(`trace written to ${o.trace}\n`);
         }
         if (o.json)

@@ -1,12 +1,13 @@
 /** Options and plumbing shared by `epcsim ab`, `sweep` and `results`. */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { cpus } from "node:os";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ExperimentError } from "../experiment/errors.ts";
 import type { ExecuteOptions } from "../experiment/jobs.ts";
 import { type Backend, BackendError, parseBackend } from "../experiment/queue/connection.ts";
 import { DEFAULT_DB, ResultsStore } from "../experiment/store.ts";
 import { UsageError } from "./errors.ts";
+import { checkWritable, writeFileAtomic } from "./output_file.ts";
 import { Progress } from "./progress.ts";
 
 export function collect(v: string, prev: string[]): string[] {
@@ -123,15 +124,27 @@ export function executeOptions(o: RunnerOpts, label: string): ExecuteOptions {
     throw new UsageError(
       "--workers: not with a Redis --backend (start `epcsim worker --concurrency N` instead)",
     );
-  return { workers: parseInt10(o.workers, "--workers", 0), backend, ...runnerProgress(label) };
+  const workers = parseInt10(o.workers, "--workers", 0);
+  const cap = 4 * Math.max(1, cpus().length);
+  // Each worker thread holds a model and a V8 heap: more than a few per core only costs memory.
+  if (workers !== undefined && workers > cap)
+    throw new UsageError(`--workers ${workers}: at most ${cap} on this machine (4 per CPU)`);
+  return { workers, backend, ...runnerProgress(label) };
 }
 
-/** Write a file, creating its directory. */
-export function writeOut(file: string, text: string): string {
+/** Write a file atomically, creating its directory (a failure is a usage error naming the file). */
+export function writeOut(file: string, text: string, flag = "output"): string {
   const p = resolve(file);
-  mkdirSync(dirname(p), { recursive: true });
-  writeFileSync(p, text);
+  checkWritable(p, flag);
+  writeFileAtomic(p, text, flag);
   return p;
+}
+
+/** Refuse unwritable --report/--csv/--out paths before any run starts. */
+export function checkOutputs(o: { report?: string; csv?: string; out?: string }): void {
+  if (o.report) checkWritable(o.report, "--report");
+  if (o.csv) checkWritable(o.csv, "--csv");
+  if (o.out) checkWritable(o.out, "--out");
 }
 
 /** The command line as typed (for reports). */

@@ -3,16 +3,44 @@
  * starts, so that a mistake costs nothing, and written atomically (a temporary file beside the
  * target, then rename), so that a reader never sees half a file and a failed write leaves the old one.
  */
-import { closeSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "./errors.ts";
 
 function tempBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
 }
 
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns for some paths (under /proc,
+ * where creating a directory fails with ENOENT forever).
+ */
+function mkdirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent === dir) return;
+  mkdirs(parent);
+  mkdirSync(dir);
+}
+
 /** Refuse (exit 2) an output path that cannot be written: a directory, a missing or read-only directory. */
 export function checkWritable(path: string, flag: string): void {
+  try {
+    mkdirs(dirname(resolve(path)));
+  } catch (e) {
+    throw new UsageError(
+      `${flag} ${path}: cannot create its directory (${(e as NodeJS.ErrnoException).code ?? e})`,
+    );
+  }
   let st: ReturnType<typeof statSync> | undefined;
   try {
     st = statSync(path);

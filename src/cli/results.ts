@@ -5,7 +5,15 @@ import { flattenMetrics, metricNames } from "../experiment/metrics.ts";
 import type { RunRecord } from "../experiment/store.ts";
 import { csv } from "../report/csv.ts";
 import { UsageError } from "./errors.ts";
-import { addDbOptions, asUsage, openStore, parseInt10, type StoreOpts, writeOut } from "./experiment_opts.ts";
+import {
+  addDbOptions,
+  asUsage,
+  checkOutputs,
+  openStore,
+  parseInt10,
+  type StoreOpts,
+  writeOut,
+} from "./experiment_opts.ts";
 import { formatRun, table } from "./format.ts";
 
 function needStore(o: StoreOpts) {
@@ -110,6 +118,7 @@ export function registerResults(program: Command): void {
       o: StoreOpts & { run?: string; json?: boolean; report?: string; csv?: string; all?: boolean },
     ) =>
       asUsage(async () => {
+        checkOutputs(o);
         // The analysis and its formatting are loaded only by `results show` (fast start).
         const { analyzeStored } = await import("../experiment/stored.ts");
         const { focusMetrics } = await import("../report/tables.ts");
@@ -176,6 +185,7 @@ export function registerResults(program: Command): void {
     asUsage(() => {
       if (o.format !== "csv" && o.format !== "json")
         throw new UsageError(`--format ${o.format}: expected csv or json`);
+      checkOutputs(o);
       const store = needStore(o);
       try {
         const expId = parseInt10(o.experiment, "--experiment", 1);

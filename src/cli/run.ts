@@ -1,9 +1,9 @@
 /** `epcsim run`: one timed simulation of a scenario. */
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { UsageError } from "./errors.ts";
 import { formatRun } from "./format.ts";
+import { checkWritable, writeFileAtomic } from "./output_file.ts";
 import { Progress } from "./progress.ts";
 
 function collect(v: string, prev: string[]): string[] {
@@ -74,6 +74,7 @@ export function registerRun(program: Command): void {
         arg: string,
         o: { set: string[]; seed?: string; json?: boolean; trace?: string; kernel?: string; patch: string[] },
       ) => {
+        if (o.trace) checkWritable(o.trace, "--trace");
         const { scenario } = await loadScenarioWithKernel(arg, o.set, o.kernel, o.patch);
         const { runScenario } = await import("../experiment/run.ts");
         const { chromeTrace } = await import("../report/chrome_trace.ts");
@@ -85,7 +86,11 @@ export function registerRun(program: Command): void {
         });
         progress.done();
         if (o.trace) {
-          writeFileSync(o.trace, chromeTrace(out.trace, new Map(out.threads.map((t) => [t.id, t.name]))));
+          writeFileAtomic(
+            o.trace,
+            chromeTrace(out.trace, new Map(out.threads.map((t) => [t.id, t.name]))),
+            "--trace",
+          );
           process.stderr.write(`trace: ${out.trace.length} events written to ${o.trace}\n`);
         }
         if (o.json) process.stdout.write(`${JSON.stringify(out.result)}\n`);

@@ -10,6 +10,7 @@ import { fmtMetric } from "../report/format.ts";
 import { focusMetrics } from "../report/tables.ts";
 import { UsageError } from "./errors.ts";
 import {
+  checkOutputs,
   commandLine,
   executeOptions,
   openStore,
@@ -132,6 +133,7 @@ export function sweepCsv(s: SweepAnalysis): string {
 /** The action of `epcsim sweep` (loaded only when the command runs). */
 export async function sweepAction(arg: string, o: SweepOpts): Promise<void> {
   const { spec, description } = sweepSpecFrom(arg, o);
+  checkOutputs(o);
   const store = openStore(o);
   try {
     const out = await runSweep(spec, { store, ...executeOptions(o, `sweep ${spec.name}`) });

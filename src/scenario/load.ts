@@ -2,13 +2,14 @@
  * Loading scenarios: YAML or JSON text, built-in names, `--set key=value` overrides, validation
  * with the schema, and errors as `file:line:col path: message` (never a stack trace).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { srcPath } from "../paths.ts";
 import { ScenarioError } from "./errors.ts";
+import { scenarioLimits } from "./limits.ts";
 import { type Scenario, scenarioSchema } from "./schema.ts";
 
 // Defined apart so that the command line can recognise it without loading the scenario schema.
@@ -38,7 +39,16 @@ export function resolveScenarioPath(arg: string): string {
 /** Load, override and validate a scenario. */
 export function loadScenario(arg: string, sets: string[] = []): LoadedScenario {
   const path = resolveScenarioPath(arg);
-  const text = readFileSync(path, "utf8");
+  let text: string;
+  try {
+    if (statSync(path).isDirectory()) throw new ScenarioError([`${path}: a directory, not a scenario file`]);
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    throw new ScenarioError([
+      `${path}: cannot read the scenario (${(e as NodeJS.ErrnoException).code ?? e})`,
+    ]);
+  }
   return parseScenarioText(text, path, sets);
 }
 
@@ -54,13 +64,32 @@ export function parseScenarioText(text: string, file: string, sets: string[] = [
       }),
     );
   }
-  let raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // The yaml library refuses documents whose aliases expand past its limit (an alias bomb).
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    throw new ScenarioError([`${file}:1:1 scenario: ${(e as Error).message.split("\n")[0]}`]);
+  }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ScenarioError([`${file}:1:1 scenario: expected a mapping with name, machine, processes, ...`]);
   }
   raw = applySets(raw as Record<string, unknown>, sets);
   const r = scenarioSchema.safeParse(raw);
   if (!r.success) throw new ScenarioError(formatIssues(r.error.issues, doc, lc, file, sets));
+  const limits = scenarioLimits(r.data);
+  if (limits.length)
+    throw new ScenarioError(
+      formatIssues(
+        limits.map(
+          (l) => ({ code: "custom", path: l.path, message: l.message, input: undefined }) as z.core.$ZodIssue,
+        ),
+        doc,
+        lc,
+        file,
+        sets,
+      ),
+    );
   return { scenario: r.data, source: file, raw };
 }
 
@@ -73,6 +102,8 @@ export function applySets(raw: Record<string, unknown>, sets: string[]): Record<
     const key = s.slice(0, eq).trim();
     const value = parseScalar(s.slice(eq + 1));
     const parts = key.split(".");
+    if (parts.some((p) => p === "__proto__" || p === "constructor" || p === "prototype" || p === ""))
+      throw new ScenarioError([`--set ${s}: "${key}" is not a scenario field`]);
     let obj: Record<string, unknown> = out;
     for (let i = 0; i < parts.length - 1; i++) {
       const k = parts[i]!;

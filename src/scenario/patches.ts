@@ -75,6 +75,21 @@ function editDistance(a: string, b: string): number {
  * the functions of the base variant that mainline does not have (isgx's sgx_swap_pages, ...), which a
  * patch on that variant may replace too.
  */
+/** The values a patch may give each numeric constant (the same bounds as the scenario's knobs). */
+const CONSTANT_RANGE: Record<string, [number, number]> = {
+  SGX_NR_TO_SCAN: [1, 4096],
+  SGX_NR_LOW_PAGES: [0, 1 << 30],
+  SGX_NR_HIGH_PAGES: [0, 1 << 30],
+  SGX_MAX_EPC_SECTIONS: [1, 64],
+  SGX_EEXTEND_BLOCK_SIZE: [1, 4096],
+  XA_CHECK_SCHED: [1, Number.POSITIVE_INFINITY],
+  nr_ksgxd: [1, 256],
+};
+
+function isGenerator(f: unknown): boolean {
+  return typeof f === "function" && f.constructor?.name === "GeneratorFunction";
+}
+
 export function validatePatch(file: string, mod: unknown, extra: object = {}): Patch {
   const p = ((mod as { default?: unknown })?.default ?? (mod as { patch?: unknown })?.patch) as
     | Patch
@@ -93,6 +108,12 @@ export function validatePatch(file: string, mod: unknown, extra: object = {}): P
       ]);
     }
     if (typeof v !== "function") throw new ScenarioError([`${file}: overrides.${k}: expected a function`]);
+    // Model code calls kernel functions with yield*: a generator function must stay one.
+    const orig = (mainline as Record<string, unknown>)[k] ?? (extra as Record<string, unknown>)[k];
+    if (typeof orig === "function" && isGenerator(orig) !== isGenerator(v))
+      throw new ScenarioError([
+        `${file}: overrides.${k}: ${k} is ${isGenerator(orig) ? "a generator function (function*), which model code runs with yield*" : "a plain function"}; the override must be ${isGenerator(orig) ? "one too" : "plain too"}`,
+      ]);
   }
   for (const [k, v] of Object.entries(p.constants ?? {})) {
     if (!(k in DEFAULT_SGX_CONSTANTS))
@@ -102,6 +123,15 @@ export function validatePatch(file: string, mod: unknown, extra: object = {}): P
     if (typeof v !== typeof DEFAULT_SGX_CONSTANTS[k as keyof typeof DEFAULT_SGX_CONSTANTS])
       throw new ScenarioError([
         `${file}: constants.${k}: expected a ${typeof DEFAULT_SGX_CONSTANTS[k as keyof typeof DEFAULT_SGX_CONSTANTS]}`,
+      ]);
+    const range = CONSTANT_RANGE[k];
+    if (
+      range &&
+      typeof v === "number" &&
+      !(v >= range[0] && v <= range[1] && (Number.isInteger(v) || v === Infinity))
+    )
+      throw new ScenarioError([
+        `${file}: constants.${k}: ${v} is out of range (an integer ${range[0]}..${range[1]})`,
       ]);
   }
   return p;

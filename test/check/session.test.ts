@@ -51,7 +51,7 @@ test("replay refuses a token from another model version and a different scenario
   );
   const other = loadScenario("check-fault-vs-reclaim");
   assert.throws(
-    () => replayToken(r.replay_token!, { raw: other.raw, name: "check-fault-vs-reclaim" }),
+    () => replayToken(r.replay_token!, { scenario: other.scenario, name: "check-fault-vs-reclaim" }),
     /differs from the one the token was made with/,
   );
   assert.throws(() => replayToken("epcsim1.garbage"), TokenError);
