@@ -361,6 +361,12 @@ export class Execution {
       this.fail("hardware assertion", e.message, t.id);
       return;
     }
+    // An instrumented loop (patch or mutant code) that never reached a scheduling point.
+    if (e instanceof Error && e.name === "LoopWithoutYield") {
+      const where = errorSite(e);
+      this.fail("soft lockup", `${e.message}${where ? `: ${where}` : ""}`, t.id);
+      return;
+    }
     // A JavaScript exception in model code (a patch reading a freed object, a typo) is the
     // model's oops: reported, minimized and replayable like any other failure.
     if (e instanceof Error) {

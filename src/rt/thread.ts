@@ -2,7 +2,9 @@
  * Threads as generators, and what both drivers need to run them: whether a pending op can execute
  * now, which location a blocked op waits on, and which location an executed op may have released.
  */
+
 import { applyEffect } from "./effects.ts";
+import { loopGuard } from "./loop_guard.ts";
 import {
   type ModelGen,
   type Op,
@@ -103,6 +105,8 @@ export function spinsWhileBlocked(op: Op): boolean {
  * kept in `error`; the driver decides what they mean.
  */
 export function stepThread(t: Thread, value: number): void {
+  // A new step: instrumented loops (patches, mutants) count their iterations from here.
+  loopGuard.count = 0;
   try {
     if (t.op !== null) applyEffect(t.op, t.spec.task.pid);
     const r = t.gen.next(value);

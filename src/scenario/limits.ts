@@ -88,7 +88,7 @@ export function scenarioLimits(sc: Scenario): LimitIssue[] {
         bad([...at, "pages"], `${pages} pages: an enclave has at most ${L.maxEnclavePages} (64 GiB)`);
       pagesTotal += pages * p.count;
       if (e.tcs > L.maxTcs) bad([...at, "tcs"], `${e.tcs} TCS pages: at most ${L.maxTcs}`);
-      if (e.size !== undefined && (pages + e.tcs) * 4096 > e.size)
+      if (e.size && (pages + e.tcs) * 4096 > e.size)
         bad([...at, "size"], `${pages} pages and ${e.tcs} TCS do not fit in an ELRANGE of ${e.size} bytes`);
     });
     p.threads.forEach((t, ti) => {
@@ -155,7 +155,7 @@ function checkSectionLimits(sc: Scenario, bad: (path: (string | number)[], messa
     encls.set(e.name, e);
     if (e.cpu >= sc.machine.cpus)
       bad(["check", "enclaves", i, "cpu"], `CPU ${e.cpu}: the machine has ${sc.machine.cpus} CPUs`);
-    if (e.size !== undefined && (e.pages + e.tcs) * 4096 > e.size)
+    if (e.size && (e.pages + e.tcs) * 4096 > e.size)
       bad(
         ["check", "enclaves", i, "size"],
         `${e.pages} pages and ${e.tcs} TCS do not fit in an ELRANGE of ${e.size} bytes`,

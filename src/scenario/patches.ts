@@ -205,8 +205,13 @@ export async function typeScriptLoader(): Promise<void> {
   const { register } = await import("tsx/esm/api");
   register();
   // Registered after tsx, so it runs first: "epcsim/patch" means this epcsim's own patch API.
+  const root = srcUrl("..").href.replace(/\/?$/, "/");
   nodeRegister(srcUrl("scenario", "patch_hooks.mjs"), {
-    data: { target: PATCH_API_URL.href, srcPatch: srcUrl("patch.ts").href },
+    data: {
+      target: PATCH_API_URL.href,
+      srcPatch: srcUrl("patch.ts").href,
+      own: [`${root}src/`, `${root}dist/`, `${root}test/`, `${root}bench/`],
+    },
   });
   tsxRegistered = true;
 }

@@ -8,11 +8,13 @@
  * spinning (keeps its CPU) for spinlocks, sleeping (frees it) otherwise; an executed op that
  * releases a location re-checks its waiters in FIFO order.
  */
+
 import { SGX_PAGE_TYPE_SECS } from "../model/hw/arch.ts";
 import type { task_struct } from "../model/kernel/lib/sched.ts";
 import { KernelBug, type Machine } from "../model/machine.ts";
 import { PREEMPT_NONE, PREEMPT_RESCHED, PREEMPT_TICK } from "../model/user/enclave_thread.ts";
 import type { Op, ThreadSpec } from "../rt/ops.ts";
+import { errorSite } from "../rt/site.ts";
 import {
   describeOp,
   isEnabled,
@@ -399,6 +401,20 @@ export class Simulator {
     if (th.error) {
       const e = th.error;
       if (e instanceof KernelBug) {
+        this.end = "kernel_bug";
+        this.finish(st);
+        return true;
+      }
+      // An instrumented loop of patch or mutant code that never yields: the soft-lockup watchdog.
+      if (e instanceof Error && e.name === "LoopWithoutYield") {
+        const where = errorSite(e);
+        this.m.dmesg.push({
+          level: "bug",
+          tag: "soft lockup",
+          msg: `watchdog: BUG: soft lockup: ${e.message}${where ? `: ${where}` : ""}`,
+          pid: th.spec.task.pid,
+          comm: th.spec.task.comm,
+        });
         this.end = "kernel_bug";
         this.finish(st);
         return true;

@@ -180,3 +180,32 @@ test("patch constants out of range and overrides that are not generators are ref
     /overrides\.sgx_reclaim_pages: .*generator function/,
   );
 });
+
+test("a patch that loops without yielding is a soft lockup naming its line, in check and in run (no hang)", () => {
+  const loop = join(dir, "spin.ts");
+  writeFileSync(
+    loop,
+    `import { definePatch, type Machine, type ModelGen } from "epcsim/patch";
+
+export default definePatch({
+  name: "spins",
+  overrides: {
+    *sgx_reclaim_pages(m: Machine): ModelGen {
+      let n = 0;
+      while (m.sgx) {
+        n++;
+      }
+      return n;
+    },
+  },
+});
+`,
+  );
+  const c = epcsim("check", "check-two-reclaimers", "--patch", loop, "--budget", "5s");
+  assert.equal(c.code, 1, c.err);
+  assert.match(c.out, /^BUG: soft lockup in check-two-reclaimers/);
+  assert.match(c.out, /without reaching a scheduling point: sgx_reclaim_pages \(spin\.ts:8\)/);
+  const r = epcsim("run", "seed-batching", "--patch", loop, "--set", "run.duration=20ms");
+  assert.match(r.out, /ended: kernel_bug/);
+  assert.match(r.out, /soft lockup: .*sgx_reclaim_pages \(spin\.ts:8\)/);
+});
