@@ -353,6 +353,10 @@ export class Execution {
       this.fail("machine check", e.message, t.id);
       return;
     }
+    if (e instanceof KernelBug && e.message.startsWith("KASAN: use-after-free")) {
+      this.fail(USE_AFTER_FREE, e.message, t.id);
+      return;
+    }
     if (e instanceof KernelBug || e instanceof LockViolation) {
       this.fail("BUG", e.message, t.id);
       return;

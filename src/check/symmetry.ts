@@ -239,11 +239,12 @@ function renamingHooks(m: Machine, cur: PageOrder): Map<unknown, HashHook> {
     }
   });
   hook(sgx_va_page, (o, h, visit) => {
-    expectKeys(o, "id,epc_page,slots,used");
+    expectKeys(o, "id,epc_page,slots,used,freed");
     h.num(o.id);
     h.num(page(o.epc_page));
     visit(o.slots);
     h.num(o.used);
+    h.num(o.freed ? 1 : 0);
   });
   hook(HwEnclave, (o, h, visit) => {
     expectKeys(o, "eid,secsPage,initialized,childCount,trackSeq,completedSeq,snapCpus,snapExits");

@@ -8,7 +8,7 @@
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../errors.ts";
 import { srcUrl } from "../paths.ts";
-import type { StrategyChoice } from "./checker.ts";
+import { explorers, type StrategyChoice } from "./checker.ts";
 import { prepare } from "./engine.ts";
 import { type CheckRequest, type CheckSummary, checkOptions, finishCheck } from "./session.ts";
 
@@ -87,7 +87,11 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
       worker.on("error", reject);
     }
   });
-  const schedules = state.reduce((a, x) => a + x.count, 0);
+  // What a single thread would report: its explorer's name, and (with a finding) the executions up
+  // to the failing index, all of which the workers ran; so --json does not depend on --workers.
+  const strategy = explorers(model, opt)[0]!.name;
+  const found0 = best as Extract<WorkerMessage, { type: "found" }> | null;
+  const schedules = found0 ? found0.index + 1 : state.reduce((a, x) => a + x.count, 0);
   const truncated = state.reduce((a, x) => a + x.truncated, 0);
   const known = state.reduce((a, x) => a + x.known, 0);
   const found = best as Extract<WorkerMessage, { type: "found" }> | null;
@@ -105,7 +109,7 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
           index: found.index,
         }
       : null,
-    strategy: opt.strategy,
+    strategy,
     schedules,
     states: 0,
     elapsedMs: performance.now() - t0,

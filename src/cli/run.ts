@@ -44,7 +44,8 @@ export async function loadScenarioWithKernel(
 
 export function parseSeed(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v)) throw new UsageError(`--seed ${v}: expected an integer`);
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
+    throw new UsageError(`--seed ${v}: expected an integer of at most 15 digits`);
   return Number(v);
 }
 

@@ -12,7 +12,9 @@
  * - `experiments` and `experiment_runs`: each `ab` or `sweep` (identified by the hash of its
  *   specification, so re-running it reuses its row) and the run of each (cell, replication).
  */
+
 import Database from "better-sqlite3";
+import { UsageError } from "../errors.ts";
 import type { RunResult } from "./run.ts";
 
 export const DEFAULT_DB = "epcsim-results.db";
@@ -97,19 +99,31 @@ interface ExperimentRow {
   stored: number;
 }
 
+/** The results database cannot be used (damaged, or not epcsim's). */
+export class StoreError extends UsageError {}
+
+/** JSON stored by epcsim; a value that does not parse means a damaged row, named as such. */
+function parseStored<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new StoreError(`the results database is damaged: ${what} is not valid JSON`);
+  }
+}
+
 function toRecord(r: RunRow): RunRecord {
   return {
     id: r.id,
     key: r.key,
     scenario_name: r.scenario_name,
     scenario_hash: r.scenario_hash,
-    params: JSON.parse(r.params_json) as string[],
+    params: parseStored<string[]>(r.params_json, `run ${r.id}'s parameters`),
     seed: r.seed,
     model_version: r.model_version,
     code_version: r.code_version,
     kernel: r.kernel,
     end: r.end_reason,
-    result: JSON.parse(r.result_json) as RunResult,
+    result: parseStored<RunResult>(r.result_json, `run ${r.id}'s result`),
     wall_ms: r.wall_ms,
     created_at: r.created_at,
   };
@@ -117,7 +131,7 @@ function toRecord(r: RunRow): RunRecord {
 
 function toExperiment(r: ExperimentRow): ExperimentRecord {
   const { spec_json, ...rest } = r;
-  return { ...rest, spec: JSON.parse(spec_json) };
+  return { ...rest, spec: parseStored(spec_json, `experiment ${r.id}'s spec`) };
 }
 
 export class ResultsStore {
@@ -125,6 +139,24 @@ export class ResultsStore {
 
   constructor(readonly path: string) {
     this.db = new Database(path);
+    // A damaged file is refused before anything is read from it or written to it.
+    const check = this.db.pragma("quick_check", { simple: true });
+    if (check !== "ok") {
+      this.db.close();
+      throw new StoreError(
+        `${path}: the database is damaged (SQLite quick_check: ${String(check).split("\n")[0]})`,
+      );
+    }
+    // Someone else's SQLite file: epcsim adds no tables to it.
+    const tables = (
+      this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((t) => t.name);
+    if (tables.length && !tables.includes("meta")) {
+      this.db.close();
+      throw new StoreError(
+        `${path}: not an epcsim results database (it has tables ${tables.slice(0, 5).join(", ")}); name another file with --db`,
+      );
+    }
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 10000");
@@ -347,7 +379,7 @@ export class ResultsStore {
     const r = this.db.prepare("SELECT outcome_json FROM mutants WHERE key = ?").get(key) as
       | { outcome_json: string }
       | undefined;
-    return r ? JSON.parse(r.outcome_json) : undefined;
+    return r ? parseStored(r.outcome_json, "a mutant's outcome") : undefined;
   }
 
   putMutant(key: string, name: string, outcome: unknown): void {

@@ -307,6 +307,28 @@ export class Machine {
     if (!kasan_kfree(this.kasan_freed, obj, what)) this.bug(`KASAN: double-free of ${what}`);
   }
 
+  /**
+   * kfree() of an object that holds no lock or other location of its own (struct sgx_encl_mm,
+   * struct sgx_va_page): KASAN sees its later use through kasanUse().
+   */
+  kfreeObj(obj: { freed: boolean }, what: string): void {
+    if (obj.freed) this.bug(`KASAN: double-free of ${what}`);
+    obj.freed = true;
+    this.kfree(obj, what);
+  }
+
+  /** A read of `obj` that KASAN checks: an object kfreeObj() freed is a use-after-free. */
+  kasanUse<T extends { freed: boolean }>(obj: T, what: string): T {
+    if (obj.freed) this.bug(`KASAN: use-after-free of ${what}`);
+    return obj;
+  }
+
+  /** encl_page's VA page (the slot its evicted version lives in), checked by KASAN. */
+  vaPageOf(encl_page: number): sgx_va_page {
+    const v = this.va_pages[this.encl_pages.va_page.a[encl_page]!]!;
+    return this.kasanUse(v, `struct sgx_va_page #${v.id}`);
+  }
+
   /** encl_page->encl, catching use of a freed enclave or enclave page. */
   enclOf(encl_page: number): sgx_encl {
     const E = this.encl_pages;

@@ -61,3 +61,18 @@ test("a report counts steps one way: the schedule line and the summary agree", (
   assert.equal(shown[1], summary[2], "steps after minimization");
   assert.equal(shown[2], summary[1], "steps before minimization");
 });
+
+test("check --json is the same with 1 and 2 workers for the same seed and budget (but for the time)", () => {
+  for (const [sc, budget] of [
+    ["check-eaug-vs-eaug", "500"],
+    ["check-fault-vs-fault", "200"],
+  ] as const) {
+    const [a, b] = ["1", "2"].map((w) => {
+      const r = check(sc, "--json", "--budget", budget, "--workers", w);
+      const j = JSON.parse(r.out) as Record<string, unknown>;
+      delete j.elapsed_ms;
+      return JSON.stringify(j);
+    });
+    assert.equal(a, b, sc);
+  }
+});

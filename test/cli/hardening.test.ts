@@ -209,3 +209,38 @@ export default definePatch({
   assert.match(r.out, /ended: kernel_bug/);
   assert.match(r.out, /soft lockup: .*sgx_reclaim_pages \(spin\.ts:8\)/);
 });
+
+test("results databases: someone else's SQLite file, a damaged file, a damaged row are refused with a message", async () => {
+  const Database = (await import("better-sqlite3")).default;
+  const other = join(dir, "other.db");
+  const o = new Database(other);
+  o.exec("CREATE TABLE users (id INTEGER)");
+  o.close();
+  refused(["results", "list", "--db", other], /not an epcsim results database \(it has tables users\)/);
+  const junk = join(dir, "junk.db");
+  writeFileSync(junk, Buffer.alloc(4096, 7));
+  refused(["results", "list", "--db", junk], /--db .*junk\.db/);
+  // A real results database with one run whose stored JSON was damaged.
+  const db = join(dir, "r.db");
+  const ok = epcsim(
+    "sweep",
+    base,
+    "--grid",
+    "reclaimer.batch=1,2",
+    "--reps",
+    "1",
+    "--workers",
+    "0",
+    "--db",
+    db,
+  );
+  assert.equal(ok.code, 0, ok.err);
+  const d = new Database(db);
+  d.exec("UPDATE runs SET result_json = '{'");
+  d.close();
+  refused(
+    ["results", "export", "--db", db, "--out", join(dir, "x.csv")],
+    /damaged: run \d+'s result is not valid JSON/,
+  );
+  refused(["check", "check-fault-vs-fault", "--seed", "99999999999999999999"], /--seed .*at most 15 digits/);
+});

@@ -111,7 +111,7 @@ function* __sgx_encl_eldu(
   const b = yield* m.fn.sgx_encl_lookup_backing(m, encl, page_index);
   if (!b) return -EFAULT;
 
-  const va_page = m.va_pages[E.va_page.a[encl_page]!]!;
+  const va_page = m.vaPageOf(encl_page);
   const lin = secs_page >= 0 ? E.index.a[encl_page]! : -1;
   let ret = yield* m.encls("ELDU", epc_page, () =>
     m.hw.ELDU(
@@ -167,7 +167,7 @@ function* sgx_encl_eldu(m: Machine, encl_page: number, secs_page: number): Model
     return ret;
   }
 
-  const va_page = m.va_pages[E.va_page.a[encl_page]!]!;
+  const va_page = m.vaPageOf(encl_page);
   m.fn.sgx_free_va_slot(m, va_page, va_offset);
   // list_move(&va_page->list, &encl->va_pages): a page with a free slot goes to the head.
   const at = encl.va_pages.indexOf(va_page);
@@ -400,7 +400,8 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
   while (encl.va_pages.length > 0) {
     const va_page = encl.va_pages.shift()!;
     yield* m.fn.sgx_encl_free_epc_page(m, va_page.epc_page);
-    va_page.epc_page = -1; // kfree(va_page)
+    va_page.epc_page = -1;
+    m.kfreeObj(va_page, `struct sgx_va_page #${va_page.id}`);
   }
 
   if (encl.backing) m.fput(encl.backing);
@@ -412,8 +413,7 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
     m.warn("release_leak", `WARN_ON_ONCE(encl->secs_child_cnt) = ${encl.secs_child_cnt}`);
   if (E.epc_page.a[encl.secs]! >= 0) m.warn("release_leak", "WARN_ON_ONCE(encl->secs.epc_page)");
   E.alive.a[encl.secs] = 0;
-  encl.freed = true;
-  m.kfree(encl, `struct sgx_encl ${encl.name || encl.id}`);
+  m.kfreeObj(encl, `struct sgx_encl ${encl.name || encl.id}`);
 }
 
 /**
@@ -443,6 +443,7 @@ function* sgx_mmu_notifier_free(m: Machine, encl_mm: sgx_encl_mm): ModelGen {
   const mm = encl_mm.mm;
   const k = mm.notifiers.indexOf(encl_mm.notifier!);
   if (k >= 0) mm.notifiers.splice(k, 1);
+  m.kfreeObj(encl_mm, "struct sgx_encl_mm");
   yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
 }
 
@@ -486,16 +487,24 @@ function* sgx_encl_cpumask(m: Machine, encl: sgx_encl): ModelGen<Uint8Array> {
   cpumask.fill(0);
   const idx = yield* srcu_read_lock(m, encl.srcu);
   for (const encl_mm of encl.mm_list.slice()) {
-    if (!(yield* mmget_not_zero(m, encl_mm.mm))) continue;
+    if (!(yield* mmget_not_zero(m, mmOf(m, encl_mm)))) continue;
     // RACE: mm_cpumask() changes at every context switch; a CPU that enters the enclave after this
     // read is covered by the ETRACK that preceded it.
-    if (m.interleaveAll) yield m.sharedRead(m.locs.mm_cpumask, encl_mm.mm.id, "mm_cpumask");
-    const mc = encl_mm.mm.cpumask;
+    if (m.interleaveAll) yield m.sharedRead(m.locs.mm_cpumask, mmOf(m, encl_mm).id, "mm_cpumask");
+    const mc = mmOf(m, encl_mm).cpumask;
     for (let c = 0; c < mc.length; c++) if (mc[c]) cpumask[c] = 1;
-    yield* mmput_async(m, encl_mm.mm);
+    yield* mmput_async(m, mmOf(m, encl_mm));
   }
   yield* srcu_read_unlock(m, encl.srcu, idx);
   return cpumask;
+}
+
+/**
+ * encl_mm->mm, read under SRCU by the mm_list walkers: KASAN reports it if the sgx_encl_mm was
+ * freed (sgx_mmu_notifier_release frees it only after synchronize_srcu, so a walker never sees that).
+ */
+function mmOf(m: Machine, encl_mm: sgx_encl_mm): mm_struct {
+  return m.kasanUse(encl_mm, "struct sgx_encl_mm").mm;
 }
 
 /**
@@ -528,9 +537,9 @@ function* sgx_encl_get_mem_cgroup(m: Machine, encl: sgx_encl): ModelGen<unknown>
   let memcg: unknown = null;
   const idx = yield* srcu_read_lock(m, encl.srcu);
   for (const encl_mm of encl.mm_list.slice()) {
-    if (!(yield* mmget_not_zero(m, encl_mm.mm))) continue;
-    memcg = encl_mm.mm.memcg;
-    yield* mmput_async(m, encl_mm.mm);
+    if (!(yield* mmget_not_zero(m, mmOf(m, encl_mm)))) continue;
+    memcg = mmOf(m, encl_mm).memcg;
+    yield* mmput_async(m, mmOf(m, encl_mm));
     break;
   }
   yield* srcu_read_unlock(m, encl.srcu, idx);
@@ -613,12 +622,12 @@ function* sgx_zap_enclave_ptes(m: Machine, encl: sgx_encl, addr: number): ModelG
     mm_list_version = encl.mm_list_version;
     const idx = yield* srcu_read_lock(m, encl.srcu);
     for (const encl_mm of encl.mm_list.slice()) {
-      if (!(yield* mmget_not_zero(m, encl_mm.mm))) continue;
-      yield mmap_read_lock(encl_mm.mm);
-      const vma = find_vma(encl_mm.mm, addr);
+      if (!(yield* mmget_not_zero(m, mmOf(m, encl_mm)))) continue;
+      yield mmap_read_lock(mmOf(m, encl_mm));
+      const vma = find_vma(mmOf(m, encl_mm), addr);
       if (vma && encl === vma.vm_private_data) yield* zap_vma_ptes(m, vma, addr);
-      yield mmap_read_unlock(encl_mm.mm);
-      yield* mmput_async(m, encl_mm.mm);
+      yield mmap_read_unlock(mmOf(m, encl_mm));
+      yield* mmput_async(m, mmOf(m, encl_mm));
     }
     yield* srcu_read_unlock(m, encl.srcu, idx);
     if (m.interleaveAll) yield m.sharedRead(encl.mm_list_version_loc, -1, "mm_list_version");

@@ -191,6 +191,8 @@ export class sgx_va_page {
   /** One bit per slot: set while an evicted page's version lives there. */
   readonly slots = new Uint8Array(512);
   used = 0;
+  /** kfree()d (KASAN: see Machine.kasanUse). */
+  freed = false;
   constructor(
     readonly id: number,
     public epc_page: number,
@@ -200,6 +202,8 @@ export class sgx_va_page {
 /** struct sgx_encl_mm. */
 export class sgx_encl_mm {
   notifier: mmu_notifier | null = null;
+  /** kfree()d by sgx_mmu_notifier_free (KASAN: see Machine.kasanUse). */
+  freed = false;
   constructor(
     readonly encl: sgx_encl,
     readonly mm: mm_struct,

@@ -215,8 +215,7 @@ function* sgx_vepc_release(m: Machine, vepc: sgx_vepc): ModelGen {
   G.zombie_secs_pages.push(...secs_pages);
   yield mutex_unlock(G.zombie_secs_pages_lock);
   xa_destroy(xa);
-  vepc.freed = true;
-  m.kfree(vepc, "struct sgx_vepc");
+  m.kfreeObj(vepc, "struct sgx_vepc");
 }
 
 export const virt_c = {

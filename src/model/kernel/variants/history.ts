@@ -57,7 +57,7 @@ function eldu_history(fixes: PcmdFixes) {
     const page_pcmd_off = m.fn.sgx_encl_get_backing_page_pcmd_offset(m, encl, page_index);
     const b = yield* m.fn.sgx_encl_lookup_backing(m, encl, page_index);
     if (!b) return -EFAULT;
-    const va_page = m.va_pages[E.va_page.a[encl_page]!]!;
+    const va_page = m.vaPageOf(encl_page);
     const lin = secs_page >= 0 ? E.index.a[encl_page]! : -1;
     let ret = yield* m.encls("ELDU", epc_page, () =>
       m.hw.ELDU(

@@ -52,3 +52,15 @@ test("cleanup_srcu_struct with a reader still inside is the kernel's WARN; with 
   cleanup_srcu_struct(m, s);
   assert.deepEqual(warnings(m), []);
 });
+
+test("objects without locations of their own (sgx_encl_mm, sgx_va_page): KASAN sees a use and a second kfree", () => {
+  const m = machine(16);
+  const obj = { freed: false, n: 1 };
+  assert.equal(m.kasanUse(obj, "struct sgx_encl_mm"), obj);
+  m.kfreeObj(obj, "struct sgx_encl_mm");
+  assert.throws(
+    () => m.kasanUse(obj, "struct sgx_encl_mm"),
+    (e: unknown) => e instanceof KernelBug && /KASAN: use-after-free of struct sgx_encl_mm/.test(e.message),
+  );
+  assert.throws(() => m.kfreeObj(obj, "struct sgx_encl_mm"), /KASAN: double-free of struct sgx_encl_mm/);
+});

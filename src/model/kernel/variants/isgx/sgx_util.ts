@@ -110,7 +110,7 @@ function* sgx_eldu(
     m.warn("isgx_backing", "Pinning backing page failed ret=-12");
     return -ENOMEM;
   }
-  const va_page = m.va_pages[E.va_page.a[epage]!]!;
+  const va_page = m.vaPageOf(epage);
   const va_offset = E.desc.a[epage]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
   const secs_page = is_secs ? -1 : E.epc_page.a[encl.secs]!;
   const linaddr = is_secs ? -1 : E.index.a[epage]!;
