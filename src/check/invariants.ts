@@ -16,7 +16,7 @@ import {
 } from "../model/kernel/sgx/sgx.ts";
 import type { Machine } from "../model/machine.ts";
 import { cgroupLrus, cgroupProblem, isLru } from "./cgroup_invariants.ts";
-import { KMEMLEAK, kmemleakProblem } from "./kmemleak.ts";
+import { heapLeakProblem, KMEMLEAK, kmemleakProblem } from "./kmemleak.ts";
 import type { World } from "./world.ts";
 
 export interface Violation {
@@ -128,8 +128,8 @@ export function checkInvariants(w: World, quiescent: boolean): Violation | null 
       const bad = enclaveProblem(m, encl);
       if (bad) return bad;
     }
-    const leak = kmemleakProblem(w, where);
-    if (leak) return { name: "no leaked EPC page", detail: leak, property: KMEMLEAK };
+    const leak = kmemleakProblem(w, where) ?? heapLeakProblem(w);
+    if (leak) return { name: "no leaked object", detail: leak, property: KMEMLEAK };
     const t = teardownProblem(w);
     if (t) return v("teardown returns everything", t);
   }

@@ -37,6 +37,24 @@ function referenced(w: World): Set<number> {
 }
 
 /**
+ * The first leaked kernel heap object the model allocates, described, or null: a VA page that is on
+ * no live enclave's va_pages list and was not kfree()d, an sgx_encl_mm on no mm_list (nothing will
+ * ever free either). Enclaves are checked once every process has exited (teardown).
+ */
+export function heapLeakProblem(w: World): string | null {
+  const m: Machine = w.m;
+  const listed = new Set<unknown>();
+  for (const encl of m.enclaves) if (!encl.freed) for (const va of encl.va_pages) listed.add(va);
+  for (const va of m.va_pages)
+    if (!va.freed && va.epc_page >= 0 && !listed.has(va))
+      return `unreferenced struct sgx_va_page #${va.id} (EPC page ${va.epc_page}): on no live enclave's va_pages list, never kfree()d`;
+  for (const e of m.encl_mms)
+    if (!e.freed && (e.encl.freed || !e.encl.mm_list.includes(e)))
+      return `unreferenced struct sgx_encl_mm of ${e.encl.name || e.encl.id} (mm ${e.mm.name}): on no mm_list, never kfree()d`;
+  return null;
+}
+
+/**
  * The first leaked EPC page, described, or null. `onList` maps every page on a free, poison or
  * reclaimer list to the list (checkInvariants has walked them already).
  */

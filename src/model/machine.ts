@@ -37,6 +37,7 @@ import {
   type SgxConstants,
   SgxGlobals,
   sgx_encl,
+  type sgx_encl_mm,
   sgx_epc_section,
   sgx_numa_node,
   type sgx_va_page,
@@ -110,6 +111,8 @@ export class Machine {
   readonly pages: EpcPages;
   readonly encl_pages = new EnclPages();
   readonly va_pages: sgx_va_page[] = [];
+  /** Every struct sgx_encl_mm allocated (kmemleak scans them: src/check/kmemleak.ts). */
+  readonly encl_mms: sgx_encl_mm[] = [];
   readonly sgx: SgxGlobals;
   readonly ksgxd_waitq: wait_queue_head_t;
   readonly enclaves: sgx_encl[] = [];

@@ -18,3 +18,19 @@ test("an EPC page allocated during a report replay records who allocated it, not
     siteCapture.on = false;
   }
 });
+
+test("kmemleak scans kernel heap objects too: an sgx_encl_mm unlinked and never freed", async () => {
+  const { loadKernel } = await import("../../src/scenario/patches.ts");
+  const { loadScenario } = await import("../../src/scenario/load.ts");
+  const { runCheckSession } = await import("../../src/check/session.ts");
+  const run = async (kernel: string) => {
+    await loadKernel(kernel);
+    const { scenario: sc, raw } = loadScenario("check-release-vs-reclaim", [`kernel=${kernel}`]);
+    return runCheckSession({ sc, raw, seed: 1, schedules: 1000, timeMs: 60_000 });
+  };
+  // sgx_mmu_notifier_release with its `if (found)` inverted: the unlinked sgx_encl_mm is not freed.
+  const r = await run("mutant/auto/sgx_mmu_notifier_release/invert-cond/1");
+  assert.equal(r.property, "kmemleak: unreferenced object");
+  assert.match(r.detail ?? "", /unreferenced struct sgx_encl_mm/);
+  assert.equal((await run("mainline")).found, false);
+});

@@ -39,7 +39,8 @@ function* sgx_release(m: Machine, encl: sgx_encl): ModelGen {
     if (!encl_mm) break;
     yield* synchronize_srcu(m, encl.srcu);
     yield* mmu_notifier_unregister(m, encl_mm.notifier!, encl_mm.mm);
-    // kfree(encl_mm); 'encl_mm' is gone, put encl_mm->encl reference:
+    m.kfreeObj(encl_mm, "struct sgx_encl_mm");
+    // 'encl_mm' is gone, put encl_mm->encl reference:
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
   }
   yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));

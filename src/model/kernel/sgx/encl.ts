@@ -465,6 +465,7 @@ function* sgx_encl_mm_add(m: Machine, encl: sgx_encl, mm: mm_struct): ModelGen<n
     m.bug("sgx_encl_mm_add without mmap_lock held for write");
   if (yield* m.fn.sgx_encl_find_mm(m, encl, mm)) return 0;
   const encl_mm = new sgx_encl_mm(encl, mm);
+  m.encl_mms.push(encl_mm); // kzalloc: kmemleak tracks it
   yield* kref_get(m, encl.refcount);
   encl_mm.notifier = { owner: encl_mm };
   mm.notifiers.push(encl_mm.notifier);

@@ -151,6 +151,7 @@ function* sgx_encl_shrink(m: Machine, encl: sgx_encl, va_page: sgx_va_page | nul
     const i = encl.va_pages.indexOf(va_page);
     if (i >= 0) encl.va_pages.splice(i, 1);
     va_page.epc_page = -1;
+    m.kfreeObj(va_page, `struct sgx_va_page #${va_page.id}`);
   }
 }
 

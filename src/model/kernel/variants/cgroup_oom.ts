@@ -441,6 +441,7 @@ function* sgx_encl_mm_drain(m: Machine, encl: sgx_encl): ModelGen {
     if (!encl_mm) break;
     yield* synchronize_srcu(m, encl.srcu);
     yield* mmu_notifier_unregister(m, encl_mm.notifier!, encl_mm.mm);
+    m.kfreeObj(encl_mm, "struct sgx_encl_mm");
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
   }
 }
