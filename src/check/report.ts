@@ -178,11 +178,19 @@ function formatReport(
   const used = actors
     .map((_, i) => i)
     .filter((i) => !c.disabled.includes(i) && ex.trace.some((s) => s.tid === i));
-  const width = 44;
+  // Wide enough for every function name: an op description is shortened, a name never is.
+  const fnOf = (site: string) => (site ? fnName(site.split(" < ")[0]!) : "");
+  const longestFn = Math.max(0, ...steps.map((s) => fnOf(s.site).length));
+  const width = Math.max(48, longestFn + 30);
   lines.push(`  step | ${used.map((i) => actors[i]!.padEnd(width)).join(" | ")}`);
-  const cell = (op: string, site: string) => `${op}${site ? `  [${fnName(site.split(" < ")[0]!)}]` : ""}`;
+  const cell = (op: string, site: string) => {
+    const fn = fnOf(site);
+    const tail = fn ? `  [${fn}]` : "";
+    const room = width - tail.length;
+    return `${op.length > room ? `${op.slice(0, Math.max(0, room - 1))}…` : op}${tail}`;
+  };
   const line = (label: string, tid: number, text: string) =>
-    `  ${label.padStart(4)} | ${used.map((i) => (i === tid ? text.slice(0, width).padEnd(width) : "".padEnd(width))).join(" | ")}`;
+    `  ${label.padStart(4)} | ${used.map((i) => (i === tid ? text.padEnd(width) : "".padEnd(width))).join(" | ")}`;
   // A schedule the watchdog cut is thousands of steps of one loop: show its start and its end.
   const HEAD = 150;
   const TAIL = 50;

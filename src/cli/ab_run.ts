@@ -8,6 +8,7 @@ import { parseAssignments } from "../experiment/params.ts";
 import { csv } from "../report/csv.ts";
 import { fmtDiff, fmtInterval } from "../report/format.ts";
 import { AB_HEAD, abRow, focusMetrics, verdictNote, verdictSentences } from "../report/tables.ts";
+import { didYouMean } from "../scenario/did_you_mean.ts";
 import { DEFAULT_AB_REPS } from "./ab.ts";
 import { EXIT_FOUND, UsageError } from "./errors.ts";
 import {
@@ -103,7 +104,10 @@ export function parseAssertion(expr: string): Assertion {
 
 export function checkAssertion(an: ABAnalysis, a: Assertion): { expr: string; ok: boolean; detail: string } {
   const m = an.metrics[a.metric];
-  if (!m) throw new UsageError(`--assert ${a.expr}: no metric ${a.metric} (see the --json output for names)`);
+  if (!m)
+    throw new UsageError(
+      `--assert ${a.expr}: no metric ${a.metric}${didYouMean(a.metric, Object.keys(an.metrics))} (see the --json output for names)`,
+    );
   const lo = m.diff_ci_low;
   const hi = m.diff_ci_high;
   const x = a.percent ? (a.value / 100) * Math.abs(m.a_mean) : a.value;

@@ -51,8 +51,17 @@ export function fmtValue(v: number, unit: "n" | "ns"): string {
   return unit === "ns" ? fmtNs(v) : v.toLocaleString("en-US");
 }
 
+/** What each end of a run means, in words (the JSON keeps the short name). */
+const END_WORDS: Record<string, string> = {
+  time_limit: "the simulated duration ran out: the normal end of a timed run",
+  workload_done: "every thread finished its touches",
+  stalled: "STALLED: threads were left that could never run again",
+  kernel_bug: "KERNEL BUG: see the kernel log below",
+  op_limit: "stopped at run.max_ops: the simulation ran away",
+};
+
 export function formatRun(r: RunResult): string {
-  const head = `${r.scenario} (kernel ${r.kernel}, seed ${r.seed}): ${fmtNs(r.simulated_ns)} simulated, ended: ${r.end}`;
+  const head = `${r.scenario} (kernel ${r.kernel}, seed ${r.seed}): ${fmtNs(r.simulated_ns)} simulated, ended: ${r.end} (${END_WORDS[r.end] ?? r.end})`;
   const rows = KEY_METRICS.map(([l, g, u]) => [l, fmtValue(g(r.metrics), u)]);
   const lines = [head, table(rows), ...cgroupLines(r)];
   if (r.stalled.length) lines.push(`stalled threads:\n  ${r.stalled.join("\n  ")}`);

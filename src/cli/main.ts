@@ -32,7 +32,11 @@ program
   )
   .version("0.1.0")
   .showHelpAfterError("(run with --help for usage)")
+  .option("-q, --quiet", "no progress output on stderr")
   .exitOverride();
+program.hook("preAction", () => {
+  if (program.opts().quiet) process.env.EPCSIM_QUIET = "1";
+});
 
 registerRun(program);
 registerCheck(program);

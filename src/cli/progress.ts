@@ -6,14 +6,29 @@ export class Progress {
   private last = 0;
   private lastPct = -1;
   private readonly tty = Boolean(process.stderr.isTTY);
+  private readonly t0 = performance.now();
+  private readonly enabled: boolean;
   constructor(
     private readonly label: string,
-    private readonly enabled = true,
-  ) {}
+    enabled = true,
+  ) {
+    // `epcsim --quiet ...` silences progress everywhere.
+    this.enabled = enabled && !process.env.EPCSIM_QUIET;
+  }
+
+  /** Elapsed time, and the remaining time extrapolated from the fraction done. */
+  private clock(fraction: number): string {
+    const s = (performance.now() - this.t0) / 1000;
+    const fmt = (x: number) =>
+      x < 60 ? `${x.toFixed(0)}s` : `${Math.floor(x / 60)}m${String(Math.round(x % 60)).padStart(2, "0")}s`;
+    if (fraction <= 0.01 || fraction >= 1) return fmt(s);
+    return `${fmt(s)}, ETA ${fmt((s * (1 - fraction)) / fraction)}`;
+  }
 
   update(fraction: number, detail = ""): void {
     if (!this.enabled) return;
     const pct = Math.max(0, Math.min(100, Math.floor(fraction * 100)));
+    detail = `(${this.clock(fraction)}) ${detail}`.trimEnd();
     const now = performance.now();
     if (this.tty) {
       if (pct === this.lastPct && now - this.last < 200) return;

@@ -8,6 +8,7 @@ import type { SweepAnalysis, SweepSpec } from "../experiment/sweep.ts";
 import { csv } from "../report/csv.ts";
 import { fmtMetric } from "../report/format.ts";
 import { focusMetrics } from "../report/tables.ts";
+import { didYouMean } from "../scenario/did_you_mean.ts";
 import { UsageError } from "./errors.ts";
 import {
   checkOutputs,
@@ -140,7 +141,9 @@ export async function sweepAction(arg: string, o: SweepOpts): Promise<void> {
     const an = out.analysis;
     const unknown = spec.focus?.filter((n) => !an.metric_names.includes(n)) ?? [];
     if (o.metric.length && unknown.length)
-      process.stderr.write(`epcsim: no such metric: ${unknown.join(", ")}\n`);
+      process.stderr.write(
+        `epcsim: no such metric: ${unknown.map((n) => `${n}${didYouMean(n, an.metric_names)}`).join(", ")}\n`,
+      );
     const names = focusMetrics(an.focus, an.metric_names);
     const db = store ? store.path : null;
     let report: string | null = null;

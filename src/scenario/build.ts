@@ -2,6 +2,7 @@
  * From a validated scenario to a running simulation: the modeled machine (CPUs, NUMA nodes, EPC
  * sections), the kernel (variant and knobs), ksgxd, and one main thread per process.
  */
+
 import { getVariant, variantFns, variantNames } from "../model/kernel/variants/index.ts";
 import { type EpcSectionConfig, Machine } from "../model/machine.ts";
 import type { StepResult } from "../model/user/cgroup_script.ts";
@@ -12,6 +13,7 @@ import { CgroupMetricsCollector } from "../sim/cgroup_metrics.ts";
 import { type CostProfile, getProfile, overrideProfile, PROFILES } from "../sim/costs.ts";
 import { Simulator } from "../sim/simulator.ts";
 import { attachCgroup, processCgroups, setupCgroups, startCgroupThreads } from "./cgroups.ts";
+import { didYouMean } from "./did_you_mean.ts";
 import { ScenarioError } from "./load.ts";
 import type { ProcessSpec, Scenario } from "./schema.ts";
 
@@ -52,7 +54,7 @@ export function buildMachine(sc: Scenario, profile: CostProfile): Machine {
   const v = getVariant(sc.kernel);
   if (!v)
     throw new ScenarioError([
-      `kernel: unknown kernel variant "${sc.kernel}" (known: ${variantNames().join(", ")})`,
+      `kernel: unknown kernel variant "${sc.kernel}"${didYouMean(sc.kernel, variantNames())} (see \`epcsim kernels\`)`,
     ]);
   const { cpuNodes, sections } = numaLayout(sc, profile);
   const m = new Machine({

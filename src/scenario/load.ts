@@ -2,12 +2,13 @@
  * Loading scenarios: YAML or JSON text, built-in names, `--set key=value` overrides, validation
  * with the schema, and errors as `file:line:col path: message` (never a stack trace).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { srcPath } from "../paths.ts";
+import { didYouMean } from "./did_you_mean.ts";
 import { ScenarioError } from "./errors.ts";
 import { scenarioLimits } from "./limits.ts";
 import { type Scenario, scenarioSchema } from "./schema.ts";
@@ -33,7 +34,12 @@ export function resolveScenarioPath(arg: string): string {
     const p = join(BUILTIN_DIR, arg + ext);
     if (existsSync(p)) return p;
   }
-  throw new ScenarioError([`${arg}: no such scenario file or built-in scenario (see \`epcsim scenarios\`)`]);
+  const builtins = readdirSync(BUILTIN_DIR)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .map((f) => f.replace(/\.(ya?ml|json)$/, ""));
+  throw new ScenarioError([
+    `${arg}: no such scenario file or built-in scenario${didYouMean(arg, builtins)} (see \`epcsim scenarios\`)`,
+  ]);
 }
 
 /** Load, override and validate a scenario. */

@@ -14,6 +14,7 @@ import { DEFAULT_SGX_CONSTANTS } from "../model/kernel/sgx/sgx.ts";
 import { capabilities, getVariant, registerVariant, variantNames } from "../model/kernel/variants/index.ts";
 import type { Patch } from "../patch.ts";
 import { PATCH_API_URL, srcUrl } from "../paths.ts";
+import { didYouMean, nearest } from "./did_you_mean.ts";
 import { ScenarioError } from "./load.ts";
 
 /** Split "base+patch1+patch2" into the base variant and the patch paths (absolute). */
@@ -41,33 +42,6 @@ export function patchHashes(name: string): { path: string; sha: string }[] {
     path,
     sha: createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 16),
   }));
-}
-
-function nearest(name: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 4;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
-    }
-  }
-  return dp[b.length]!;
 }
 
 /**
@@ -270,7 +244,7 @@ async function registerPatched(name: string, patches: string[]): Promise<void> {
   const v = getVariant(base);
   if (!v)
     throw new ScenarioError([
-      `kernel: unknown kernel variant "${base}" (known: ${variantNames().join(", ")})`,
+      `kernel: unknown kernel variant "${base}"${didYouMean(base, variantNames())} (see \`epcsim kernels\`)`,
     ]);
   let overrides = { ...v.overrides };
   let constants = { ...v.constants };

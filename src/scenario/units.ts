@@ -32,6 +32,9 @@ export function parsePages(v: number | string): number | string {
   const s = v.trim().toLowerCase();
   const m = /^([0-9]*\.?[0-9]+)\s*(pages?|[kmgt]?i?b)$/.exec(s);
   if (!m) return `expected a size such as "16MiB", "4096 pages" or a number of pages, got "${v}"`;
+  // EPC and enclave sizes are powers of two: "64MB" would silently be 64,000,000 bytes.
+  if (/^[kmgt]b$/.test(m[2]!))
+    return `"${v}": ${m[2]!.toUpperCase()} is ambiguous; write ${m[2]![0]!.toUpperCase()}iB (binary) or a number of pages`;
   const n = Number(m[1]);
   if (m[2]!.startsWith("page")) return Math.round(n);
   return Math.ceil((n * SIZE_UNITS[m[2]!]!) / 4096);

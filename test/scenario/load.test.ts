@@ -19,6 +19,8 @@ test("sizes and durations parse with their units", () => {
   assert.equal(parsePages("93.5MiB"), 23936);
   assert.equal(parsePages("100 pages"), 100);
   assert.equal(parsePages(7), 7);
+  // SI units would silently be decimal: refused with the binary spelling.
+  assert.match(String(parsePages("64MB")), /MB is ambiguous; write MiB/);
   assert.deepEqual(parsePagesOrEpc("2x epc"), { epc: 2 });
   assert.deepEqual(parsePagesOrEpc("epc"), { epc: 1 });
   assert.equal(parseDuration("50ms"), 50_000_000);
