@@ -22,7 +22,7 @@ import {
   sgx2_ioctl_actor,
   vepc_actor,
 } from "../model/user/actors.ts";
-import { newProcess } from "../model/user/process.ts";
+import { newProcess, thread_exit } from "../model/user/process.ts";
 import { PAGE_TYPES } from "../model/user/sgx2.ts";
 import { LockViolation } from "../rt/effects.ts";
 import type { ModelGen, Op, ThreadSpec } from "../rt/ops.ts";
@@ -144,12 +144,16 @@ export class Execution {
       });
       return;
     }
+    // Processes an `exit` actor ends: their other actors are threads exit_group must wait for.
+    const exiting = new Set(
+      chk.actors.flatMap((a, i) => (a.kind === "exit" && !disabled.has(i) ? [a.enclave] : [])),
+    );
     chk.actors.forEach((a, i) => {
-      this.addActor(a, i);
+      this.addActor(a, i, exiting);
     });
   }
 
-  private addActor(a: ActorSpec, i: number): void {
+  private addActor(a: ActorSpec, i: number, exiting: ReadonlySet<string>): void {
     const m = this.m;
     const w = this.w;
     const name = a.name ?? `${a.kind}${i}`;
@@ -218,6 +222,22 @@ export class Execution {
         body = () => vepc_actor(m, vmm, a.pages);
         break;
       }
+    }
+    // A thread of the enclave's process (not its exit): exit_group waits for it (exit_actor).
+    if (
+      proc &&
+      mm === proc.mm &&
+      a.kind !== "exit" &&
+      a.kind !== "vepc" &&
+      "enclave" in a &&
+      exiting.has(a.enclave)
+    ) {
+      proc.live++;
+      const inner = body;
+      body = function* () {
+        yield* inner();
+        yield* thread_exit(m, proc);
+      };
     }
     const task = m.newTask(name, mm ? 0 : PF_KTHREAD, mm);
     if (a.kind === "reclaim" || a.kind === "ksgxd") m.sgx.ksgxd_tsk.push(task.pid);

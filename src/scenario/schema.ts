@@ -470,7 +470,8 @@ export const checkBoundsSchema = z
 /** What a check scenario's search should end in: no finding, or a finding of one property. */
 export const expectationSchema = z.union([
   z.literal("clean"),
-  z.object({ found: z.string().min(1) }).strict(),
+  // One property, or any of several where the scenario's kernel has more than one bug it can show.
+  z.object({ found: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) }).strict(),
 ]);
 
 export const checkSchema = z

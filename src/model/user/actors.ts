@@ -8,6 +8,7 @@ import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE, SGX_PAGE_ATTRIBUTES_MISMATCH, SGX_SUCCESS, sgxRetName } from "../hw/arch.ts";
 import { errnoName } from "../kernel/lib/errno.ts";
 import { VM_FAULT_SIGBUS } from "../kernel/lib/mm.ts";
+import { signal_pending } from "../kernel/lib/sched.ts";
 import { SGX_SECINFO_R, SGX_SECINFO_REG, SGX_SECINFO_W } from "../kernel/sgx/ioctl.ts";
 import type { Machine } from "../machine.ts";
 import { listPattern } from "./access.ts";
@@ -18,7 +19,7 @@ import {
   enclave_page_fault,
   enclave_run_effect,
 } from "./enclave_thread.ts";
-import { exit_process, fork, type Process, type UserEnclave } from "./process.ts";
+import { exit_process, fork, join_threads, type Process, type UserEnclave } from "./process.ts";
 import { type AcceptKind, acceptSecinfo, eaccept_call, type Sgx2Ioctl, sgx2_ioctl } from "./sgx2.ts";
 import { vepc_close, vepc_create, vepc_populate } from "./vm.ts";
 
@@ -41,9 +42,16 @@ export function* access_actor(
 ): ModelGen {
   const th = new EnclaveThread(proc, ue, listPattern(pages, write), 1, 0);
   const eid = ue.encl.eid;
+  if (signal_pending(m)) return;
   yield ev("eenter", -1, "EENTER");
   m.hw.enter(m.cpu(), eid);
   while (!th.pattern.done()) {
+    if (signal_pending(m)) {
+      // SIGKILL (exit_group of the process): the IPI that delivers it is an AEX; the thread dies.
+      yield ev("aex", -1, "signal");
+      m.hw.exit(m.cpu());
+      return;
+    }
     const op: EnclaveRunOp = withSite({
       kind: "enclave_run",
       budget: 1,
@@ -107,8 +115,16 @@ export function* add_pages_actor(m: Machine, ue: UserEnclave, first: number, n: 
     m.warn("ioctl_failed", `ADD_PAGES returned -${errnoName(ret)} after ${arg.count / PAGE_SIZE} pages`);
 }
 
-/** The process exits: its mm goes (MMU notifier release), then its enclave files are closed. */
+/**
+ * The process exits (exit_group): its other threads get SIGKILL and leave at their next chance;
+ * once the last of them is gone its mm goes (MMU notifier release) and its enclave files are
+ * closed. Model: the exiting thread waits for its siblings and then releases everything itself;
+ * in the kernel the last thread to exit drops the last mm and files reference, which is the same
+ * release after the same deaths.
+ */
 export function* exit_actor(m: Machine, proc: Process): ModelGen {
+  for (const t of m.tasks) if (t.mm === proc.mm && t !== m.current) t.sigpending = true;
+  yield* join_threads(m, proc);
   yield* exit_process(m, proc);
 }
 
@@ -140,9 +156,10 @@ export function* eaccept_actor(
   write: boolean,
 ): ModelGen {
   for (const page of pages) {
+    if (signal_pending(m)) return;
     const r = yield* eaccept_call(m, proc, ue, page, acceptSecinfo(accept));
     if (r === EACCEPT_KILLED) {
-      m.warn("sigbus", `SIGBUS on enclave page ${page} (EACCEPT)`);
+      if (!signal_pending(m)) m.warn("sigbus", `SIGBUS on enclave page ${page} (EACCEPT)`);
       return;
     }
     if (r !== SGX_SUCCESS && !(accept === "pending" && r === SGX_PAGE_ATTRIBUTES_MISMATCH)) {
@@ -168,7 +185,8 @@ export function* sgx2_ioctl_actor(
   param: number,
 ): ModelGen {
   const r = yield* sgx2_ioctl(m, ue, which, range[0], range[1] - range[0], param);
-  if (r.ret)
+  // A killed thread's ioctl ends with -EINTR/-ERESTARTSYS: not a failure of the scenario.
+  if (r.ret && !signal_pending(m))
     m.warn("ioctl_failed", `${which} returned -${errnoName(r.ret)} after ${r.count / PAGE_SIZE} pages`);
 }
 

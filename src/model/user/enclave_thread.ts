@@ -184,6 +184,8 @@ export function* enclave_eaccept(
     const pte = th.vma.pte.get(index);
     if (pte < 0 || !m.hw.mapped(pte, eid, index))
       yield withSite<SpinWaitOp>({ kind: "spin_wait", why: `retry EACCEPT of page ${index}` });
+    // SIGKILL (exit_group) arrived: the thread dies outside the enclave instead of resuming.
+    if (signal_pending(m)) return EACCEPT_KILLED;
     yield ev("eresume", index, "ERESUME");
     m.hw.enter(m.cpu(), eid);
   }

@@ -63,11 +63,13 @@ function* sgx_reclaimer_age(m: Machine, epc_page: number): ModelGen<boolean> {
   // MODEL: list_for_each_entry_rcu walks a snapshot of mm_list; RCU readers may or may not see
   // concurrent additions, and deleted entries stay valid until synchronize_srcu().
   for (const encl_mm of encl.mm_list.slice()) {
-    if (!(yield* mm.mmget_not_zero(m, encl_mm.mm))) continue;
-    yield mm.mmap_read_lock(encl_mm.mm);
-    ret = !(yield* m.fn.sgx_encl_test_and_clear_young(m, encl_mm.mm, page));
-    yield mm.mmap_read_unlock(encl_mm.mm);
-    yield* mm.mmput_async(m, encl_mm.mm);
+    // KASAN: encl_mm->mm of an sgx_encl_mm freed under the walk.
+    const mmp = m.kasanUse(encl_mm, "struct sgx_encl_mm").mm;
+    if (!(yield* mm.mmget_not_zero(m, mmp))) continue;
+    yield mm.mmap_read_lock(mmp);
+    ret = !(yield* m.fn.sgx_encl_test_and_clear_young(m, mmp, page));
+    yield mm.mmap_read_unlock(mmp);
+    yield* mm.mmput_async(m, mmp);
     if (!ret) break;
   }
   yield* srcu_read_unlock(m, encl.srcu, idx);
