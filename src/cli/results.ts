@@ -15,6 +15,7 @@ import {
   writeOut,
 } from "./experiment_opts.ts";
 import { formatRun, table } from "./format.ts";
+import { checkWritable } from "./output_file.ts";
 
 function needStore(o: StoreOpts) {
   if (o.db === false) throw new UsageError("results: --no-db leaves no database to read");
@@ -180,12 +181,17 @@ export function registerResults(program: Command): void {
       .description("export runs with their flattened metrics as CSV (default) or JSON")
       .option("--experiment <id>", "only the runs of this experiment, with their cell and replication")
       .option("--format <csv|json>", "output format", "csv")
-      .option("--out <file>", "write to a file instead of stdout"),
-  ).action((o: StoreOpts & { experiment?: string; format: string; out?: string }) =>
+      .option("--out <file>", "write to a file instead of stdout")
+      .option(
+        "--timelines <file.csv>",
+        "also write the runs' sampled timelines (one row per run and sample) as CSV",
+      ),
+  ).action((o: StoreOpts & { experiment?: string; format: string; out?: string; timelines?: string }) =>
     asUsage(() => {
       if (o.format !== "csv" && o.format !== "json")
         throw new UsageError(`--format ${o.format}: expected csv or json`);
       checkOutputs(o);
+      if (o.timelines) checkWritable(o.timelines, "--timelines");
       const store = needStore(o);
       try {
         const expId = parseInt10(o.experiment, "--experiment", 1);
@@ -207,11 +213,15 @@ export function registerResults(program: Command): void {
             runs.map(({ r, cell, rep }, i) => ({ ...runSummary(r), cell, rep, metrics: flat[i] })),
           )}\n`;
         } else {
+          // Tidy: one column per parameter key (the grid's axes), one per metric.
+          const paramOf = (r: (typeof runs)[number]["r"]) =>
+            new Map(r.params.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
+          const keys = [...new Set(runs.flatMap(({ r }) => [...paramOf(r).keys()]))].sort();
           const head = [
             "run_id",
             ...(expId === undefined ? [] : ["cell", "rep"]),
             "scenario",
-            "params",
+            ...keys,
             "seed",
             "model_version",
             "code_version",
@@ -229,7 +239,7 @@ export function registerResults(program: Command): void {
               r.id,
               ...(expId === undefined ? [] : [cell, rep]),
               r.scenario_name,
-              r.params.join(";"),
+              ...keys.map((k) => paramOf(r).get(k) ?? ""),
               r.seed,
               r.model_version,
               r.code_version,
@@ -247,6 +257,21 @@ export function registerResults(program: Command): void {
           writeOut(o.out, text);
           process.stderr.write(`${runs.length} runs written to ${o.out}\n`);
         } else process.stdout.write(text);
+        if (o.timelines) {
+          // The sampled timelines, long format: one row per run and sample.
+          const cols = ["t", "free_pages", "reclaim_rounds", "faults", "accesses", "backing_pages"] as const;
+          writeOut(
+            o.timelines,
+            csv([
+              ["run_id", ...cols.map((c) => (c === "t" ? "t_ns" : c))],
+              ...runs.flatMap(({ r }) =>
+                (r.result.timeline ?? []).map((smp) => [r.id, ...cols.map((c) => smp[c])]),
+              ),
+            ]),
+            "--timelines",
+          );
+          process.stderr.write(`timelines of ${runs.length} runs written to ${o.timelines}\n`);
+        }
       } finally {
         store.close();
       }

@@ -34,7 +34,8 @@ export async function runAB(
       ],
     }) ?? null;
   const x = await executeJobs([...plan.a, ...plan.b], opt);
-  if (id !== null) opt.store?.finishExperiment(id, x.wall_ms);
+  // A rerun served from the cache keeps the wall time of the run that did the work.
+  if (id !== null) opt.store?.finishExperiment(id, x.wall_ms, x.executed > 0);
   return { plan, analysis: analyzeAB(plan, x.results), experiment_id: id, runs: summary(x, 2 * spec.reps) };
 }
 
@@ -55,6 +56,6 @@ export async function runSweep(
     }) ?? null;
   const jobs = plan.cells.flatMap((c) => c.jobs);
   const x = await executeJobs(jobs, opt);
-  if (id !== null) opt.store?.finishExperiment(id, x.wall_ms);
+  if (id !== null) opt.store?.finishExperiment(id, x.wall_ms, x.executed > 0);
   return { plan, analysis: analyzeSweep(plan, x.results), experiment_id: id, runs: summary(x, jobs.length) };
 }

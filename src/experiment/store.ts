@@ -208,6 +208,17 @@ export class ResultsStore {
         outcome_json TEXT NOT NULL,
         created_at TEXT NOT NULL
       );
+      -- Views for plain SQL (no json_extract): every numeric metric of a run as one row, every
+      -- parameter of a run as key and value, each experiment's cells and replications.
+      CREATE VIEW IF NOT EXISTS run_metrics AS
+        SELECT r.id AS run_id, r.scenario_name AS scenario, r.kernel, r.seed,
+               replace(substr(t.fullkey, 3), '"', '') AS metric, t.value AS value
+        FROM runs r, json_tree(r.metrics_json) t
+        WHERE t.type IN ('integer', 'real');
+      CREATE VIEW IF NOT EXISTS run_params AS
+        SELECT r.id AS run_id, substr(p.value, 1, instr(p.value, '=') - 1) AS key,
+               substr(p.value, instr(p.value, '=') + 1) AS value
+        FROM runs r, json_each(r.params_json) p;
       CREATE TABLE IF NOT EXISTS experiment_runs (
         experiment_id INTEGER NOT NULL REFERENCES experiments(id),
         cell TEXT NOT NULL,
@@ -215,6 +226,10 @@ export class ResultsStore {
         run_key TEXT NOT NULL,
         PRIMARY KEY (experiment_id, cell, rep)
       );
+      CREATE VIEW IF NOT EXISTS experiment_cells AS
+        SELECT er.experiment_id, e.kind, e.name AS experiment, er.cell, er.rep, r.id AS run_id
+        FROM experiment_runs er JOIN experiments e ON e.id = er.experiment_id
+        LEFT JOIN runs r ON r.key = er.run_key;
     `);
     const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
       | { value: string }
@@ -314,10 +329,13 @@ export class ResultsStore {
     })();
   }
 
-  finishExperiment(id: number, wallMs: number): void {
+  /** Record the end of an experiment; its wall time only when runs were executed (or none was recorded). */
+  finishExperiment(id: number, wallMs: number, executed = true): void {
     this.db
-      .prepare("UPDATE experiments SET finished_at = ?, wall_ms = ? WHERE id = ?")
-      .run(new Date().toISOString(), wallMs, id);
+      .prepare(
+        "UPDATE experiments SET finished_at = ?, wall_ms = CASE WHEN ? OR wall_ms IS NULL THEN ? ELSE wall_ms END WHERE id = ?",
+      )
+      .run(new Date().toISOString(), executed ? 1 : 0, wallMs, id);
   }
 
   private static readonly EXPERIMENT_SELECT = `

@@ -240,7 +240,7 @@ test("a sweep killed with SIGKILL mid-way resumes: same rows and values as an un
   assert.deepEqual(rj.cells, JSON.parse(straight.out).cells);
 });
 
-test("results list, show and export read the database without simulating", () => {
+test("results list, show and export read the database without simulating", async () => {
   const dir = tmp();
   const db = join(dir, "r.db");
   const sweep = epcsim(
@@ -304,6 +304,66 @@ test("results list, show and export read the database without simulating", () =>
     "fault_latency_ns.p99",
   ])
     assert.ok(head.includes(c), c);
+
+  // Tidy: one column per grid key with its values, no packed params; timelines as a second table.
+  assert.ok(head.includes("reclaimer.batch") && head.includes("reclaimer.threads"), lines[0]);
+  assert.ok(!head.includes("params"), lines[0]);
+  const batchCol = head.indexOf("reclaimer.batch");
+  assert.deepEqual([...new Set(lines.slice(1).map((l) => l.split(",")[batchCol]))].sort(), ["1", "16"]);
+  const tl = join(dir, "timelines.csv");
+  const ex2 = epcsim(
+    "results",
+    "export",
+    "--experiment",
+    String(list[0].id),
+    "--out",
+    out,
+    "--timelines",
+    tl,
+    "--db",
+    db,
+  );
+  assert.equal(ex2.code, 0, ex2.err);
+  const tlines = readFileSync(tl, "utf8").trim().split("\n");
+  assert.equal(tlines[0], "run_id,t_ns,free_pages,reclaim_rounds,faults,accesses,backing_pages");
+  assert.ok(tlines.length > 8, `${tlines.length} timeline rows`);
+  // SQL without json_extract: the views.
+  const Database = (await import("better-sqlite3")).default;
+  const sql = new Database(db, { readonly: true });
+  const n = sql.prepare("SELECT count(*) AS n FROM run_metrics WHERE metric = 'ipi_rounds'").get() as {
+    n: number;
+  };
+  assert.equal(n.n, 8);
+  const keys = sql.prepare("SELECT DISTINCT key FROM run_params ORDER BY key").all() as { key: string }[];
+  // The grid's keys, and the --set overrides of the test's tiny runs.
+  for (const k of ["reclaimer.batch", "reclaimer.threads", "run.duration"])
+    assert.ok(
+      keys.some((x) => x.key === k),
+      k,
+    );
+  const cells = sql.prepare("SELECT count(*) AS n FROM experiment_cells WHERE run_id IS NOT NULL").get() as {
+    n: number;
+  };
+  assert.equal(cells.n, 8);
+  const wall = (sql.prepare("SELECT wall_ms FROM experiments").get() as { wall_ms: number }).wall_ms;
+  sql.close();
+  // A rerun from the cache keeps the wall time of the run that did the work.
+  epcsim(
+    "sweep",
+    "seed-batching",
+    "--grid",
+    "reclaimer.batch=1,16",
+    "--grid",
+    "reclaimer.threads=1,2",
+    "--reps",
+    "2",
+    "--db",
+    db,
+    ...TINY,
+  );
+  const again = new Database(db, { readonly: true });
+  assert.equal((again.prepare("SELECT wall_ms FROM experiments").get() as { wall_ms: number }).wall_ms, wall);
+  again.close();
 
   const runs = JSON.parse(epcsim("results", "export", "--format", "json", "--db", db).out);
   assert.equal(runs.length, 8);
