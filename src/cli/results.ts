@@ -15,7 +15,7 @@ import {
   writeOut,
 } from "./experiment_opts.ts";
 import { formatRun, table } from "./format.ts";
-import { checkWritable } from "./output_file.ts";
+import { checkWritable, writeFileAtomic } from "./output_file.ts";
 
 function needStore(o: StoreOpts) {
   if (o.db === false) throw new UsageError("results: --no-db leaves no database to read");
@@ -38,6 +38,33 @@ function runSummary(r: RunRecord) {
     wall_ms: r.wall_ms,
     created_at: r.created_at,
   };
+}
+
+interface Table {
+  head: string[];
+  rows: unknown[][];
+}
+
+/** A Parquet file of `t`: a column of doubles where every value is a number, else of strings. */
+async function parquetOf(t: Table): Promise<Uint8Array> {
+  const { parquetWriteBuffer } = await import("hyparquet-writer");
+  const columnData = t.head.map((name, j) => {
+    const values = t.rows.map((r) => r[j]);
+    const numeric = values.every((v) => typeof v === "number");
+    return numeric
+      ? { name, data: values as number[], type: "DOUBLE" as const }
+      : {
+          name,
+          data: values.map((v) => (v === null || v === undefined ? null : String(v))),
+          type: "STRING" as const,
+        };
+  });
+  return new Uint8Array(parquetWriteBuffer({ columnData }));
+}
+
+function writeBinary(file: string, data: Uint8Array, flag: string): void {
+  checkWritable(file, flag);
+  writeFileAtomic(file, data, flag);
 }
 
 export function registerResults(program: Command): void {
@@ -180,16 +207,18 @@ export function registerResults(program: Command): void {
       .command("export")
       .description("export runs with their flattened metrics as CSV (default) or JSON")
       .option("--experiment <id>", "only the runs of this experiment, with their cell and replication")
-      .option("--format <csv|json>", "output format", "csv")
+      .option("--format <csv|json|parquet>", "output format (parquet needs --out)", "csv")
       .option("--out <file>", "write to a file instead of stdout")
       .option(
         "--timelines <file.csv>",
         "also write the runs' sampled timelines (one row per run and sample) as CSV",
       ),
   ).action((o: StoreOpts & { experiment?: string; format: string; out?: string; timelines?: string }) =>
-    asUsage(() => {
-      if (o.format !== "csv" && o.format !== "json")
-        throw new UsageError(`--format ${o.format}: expected csv or json`);
+    asUsage(async () => {
+      if (o.format !== "csv" && o.format !== "json" && o.format !== "parquet")
+        throw new UsageError(`--format ${o.format}: expected csv, json or parquet`);
+      if (o.format === "parquet" && !o.out)
+        throw new UsageError("--format parquet: name the file with --out");
       checkOutputs(o);
       if (o.timelines) checkWritable(o.timelines, "--timelines");
       const store = needStore(o);
@@ -207,17 +236,12 @@ export function registerResults(program: Command): void {
               });
         const flat = runs.map(({ r }) => flattenMetrics(r.result.metrics));
         const names = metricNames(flat);
-        let text: string;
-        if (o.format === "json") {
-          text = `${JSON.stringify(
-            runs.map(({ r, cell, rep }, i) => ({ ...runSummary(r), cell, rep, metrics: flat[i] })),
-          )}\n`;
-        } else {
-          // Tidy: one column per parameter key (the grid's axes), one per metric.
-          const paramOf = (r: (typeof runs)[number]["r"]) =>
-            new Map(r.params.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
-          const keys = [...new Set(runs.flatMap(({ r }) => [...paramOf(r).keys()]))].sort();
-          const head = [
+        // Tidy: one column per parameter key (the grid's axes), one per metric.
+        const paramOf = (r: (typeof runs)[number]["r"]) =>
+          new Map(r.params.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
+        const keys = [...new Set(runs.flatMap(({ r }) => [...paramOf(r).keys()]))].sort();
+        const table: Table = {
+          head: [
             "run_id",
             ...(expId === undefined ? [] : ["cell", "rep"]),
             "scenario",
@@ -232,44 +256,47 @@ export function registerResults(program: Command): void {
             "created_at",
             "key",
             ...names,
-          ];
-          text = csv([
-            head,
-            ...runs.map(({ r, cell, rep }, i) => [
-              r.id,
-              ...(expId === undefined ? [] : [cell, rep]),
-              r.scenario_name,
-              ...keys.map((k) => paramOf(r).get(k) ?? ""),
-              r.seed,
-              r.model_version,
-              r.code_version,
-              r.kernel,
-              r.end,
-              r.result.simulated_ns,
-              r.wall_ms,
-              r.created_at,
-              r.key,
-              ...names.map((n) => flat[i]![n] ?? 0),
-            ]),
-          ]);
+          ],
+          rows: runs.map(({ r, cell, rep }, i) => [
+            r.id,
+            ...(expId === undefined ? [] : [cell, rep]),
+            r.scenario_name,
+            ...keys.map((k) => paramOf(r).get(k) ?? ""),
+            r.seed,
+            r.model_version,
+            r.code_version,
+            r.kernel,
+            r.end,
+            r.result.simulated_ns,
+            r.wall_ms,
+            r.created_at,
+            r.key,
+            ...names.map((n) => flat[i]![n] ?? 0),
+          ]),
+        };
+        // The sampled timelines, long format: one row per run and sample.
+        const cols = ["t", "free_pages", "reclaim_rounds", "faults", "accesses", "backing_pages"] as const;
+        const timelines: Table = {
+          head: ["run_id", ...cols.map((c) => (c === "t" ? "t_ns" : c))],
+          rows: runs.flatMap(({ r }) =>
+            (r.result.timeline ?? []).map((smp) => [r.id, ...cols.map((c) => smp[c])]),
+          ),
+        };
+        if (o.format === "json") {
+          const text = `${JSON.stringify(runs.map(({ r, cell, rep }, i) => ({ ...runSummary(r), cell, rep, metrics: flat[i] })))}\n`;
+          if (o.out) writeOut(o.out, text, "--out");
+          else process.stdout.write(text);
+        } else if (o.format === "parquet") {
+          writeBinary(o.out!, await parquetOf(table), "--out");
+        } else {
+          const text = csv([table.head, ...table.rows]);
+          if (o.out) writeOut(o.out, text, "--out");
+          else process.stdout.write(text);
         }
-        if (o.out) {
-          writeOut(o.out, text);
-          process.stderr.write(`${runs.length} runs written to ${o.out}\n`);
-        } else process.stdout.write(text);
+        if (o.out) process.stderr.write(`${runs.length} runs written to ${o.out}\n`);
         if (o.timelines) {
-          // The sampled timelines, long format: one row per run and sample.
-          const cols = ["t", "free_pages", "reclaim_rounds", "faults", "accesses", "backing_pages"] as const;
-          writeOut(
-            o.timelines,
-            csv([
-              ["run_id", ...cols.map((c) => (c === "t" ? "t_ns" : c))],
-              ...runs.flatMap(({ r }) =>
-                (r.result.timeline ?? []).map((smp) => [r.id, ...cols.map((c) => smp[c])]),
-              ),
-            ]),
-            "--timelines",
-          );
+          if (o.format === "parquet") writeBinary(o.timelines, await parquetOf(timelines), "--timelines");
+          else writeOut(o.timelines, csv([timelines.head, ...timelines.rows]), "--timelines");
           process.stderr.write(`timelines of ${runs.length} runs written to ${o.timelines}\n`);
         }
       } finally {

@@ -327,6 +327,28 @@ test("results list, show and export read the database without simulating", async
   const tlines = readFileSync(tl, "utf8").trim().split("\n");
   assert.equal(tlines[0], "run_id,t_ns,free_pages,reclaim_rounds,faults,accesses,backing_pages");
   assert.ok(tlines.length > 8, `${tlines.length} timeline rows`);
+  // Parquet, read back with a Parquet reader: the same rows and columns as the CSV.
+  const pq = join(dir, "runs.parquet");
+  const ex3 = epcsim(
+    "results",
+    "export",
+    "--experiment",
+    String(list[0].id),
+    "--format",
+    "parquet",
+    "--out",
+    pq,
+    "--db",
+    db,
+  );
+  assert.equal(ex3.code, 0, ex3.err);
+  const { parquetReadObjects } = await import("hyparquet");
+  const buf = readFileSync(pq);
+  const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+  assert.equal(rows.length, 8);
+  assert.deepEqual([...new Set(rows.map((r) => String(r["reclaimer.batch"])))].sort(), ["1", "16"]);
+  assert.equal(typeof rows[0]!.ipi_rounds, "number");
   // SQL without json_extract: the views.
   const Database = (await import("better-sqlite3")).default;
   const sql = new Database(db, { readonly: true });
