@@ -35,6 +35,10 @@ export function registerMutate(program: Command): void {
     )
     .option("--seed <n>", "seed of every exploration", "1")
     .option("--workers <n>", "worker threads (default: one per CPU)")
+    .option(
+      "--backend <local|redis://host:port>",
+      "where mutants are evaluated: local worker threads (default), or `epcsim worker` processes behind a Redis server",
+    )
     .option("--list", "list the mutants (name and what it changes) without running them")
     .option("--json", "print the result as one JSON object on stdout")
     .option("--report <file.html>", "write an HTML report (rates, survivors with their diffs, kills)");
@@ -47,6 +51,7 @@ export function registerMutate(program: Command): void {
       budget: string;
       seed: string;
       workers?: string;
+      backend?: string;
       list?: boolean;
       json?: boolean;
       report?: string;
@@ -88,6 +93,19 @@ export function registerMutate(program: Command): void {
           `--workers ${workers}: at most ${4 * Math.max(1, cpus().length)} on this machine`,
         );
       if (o.report) checkWritable(o.report, "--report");
+      const { BackendError, parseBackend } = await import("../experiment/queue/connection.ts");
+      let redisUrl: string | undefined;
+      try {
+        const b = parseBackend(o.backend);
+        if (b.kind === "redis") redisUrl = b.url;
+      } catch (e) {
+        if (e instanceof BackendError) throw new UsageError(e.message);
+        throw e;
+      }
+      if (redisUrl && o.workers !== undefined)
+        throw new UsageError(
+          "--workers: not with a Redis --backend (start `epcsim worker --concurrency N` instead)",
+        );
       const store = openStore(o);
       const { runCampaign } = await import("../mutate/campaign.ts");
       const { formatMutate, mutateHtml, summaryLine } = await import("../mutate/report.ts");
@@ -102,6 +120,7 @@ export function registerMutate(program: Command): void {
           timeMs: budget.timeMs ?? 60_000,
           seed,
           workers,
+          redisUrl,
           store,
           onProgress: (done, total, last) => progress.update(done / total, `${done}/${total} ${last.name}`),
         });

@@ -34,6 +34,8 @@ export interface MutantRow {
 
 export interface CampaignOptions extends MutantFilter, EvaluateOptions {
   workers: number;
+  /** Evaluate on `epcsim worker` processes behind this Redis server instead of local threads. */
+  redisUrl?: string;
   /** Check scenarios to run (default: every built-in one). */
   scenarios?: string[];
   store?: ResultsStore;
@@ -100,7 +102,7 @@ export async function runCampaign(o: CampaignOptions): Promise<MutantRow[]> {
     if (stored) finish(i, { ...base, status: stored.status, outcome: stored, cached: true });
     else tasks.push({ index: i, name: spec.name, targets, options, key });
   }
-  await runTasks(tasks, o.workers, (t, outcome) => {
+  const onDone = (t: (typeof tasks)[number], outcome: MutantOutcome): void => {
     const spec = specs[t.index]!;
     o.store?.putMutant(t.key, spec.name, outcome);
     finish(t.index, {
@@ -113,7 +115,14 @@ export async function runCampaign(o: CampaignOptions): Promise<MutantRow[]> {
       outcome,
       cached: false,
     });
-  });
+  };
+  if (o.redisUrl) {
+    const { evaluateOnQueue } = await import("./queue.ts");
+    const byKey = new Map(tasks.map((t) => [t.key, t]));
+    await evaluateOnQueue(tasks, o.redisUrl, codeVersion(), (j, outcome) =>
+      onDone(byKey.get(j.key)!, outcome),
+    );
+  } else await runTasks(tasks, o.workers, onDone);
   return rows as MutantRow[];
 }
 

@@ -91,6 +91,28 @@ describe("the Redis job queue", () => {
     await redis.stopWorker(w2);
   });
 
+  test("epcsim mutate on the queue: workers evaluate the mutants, outcomes as with local threads", async () => {
+    const w = await redis.worker();
+    const { runCampaign } = await import("../../src/mutate/campaign.ts");
+    const opts = {
+      functions: ["sgx_reclaimer_block"],
+      scenarios: ["check-fault-vs-reclaim", "check-release-vs-reclaim"],
+      schedules: 100,
+      timeMs: 60_000,
+      seed: 1,
+      workers: 2,
+    };
+    const remote = await runCampaign({ ...opts, redisUrl: redis.url });
+    const local = await runCampaign(opts);
+    assert.ok(remote.length >= 3);
+    assert.deepEqual(
+      remote.map((r) => [r.name, r.status, r.outcome?.scenario ?? null, r.outcome?.property ?? null]),
+      local.map((r) => [r.name, r.status, r.outcome?.scenario ?? null, r.outcome?.property ?? null]),
+    );
+    assert.match((w as unknown as { log: () => string }).log(), /mutant mutant\/auto\/sgx_reclaimer_block\//);
+    await redis.stopWorker(w);
+  });
+
   test("a worker killed with SIGKILL mid-job: the job is retried on another worker, nothing is lost or counted twice", async () => {
     const doomed = await redis.worker("--lock-ms", "1000");
     const spec = sweep({

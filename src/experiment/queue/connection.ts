@@ -52,3 +52,4 @@ export function connectionOptions(url: string): ConnectionOptions {
 /** Queue names; the Redis keys are `bull:<name>:...`. */
 export const RUN_QUEUE = "epcsim-runs";
 export const HUNT_QUEUE = "epcsim-hunt";
+export const MUTANT_QUEUE = "epcsim-mutants";

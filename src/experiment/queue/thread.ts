@@ -6,6 +6,7 @@
  */
 import type { StrategyChoice } from "../../check/checker.ts";
 import { type CheckSummary, runCheckSession } from "../../check/session.ts";
+import type { EvaluateOptions, MutantOutcome, Target } from "../../mutate/evaluate.ts";
 import { parseScenarioText, ScenarioError } from "../../scenario/load.ts";
 import { loadKernel } from "../../scenario/patches.ts";
 import type { Scenario } from "../../scenario/schema.ts";
@@ -33,10 +34,24 @@ export interface HuntSliceTask {
   patches: PatchCopy[];
 }
 
-export type QueueTask = RunTask | HuntSliceTask;
+/** One automatic mutant against its scenarios (epcsim mutate on a Redis backend). */
+export interface MutantTask {
+  kind: "mutant";
+  name: string;
+  targets: Target[];
+  options: EvaluateOptions;
+}
 
-export default async function runQueueTask(task: QueueTask): Promise<RunResult | CheckSummary | WorkerError> {
+export type QueueTask = RunTask | HuntSliceTask | MutantTask;
+
+export default async function runQueueTask(
+  task: QueueTask,
+): Promise<RunResult | CheckSummary | MutantOutcome | WorkerError> {
   try {
+    if (task.kind === "mutant") {
+      const { evaluateMutant } = await import("../../mutate/evaluate.ts");
+      return await evaluateMutant(task.name, task.targets, task.options);
+    }
     if (task.kind === "run") {
       await installPatches(task.scenario.kernel, task.patches);
       await loadKernel(task.scenario.kernel);

@@ -6,11 +6,14 @@
 import { UnrecoverableError, Worker } from "bullmq";
 import { Piscina } from "piscina";
 import type { CheckSummary } from "../../check/session.ts";
+import type { MutantOutcome } from "../../mutate/evaluate.ts";
+import type { QueueMutantData } from "../../mutate/queue.ts";
 import { srcUrl } from "../../paths.ts";
 import type { Scenario } from "../../scenario/schema.ts";
+import { codeVersion } from "../fingerprint.ts";
 import type { RunResult } from "../run.ts";
 import type { WorkerError } from "../worker.ts";
-import { connectionOptions, HUNT_QUEUE, RUN_QUEUE } from "./connection.ts";
+import { connectionOptions, HUNT_QUEUE, MUTANT_QUEUE, RUN_QUEUE } from "./connection.ts";
 import { type HuntSliceData, HuntStore } from "./hunt_store.ts";
 import { admitPatches } from "./patches.ts";
 import { type QueueRunData, SCENARIO_FAILURE } from "./runs.ts";
@@ -44,7 +47,7 @@ function fail(r: WorkerError): never {
 export async function startWorker(opt: WorkerOptions): Promise<RunningWorker> {
   const connection = connectionOptions(opt.url);
   const log = opt.log ?? (() => {});
-  const pool = new Piscina<QueueTask, RunResult | CheckSummary | WorkerError>({
+  const pool = new Piscina<QueueTask, RunResult | CheckSummary | MutantOutcome | WorkerError>({
     filename: srcUrl("experiment", "queue", "thread_entry.mjs").href,
     minThreads: opt.concurrency,
     maxThreads: opt.concurrency,
@@ -98,11 +101,33 @@ export async function startWorker(opt: WorkerOptions): Promise<RunningWorker> {
     common,
   );
 
-  for (const w of [runs, slices]) w.on("error", (e) => log(`worker: ${e.message}`));
-  await Promise.all([runs.waitUntilReady(), slices.waitUntilReady()]);
+  // Mutants of `epcsim mutate --backend`: rebuilt from their names from this worker's sources,
+  // so a worker whose model differs from the submitter's refuses them.
+  const mutants = new Worker<QueueMutantData>(
+    MUTANT_QUEUE,
+    async (job) => {
+      if (job.data.code !== codeVersion())
+        throw new UnrecoverableError(
+          `this worker's model (${codeVersion()}) is not the submitter's (${job.data.code}): mutants are built from the sources`,
+        );
+      const r = await pool.run({
+        kind: "mutant",
+        name: job.data.name,
+        targets: job.data.targets,
+        options: job.data.options,
+      });
+      if ("error" in r) fail(r as WorkerError);
+      log(`mutant ${job.data.name}: ${(r as MutantOutcome).status}`);
+      return r;
+    },
+    common,
+  );
+
+  for (const w of [runs, slices, mutants]) w.on("error", (e) => log(`worker: ${e.message}`));
+  await Promise.all([runs.waitUntilReady(), slices.waitUntilReady(), mutants.waitUntilReady()]);
   return {
     async close() {
-      await Promise.all([runs.close(), slices.close()]);
+      await Promise.all([runs.close(), slices.close(), mutants.close()]);
       await hunts.close();
       await pool.destroy();
     },
