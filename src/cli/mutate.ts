@@ -110,6 +110,7 @@ export function registerMutate(program: Command): void {
       const { runCampaign } = await import("../mutate/campaign.ts");
       const { formatMutate, mutateHtml, summaryLine } = await import("../mutate/report.ts");
       const progress = new Progress("mutate", !o.json || Boolean(process.stderr.isTTY));
+      let workersSeen = 0;
       try {
         const rows = await runCampaign({
           functions,
@@ -122,7 +123,14 @@ export function registerMutate(program: Command): void {
           workers,
           redisUrl,
           store,
-          onProgress: (done, total, last) => progress.update(done / total, `${done}/${total} ${last.name}`),
+          onProgress: (done, total, last) =>
+            progress.update(
+              done / total,
+              `${done}/${total}${redisUrl ? ` on ${workersSeen} workers` : ""} ${last.name}`,
+            ),
+          onWorkers: (n) => {
+            workersSeen = n;
+          },
         });
         progress.done();
         if (o.report) writeFileAtomic(o.report, mutateHtml(rows, "epcsim mutate"), "--report");

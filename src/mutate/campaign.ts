@@ -40,6 +40,8 @@ export interface CampaignOptions extends MutantFilter, EvaluateOptions {
   scenarios?: string[];
   store?: ResultsStore;
   onProgress?: (done: number, total: number, last: MutantRow) => void;
+  /** Workers connected to the Redis backend (counted at every poll). */
+  onWorkers?: (n: number) => void;
 }
 
 /** The scenarios that reach `spec`'s function on a kernel that runs mainline's copy of it. */

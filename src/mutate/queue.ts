@@ -31,6 +31,7 @@ export async function evaluateOnQueue(
   url: string,
   code: string,
   done: (j: MutantJob, o: MutantOutcome) => void,
+  onWorkers?: (n: number) => void,
   pollMs = 500,
 ): Promise<void> {
   if (!todo.length) return;
@@ -69,6 +70,7 @@ export async function evaluateOnQueue(
       else if (state === "unknown") await queue.add("mutant", data(j), { ...JOB_OPTIONS, jobId: j.key });
     }
     while (pending.size > 0 && !failure) {
+      onWorkers?.(await queue.getWorkersCount());
       for (const k of [...pending.keys()]) await settle(k);
       if (pending.size > 0 && !failure) await new Promise((r) => setTimeout(r, pollMs));
     }
