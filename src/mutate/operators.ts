@@ -34,6 +34,7 @@ export const OPERATORS = [
   "list-outside-lock",
   "off-by-one",
   "drop-cleanup",
+  "drop-resched",
 ] as const;
 export type OperatorName = (typeof OPERATORS)[number];
 
@@ -262,6 +263,9 @@ export function mutationsOf(fn: ts.FunctionDeclaration, sf: ts.SourceFile): Muta
       out.push({ operator: "drop-wakeup", what: `drop ${short(s.getText(sf))}`, edits: [del(s, sf)] });
     if (name && BARRIERS.test(name))
       out.push({ operator: "drop-barrier", what: `drop ${short(s.getText(sf))}`, edits: [del(s, sf)] });
+    // A timing mutant: the loop runs on without a scheduling point (the simulator's stretch shows it).
+    if (name === "cond_resched")
+      out.push({ operator: "drop-resched", what: `drop ${short(s.getText(sf))}`, edits: [del(s, sf)] });
     if (name && BIT_SETTERS.has(name) && FLAG.test(firstArgOf(s, sf)))
       out.push({ operator: "drop-flag-set", what: `drop ${short(s.getText(sf))}`, edits: [del(s, sf)] });
   }

@@ -28,3 +28,42 @@ test("populating a guest's EPC is one kernel stretch per EPT violation, not one 
     `${m.max_kernel_stretch_ns} ns by ${m.max_kernel_stretch_thread}`,
   );
 });
+
+/**
+ * Timing mutants (epcsim mutate's drop-resched operator): a loop that loses its cond_resched()
+ * becomes one long kernel stretch, and max_kernel_stretch_ns shows it in a scenario that drives
+ * that loop. Loops not listed here have no built-in simulator scenario that runs them long enough
+ * yet (sgx_encl_may_map, the allocation and charge retry loops, vEPC teardown: see DEVIATIONS).
+ */
+const LOOPS: [mutant: string, scenario: string, sets: string[]][] = [
+  ["mutant/auto/sgx_encl_release/drop-resched/0", "release-large", []],
+  ["mutant/auto/ksgxd/drop-resched/0", "oversubscribed", ["run.duration=50ms"]],
+  [
+    "mutant/auto/sgx_ioc_enclave_add_pages/drop-resched/0",
+    "cgroup-tenants",
+    ["run.duration=20ms", "run.measure_from=start"],
+  ],
+  [
+    "mutant/auto/sgx_cgroup_reclaim_work_func/drop-resched/0",
+    "cgroup-tenants",
+    ["run.duration=50ms", "run.measure_from=start"],
+  ],
+];
+
+for (const [mutant, scenario, sets] of LOOPS)
+  test(`removing the cond_resched() of ${mutant.split("/")[2]} lengthens the longest kernel stretch (${scenario})`, async () => {
+    const { loadScenario } = await import("../../src/scenario/load.ts");
+    const { loadKernel } = await import("../../src/scenario/patches.ts");
+    const base = loadScenario(scenario).scenario.kernel;
+    const kernel = base === "mainline" ? mutant : `${mutant}@${base}`;
+    await loadKernel(kernel);
+    const stretch = (k: string[]) =>
+      (
+        runScenario(loadScenario(scenario, [...sets, ...k]).scenario).result.metrics as {
+          max_kernel_stretch_ns: number;
+        }
+      ).max_kernel_stretch_ns;
+    const a = stretch([]);
+    const b = stretch([`kernel=${kernel}`]);
+    assert.ok(b > a * 1.15, `${mutant}: ${a} ns with cond_resched, ${b} ns without`);
+  });
