@@ -96,6 +96,10 @@ export function registerCheck(program: Command): void {
     .argument("[scenario]", "a check scenario file or the name of a built-in one (see `epcsim scenarios`)")
     .option("--all", "run the check suite: every built-in check scenario against its expectation")
     .option("--junit <file>", "--all: also write the results as JUnit XML")
+    .option(
+      "--report <file.html>",
+      "write the counterexample as a self-contained HTML page (when a bug is found)",
+    )
     .option("--strategy <name>", `exploration strategy: ${STRATEGIES.join(", ")} (default: the scenario's)`)
     .option("--budget <n|time>", "executions to run (e.g. 5000) or wall time (e.g. 60s)")
     .option("--seed <n>", "seed of the exploration")
@@ -120,6 +124,7 @@ export function registerCheck(program: Command): void {
         o: {
           all?: boolean;
           junit?: string;
+          report?: string;
           strategy?: string;
           budget?: string;
           seed?: string;
@@ -144,6 +149,7 @@ export function registerCheck(program: Command): void {
           return;
         }
         if (o.junit) throw new UsageError("--junit goes with --all");
+        if (o.report) checkWritable(o.report, "--report");
         if (!arg) throw new UsageError("check: name a check scenario, or --all for the check suite");
         const { scenario, raw } = await loadScenarioWithKernel(arg, o.set, o.kernel, o.patch);
         if (!scenario.check)
@@ -181,6 +187,25 @@ export function registerCheck(program: Command): void {
         } else {
           process.stdout.write(human);
         }
+        if (o.report) {
+          if (r.found && r.replay_token) {
+            const { replayToken: replayOf } = await import("../check/session.ts");
+            const { checkReportHtml } = await import("../report/check_report.ts");
+            const bug = replayOf(r.replay_token).report;
+            writeFileAtomic(
+              o.report,
+              checkReportHtml(bug, {
+                scenario: scenario.name,
+                kernel: scenario.kernel,
+                strategy: r.strategy,
+                executions: r.schedules,
+                replayToken: r.replay_token,
+              }),
+              "--report",
+            );
+            process.stderr.write(`counterexample written to ${o.report}\n`);
+          } else process.stderr.write(`no counterexample: ${o.report} not written\n`);
+        }
         // Executions cut by the step bound did not finish: not a clean result (exit 1, like a finding).
         if (r.found || r.verdict === "step_bound") process.exitCode = EXIT_FOUND;
       },
@@ -194,42 +219,57 @@ export function registerCheck(program: Command): void {
     .argument("<token|file>", "the replay token printed by `epcsim check`, or a file that contains it")
     .option("--scenario <scenario>", "refuse unless the token was made with this scenario")
     .option("--trace <file>", "write the Chrome/Perfetto trace-event JSON of the execution")
+    .option("--report <file.html>", "write the counterexample as a self-contained HTML page")
     .option("--json", "print the report as one JSON object")
-    .action(async (arg: string, o: { scenario?: string; trace?: string; json?: boolean }) => {
-      if (o.trace) checkWritable(o.trace, "--trace");
-      let text = arg;
-      if (!arg.startsWith("epcsim1.")) {
+    .action(
+      async (arg: string, o: { scenario?: string; trace?: string; report?: string; json?: boolean }) => {
+        if (o.trace) checkWritable(o.trace, "--trace");
+        if (o.report) checkWritable(o.report, "--report");
+        let text = arg;
+        if (!arg.startsWith("epcsim1.")) {
+          try {
+            text = readFileSync(arg, "utf8").trim();
+          } catch {
+            throw new UsageError(`${arg}: neither a replay token nor a readable file`);
+          }
+        }
         try {
-          text = readFileSync(arg, "utf8").trim();
-        } catch {
-          throw new UsageError(`${arg}: neither a replay token nor a readable file`);
+          const { loadScenario } = await import("../scenario/load.ts");
+          const { loadKernel } = await import("../scenario/patches.ts");
+          const { preflightToken, replayToken, replayTrace } = await import("../check/session.ts");
+          const { decodeToken } = await import("../check/token.ts");
+          // Everything about the token is checked before its kernel (and any patch in it) is loaded.
+          const d = decodeToken(text);
+          preflightToken(d);
+          // The same scenario with the token's kernel (a token made with --kernel replays against it).
+          const against = o.scenario ? loadScenario(o.scenario, [`kernel=${d.variant}`]) : undefined;
+          await loadKernel(d.variant);
+          const r = replayToken(text, against && { scenario: against.scenario, name: against.scenario.name });
+          if (o.report) {
+            const { checkReportHtml } = await import("../report/check_report.ts");
+            const html = checkReportHtml(r.report, {
+              scenario: r.token.scenarioName,
+              kernel: r.token.variant,
+              strategy: r.token.strategy,
+              replayToken: text,
+            });
+            writeFileAtomic(o.report, html, "--report");
+            process.stderr.write(`counterexample written to ${o.report}\n`);
+          }
+          if (o.trace) {
+            writeFileAtomic(o.trace, replayTrace(r.model, r.token), "--trace");
+            process.stderr.write(`trace written to ${o.trace}\n`);
+          }
+          if (o.json)
+            process.stdout.write(
+              `${JSON.stringify({ property: r.report.failure.property, detail: r.report.failure.detail, functions: r.report.functions, steps: r.report.steps, report: r.report.text })}\n`,
+            );
+          else process.stdout.write(`${r.report.text}\n`);
+          process.exitCode = EXIT_FOUND;
+        } catch (e) {
+          if (e instanceof (await import("../check/token.ts")).TokenError) throw new UsageError(e.message);
+          throw e;
         }
-      }
-      try {
-        const { loadScenario } = await import("../scenario/load.ts");
-        const { loadKernel } = await import("../scenario/patches.ts");
-        const { preflightToken, replayToken, replayTrace } = await import("../check/session.ts");
-        const { decodeToken } = await import("../check/token.ts");
-        // Everything about the token is checked before its kernel (and any patch in it) is loaded.
-        const d = decodeToken(text);
-        preflightToken(d);
-        // The same scenario with the token's kernel (a token made with --kernel replays against it).
-        const against = o.scenario ? loadScenario(o.scenario, [`kernel=${d.variant}`]) : undefined;
-        await loadKernel(d.variant);
-        const r = replayToken(text, against && { scenario: against.scenario, name: against.scenario.name });
-        if (o.trace) {
-          writeFileAtomic(o.trace, replayTrace(r.model, r.token), "--trace");
-          process.stderr.write(`trace written to ${o.trace}\n`);
-        }
-        if (o.json)
-          process.stdout.write(
-            `${JSON.stringify({ property: r.report.failure.property, detail: r.report.failure.detail, functions: r.report.functions, steps: r.report.steps, report: r.report.text })}\n`,
-          );
-        else process.stdout.write(`${r.report.text}\n`);
-        process.exitCode = EXIT_FOUND;
-      } catch (e) {
-        if (e instanceof (await import("../check/token.ts")).TokenError) throw new UsageError(e.message);
-        throw e;
-      }
-    });
+      },
+    );
 }

@@ -1,6 +1,7 @@
 /**
- * The HTML shell of reports: one self-contained file (inline CSS and inline SVG; no scripts, no
- * external resources), so a report can be mailed, attached to a patch review or archived.
+ * The HTML shell of reports: one self-contained file (inline CSS and inline SVG, no external
+ * resources; no scripts but the counterexample's step slider, inline), so a report can be mailed,
+ * attached to a patch review or archived.
  */
 
 export function esc(s: string): string {
@@ -55,17 +56,18 @@ details { margin: 0.6em 0; }
 code { font-family: ui-monospace, monospace; font-size: 0.92em; }
 `;
 
-export function page(title: string, body: string): string {
+export function page(title: string, body: string, extra: { css?: string; script?: string } = {}): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${extra.css ?? ""}</style>
 </head>
 <body>
 ${body}
+${extra.script ? `<script>${extra.script}</script>` : ""}
 </body>
 </html>
 `;
