@@ -5,6 +5,7 @@
  * per-thread listing.
  */
 
+import { kernelFunction } from "../report/check_report.ts";
 import type { Op } from "../rt/ops.ts";
 import { siteCapture, siteOf } from "../rt/site.ts";
 import { describeOp } from "../rt/thread.ts";
@@ -152,19 +153,24 @@ function formatReport(
     lines.push("No race window: the failure needs no preemption, the threads run one after the other.");
     lines.push("");
   }
+  // The kernel C function a site's innermost model frame follows (same name, in sgx/*.c).
+  const at = (site: string) => {
+    const k = kernelFunction(site);
+    return `${site || "?"}${k.includes(" in ") ? `  [kernel: ${k}]` : ""}`;
+  };
   if (races.length) {
     lines.push("Race windows (where the minimized schedule preempts a thread):");
     for (const r of races) {
       lines.push(`  ${r.preempted.thread} is preempted after step ${r.preempted.step}: ${r.preempted.op}`);
-      lines.push(`      at ${r.preempted.site || "?"}`);
+      lines.push(`      at ${at(r.preempted.site)}`);
       const n = r.ranLast.step - r.ranFirst.step + 1;
       lines.push(`  ${r.ranFirst.thread} runs ${n} step${n === 1 ? "" : "s"}, from ${r.ranFirst.op}`);
-      lines.push(`      at ${r.ranFirst.site || "?"}`);
+      lines.push(`      at ${at(r.ranFirst.site)}`);
       lines.push(`    to ${r.ranLast.op}`);
-      lines.push(`      at ${r.ranLast.site || "?"}`);
+      lines.push(`      at ${at(r.ranLast.site)}`);
       if (r.resumed) {
         lines.push(`  ${r.resumed.thread} resumes at step ${r.resumed.step}: ${r.resumed.op}`);
-        lines.push(`      at ${r.resumed.site || "?"}`);
+        lines.push(`      at ${at(r.resumed.site)}`);
       }
       lines.push("");
     }
