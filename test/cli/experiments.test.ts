@@ -260,20 +260,16 @@ test("results list, show and export read the database without simulating", async
   assert.equal(sweep.code, 0, sweep.err);
   const sj = JSON.parse(sweep.out);
   assert.equal(sj.cells.length, 4);
+  const sweepArgs = [
+    "sweep",
+    "seed-batching",
+    "--grid",
+    "reclaimer.batch=1,16",
+    "--grid",
+    "reclaimer.threads=1,2",
+  ];
   assert.match(
-    epcsim(
-      "sweep",
-      "seed-batching",
-      "--grid",
-      "reclaimer.batch=1,16",
-      "--grid",
-      "reclaimer.threads=1,2",
-      "--reps",
-      "2",
-      "--db",
-      db,
-      ...TINY,
-    ).out,
+    epcsim(...sweepArgs, "--reps", "2", "--db", db, ...TINY).out,
     /reclaimer\.threads \\ reclaimer\.batch/,
   );
 
@@ -370,19 +366,7 @@ test("results list, show and export read the database without simulating", async
   const wall = (sql.prepare("SELECT wall_ms FROM experiments").get() as { wall_ms: number }).wall_ms;
   sql.close();
   // A rerun from the cache keeps the wall time of the run that did the work.
-  epcsim(
-    "sweep",
-    "seed-batching",
-    "--grid",
-    "reclaimer.batch=1,16",
-    "--grid",
-    "reclaimer.threads=1,2",
-    "--reps",
-    "2",
-    "--db",
-    db,
-    ...TINY,
-  );
+  epcsim(...sweepArgs, "--reps", "2", "--db", db, ...TINY);
   const again = new Database(db, { readonly: true });
   assert.equal((again.prepare("SELECT wall_ms FROM experiments").get() as { wall_ms: number }).wall_ms, wall);
   again.close();
