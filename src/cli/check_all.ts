@@ -59,6 +59,21 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteRow[]> {
   for (const [i, name] of names.entries()) {
     progress.update(i / names.length, name);
     const own = loadScenario(name).scenario.kernel;
+    // A patch written against mainline replaces functions a scenario's own kernel (the cgroup
+    // series, ...) has its own versions of: testing it there tests something else.
+    if (!o.kernel && o.patches.length && own !== "mainline") {
+      const clash = await clashingOverrides(own, o.patches);
+      if (clash.length) {
+        rows.push(
+          skippedRow(
+            name,
+            own,
+            `the patch replaces ${clash.join(", ")}, which ${own} has its own version of (use --kernel ${own} to test the patch there)`,
+          ),
+        );
+        continue;
+      }
+    }
     let loaded: Awaited<ReturnType<typeof loadScenarioWithKernel>>;
     try {
       loaded = await loadScenarioWithKernel(name, [], o.kernel, o.patches);
@@ -97,6 +112,18 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteRow[]> {
   }
   progress.done();
   return rows;
+}
+
+/** The functions `patches` override that the variant `kernel` overrides too. */
+async function clashingOverrides(kernel: string, patches: string[]): Promise<string[]> {
+  const { importPatch, loadKernel } = await import("../scenario/patches.ts");
+  const { getVariant } = await import("../model/kernel/variants/index.ts");
+  await loadKernel(kernel);
+  const own = new Set(Object.keys(getVariant(kernel)?.overrides ?? {}));
+  const out: string[] = [];
+  for (const f of patches)
+    for (const k of Object.keys((await importPatch(f)).overrides ?? {})) if (own.has(k)) out.push(k);
+  return [...new Set(out)];
 }
 
 function skippedRow(scenario: string, kernel: string, why: string): SuiteRow {

@@ -29,11 +29,10 @@ export interface RunnerOpts extends StoreOpts {
   set: string[];
 }
 
-/** `--db`, `--no-db`. */
-export function addDbOptions(c: Command): Command {
-  return c
-    .option("--db <file>", "results database (SQLite)", DEFAULT_DB)
-    .option("--no-db", "do not record runs, do not use cached ones");
+/** `--db`, and `--no-db` where running without a database means something (not for `results`). */
+export function addDbOptions(c: Command, noDb = true): Command {
+  c.option("--db <file>", "results database (SQLite)", DEFAULT_DB);
+  return noDb ? c.option("--no-db", "do not record runs, do not use cached ones") : c;
 }
 
 /** Options of commands that run experiments. */

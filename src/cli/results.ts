@@ -78,6 +78,7 @@ export function registerResults(program: Command): void {
       .description("list the recorded experiments (or runs, with --runs)")
       .option("--runs", "list runs instead of experiments")
       .option("--json", "print a JSON array on stdout"),
+    false,
   ).action((o: StoreOpts & { runs?: boolean; json?: boolean }) =>
     asUsage(() => {
       const store = needStore(o);
@@ -140,6 +141,7 @@ export function registerResults(program: Command): void {
       .option("--report <file.html>", "write the experiment's HTML report")
       .option("--csv <file.csv>", "write the experiment's result table as CSV")
       .option("--all", "show every metric"),
+    false,
   ).action(
     (
       id: string | undefined,
@@ -213,6 +215,7 @@ export function registerResults(program: Command): void {
         "--timelines <file.csv>",
         "also write the runs' sampled timelines (one row per run and sample) as CSV",
       ),
+    false,
   ).action((o: StoreOpts & { experiment?: string; format: string; out?: string; timelines?: string }) =>
     asUsage(async () => {
       if (o.format !== "csv" && o.format !== "json" && o.format !== "parquet")

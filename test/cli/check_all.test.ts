@@ -81,3 +81,15 @@ test("check --all refuses a scenario argument, --set and --junit alone; a zero b
   assert.equal(r.code, 2);
   assert.match(r.err, /--junit .*not a regular file/);
 });
+
+test("check --all --patch skips a scenario whose own kernel has its own version of a function the patch replaces", () => {
+  const patch = join(import.meta.dirname, "../../examples/patches/reclaim-resched-per-page.ts");
+  const r = check("--all", "--patch", patch, "--budget", "100", "--json");
+  assert.equal(r.code, 0, r.out + r.err);
+  const j = JSON.parse(r.out) as { rows: { scenario: string; kernel: string; skipped?: string }[] };
+  const cg = j.rows.filter((x) => x.kernel.startsWith("cgroup-v16"));
+  assert.ok(cg.length >= 4);
+  for (const x of cg)
+    assert.match(x.skipped ?? "", /replaces sgx_reclaim_pages, which cgroup-v16 has its own version of/);
+  assert.ok(j.rows.some((x) => x.kernel.startsWith("mainline+") && !x.skipped));
+});
