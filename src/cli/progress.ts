@@ -3,22 +3,25 @@
  * (so CI logs stay readable). Always on stderr.
  */
 export class Progress {
-  private last = 0;
+  private last = Number.NEGATIVE_INFINITY;
   private lastPct = -1;
   private readonly tty = Boolean(process.stderr.isTTY);
-  private readonly t0 = performance.now();
+  private readonly t0: number;
   private readonly enabled: boolean;
   constructor(
     private readonly label: string,
     enabled = true,
+    /** The clock (ms); tests pass their own. */
+    private readonly now: () => number = () => performance.now(),
   ) {
     // `epcsim --quiet ...` silences progress everywhere.
     this.enabled = enabled && !process.env.EPCSIM_QUIET;
+    this.t0 = now();
   }
 
   /** Elapsed time, and the remaining time extrapolated from the fraction done. */
   private clock(fraction: number): string {
-    const s = (performance.now() - this.t0) / 1000;
+    const s = (this.now() - this.t0) / 1000;
     const fmt = (x: number) =>
       x < 60 ? `${x.toFixed(0)}s` : `${Math.floor(x / 60)}m${String(Math.round(x % 60)).padStart(2, "0")}s`;
     if (fraction <= 0.01 || fraction >= 1) return fmt(s);
@@ -29,7 +32,7 @@ export class Progress {
     if (!this.enabled) return;
     const pct = Math.max(0, Math.min(100, Math.floor(fraction * 100)));
     detail = `(${this.clock(fraction)}) ${detail}`.trimEnd();
-    const now = performance.now();
+    const now = this.now();
     if (this.tty) {
       if (pct === this.lastPct && now - this.last < 200) return;
       const w = 30;
