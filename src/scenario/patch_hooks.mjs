@@ -17,7 +17,8 @@ export async function initialize(data) {
 /**
  * Code epcsim did not write (a patch, an automatic mutant's copy) gets the soft-lockup watchdog:
  * each loop body starts with a tick (rt/loop_guard.ts), so a loop that never yields ends the run
- * with a report instead of hanging it. Inserted on the loop's own line: source maps stay right.
+ * with a report instead of hanging it. The inline source map's columns are shifted by what is
+ * inserted, so stack traces and report sites still name the patch's own lines.
  */
 export async function load(url, context, next) {
   const guarded =
