@@ -27,7 +27,7 @@ export interface CheckOptions extends StrategyOptions {
   schedules: number;
   /** Wall-clock budget in ms. */
   timeMs: number;
-  onProgress?: (p: { schedules: number; elapsedMs: number; strategy: string }) => void;
+  onProgress?: (p: { schedules: number; elapsedMs: number; strategy: string; states: number }) => void;
   /** For workers: this explorer instance runs executions start, start + stride, ... (sampling strategies). */
   start?: number;
   stride?: number;
@@ -105,7 +105,13 @@ export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
     }
     if (opt.onProgress && now - lastProgress > 200) {
       lastProgress = now;
-      opt.onProgress({ schedules, elapsedMs: now - t0, strategy: opt.strategy });
+      // Stateful strategies count the states they have hashed: the search space, not only time.
+      opt.onProgress({
+        schedules,
+        elapsedMs: now - t0,
+        strategy: opt.strategy,
+        states: all.reduce((n, e) => n + e.states(), 0),
+      });
     }
   }
   return {

@@ -82,7 +82,12 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
           if (state.every((x) => x.done)) resolve();
         }
         const total = state.reduce((a, x) => a + x.count, 0);
-        req.onProgress?.({ schedules: total, elapsedMs: performance.now() - t0, strategy: opt.strategy });
+        req.onProgress?.({
+          schedules: total,
+          elapsedMs: performance.now() - t0,
+          strategy: opt.strategy,
+          states: 0,
+        });
       });
       worker.on("error", reject);
     }

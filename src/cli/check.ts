@@ -168,19 +168,27 @@ export function registerCheck(program: Command): void {
           timeMs: budget.timeMs,
           minimize: o.minimize,
           symmetry: o.symmetry,
-          onProgress: (p: { schedules: number; elapsedMs: number }) =>
+          onProgress: (p: { schedules: number; elapsedMs: number; states?: number }) =>
             progress.update(
               budget.schedules ? p.schedules / budget.schedules : p.elapsedMs / budgetMs,
-              `${p.schedules} executions`,
+              `${p.schedules} executions${p.states ? `, ${p.states} states` : ""}`,
             ),
         };
         const { runCheckSession } = await import("../check/session.ts");
         const { runParallelCheck } = await import("../check/workers.ts");
         const r = workers > 1 ? await runParallelCheck(req, workers) : runCheckSession(req);
         progress.done();
+        // A wall-time budget the scenario's own execution bound cut short: say so.
+        const capped =
+          !r.found &&
+          r.verdict === "budget" &&
+          budget.timeMs !== undefined &&
+          r.schedules >= scenario.check.bounds.schedules
+            ? `note: stopped at the scenario's bound of ${scenario.check.bounds.schedules} executions (check.bounds.schedules), before the ${o.budget} budget\n`
+            : "";
         const human = r.found
           ? `${r.report}\n\nfound by ${r.strategy} after ${r.schedules} executions in ${r.elapsed_ms} ms; minimized ${r.steps_before_min} -> ${r.steps_after_min} steps, ${r.preemptions_before_min} -> ${r.preemptions_after_min} preemptions\nreplay: epcsim replay ${r.replay_token}\n`
-          : `${verdictText(r, scenario.check.bounds)}\n`;
+          : `${verdictText(r, scenario.check.bounds)}\n${capped}`;
         if (o.json) {
           process.stdout.write(`${JSON.stringify(r)}\n`);
           if (r.found) process.stderr.write(human);

@@ -76,3 +76,12 @@ test("check --json is the same with 1 and 2 workers for the same seed and budget
     assert.equal(a, b, sc);
   }
 });
+
+test("a wall-time budget cut short by the scenario's own execution bound says so", () => {
+  const r = check("check-ksgxd-wakeup", "--budget", "60s", "--set", "check.bounds.schedules=300");
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out,
+    /note: stopped at the scenario's bound of 300 executions \(check\.bounds\.schedules\), before the 60s budget/,
+  );
+});
