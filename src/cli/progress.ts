@@ -3,7 +3,7 @@
  * (so CI logs stay readable). Always on stderr.
  */
 export class Progress {
-  private last = Number.NEGATIVE_INFINITY;
+  private last: number;
   private lastPct = -1;
   private readonly tty = Boolean(process.stderr.isTTY);
   private readonly t0: number;
@@ -17,6 +17,8 @@ export class Progress {
     // `epcsim --quiet ...` silences progress everywhere.
     this.enabled = enabled && !process.env.EPCSIM_QUIET;
     this.t0 = now();
+    // In a log, the first line comes after 5 s: short commands print none.
+    this.last = this.t0;
   }
 
   /** Elapsed time, and the remaining time extrapolated from the fraction done. */
