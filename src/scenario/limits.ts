@@ -22,9 +22,9 @@ export const LIMITS = {
   maxProcesses: 1024,
   maxThreads: 4096,
   maxTcs: 4096,
-  /** Enclave pages of one enclave, and of all enclaves of the scenario (64 GiB, 128 GiB). */
+  /** Enclave pages of one enclave, and of all enclaves of the scenario (64 GiB each): the largest accepted scenario peaks at about 3.6 GB of memory (docs/scenarios.md). */
   maxEnclavePages: 1 << 24,
-  maxTotalPages: 1 << 25,
+  maxTotalPages: 1 << 24,
   /** An enclave needs its SECS, a VA page, a TCS and the page it touches resident at once. */
   minEpcPages: 4,
   /** A check scenario's machine and enclaves stay tiny: every execution rebuilds nothing, but setup is sequential. */
@@ -117,7 +117,7 @@ export function scenarioLimits(sc: Scenario): LimitIssue[] {
   if (pagesTotal > L.maxTotalPages)
     bad(
       ["processes"],
-      `${pagesTotal} enclave pages in all: at most ${L.maxTotalPages} (128 GiB), which bounds the model's memory`,
+      `${pagesTotal} enclave pages in all: at most ${L.maxTotalPages} (64 GiB), which bounds the model's memory`,
     );
 
   if (sc.check) checkSectionLimits(sc, bad);
