@@ -27,7 +27,7 @@ import { PAGE_TYPES } from "../model/user/sgx2.ts";
 import { LockViolation } from "../rt/effects.ts";
 import type { ModelGen, Op, ThreadSpec } from "../rt/ops.ts";
 import { errorSite, siteCapture } from "../rt/site.ts";
-import { isEnabled, stepThread, Thread } from "../rt/thread.ts";
+import { isEnabled, MalformedOp, stepThread, Thread } from "../rt/thread.ts";
 import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
 import type { CustomActor } from "./engine.ts";
 import { checkInvariants, checkProperties } from "./invariants.ts";
@@ -369,6 +369,8 @@ export class Execution {
 
   private onError(t: Thread): void {
     const e = t.error;
+    // Not a kernel bug but a patch that yields something else than an op: the user's mistake.
+    if (e instanceof MalformedOp) throw e;
     if (e instanceof MachineCheck) {
       this.fail("machine check", e.message, t.id);
       return;

@@ -242,6 +242,44 @@ export type Op =
 
 export type OpKind = Op["kind"];
 
+/** Every op kind the drivers know (a Record, so that TypeScript insists on all of them). */
+export const OP_KINDS: Readonly<Record<OpKind, true>> = {
+  spin_lock: true,
+  spin_unlock: true,
+  mutex_lock: true,
+  mutex_unlock: true,
+  down_read: true,
+  up_read: true,
+  down_write: true,
+  up_write: true,
+  atomic: true,
+  read: true,
+  write: true,
+  encls: true,
+  ipi: true,
+  sleep: true,
+  wake_up: true,
+  srcu_sync: true,
+  work: true,
+  choose: true,
+  cond_resched: true,
+  spawn: true,
+  enclave_run: true,
+  eenter: true,
+  eresume: true,
+  eexit: true,
+  aex: true,
+  page_fault: true,
+  sigbus: true,
+  syscall: true,
+  epcm_fault: true,
+  sigsegv: true,
+  preempt_point: true,
+  msleep: true,
+  spin_wait: true,
+  mark: true,
+};
+
 /** The minimal view of a task the runtime needs (the model's task_struct implements it). */
 export interface TaskLike {
   readonly pid: number;

@@ -3,10 +3,12 @@
  * now, which location a blocked op waits on, and which location an executed op may have released.
  */
 
+import { UsageError } from "../errors.ts";
 import { applyEffect } from "./effects.ts";
 import { loopGuard } from "./loop_guard.ts";
 import {
   type ModelGen,
+  OP_KINDS,
   type Op,
   type RwLockLike,
   TASK_RUNNING,
@@ -115,6 +117,12 @@ export function stepThread(t: Thread, value: number): void {
       t.done = true;
       t.op = null;
     } else {
+      const op = r.value as { kind?: unknown } | null;
+      // Patch code can yield anything: a value that is no op would stall or confuse the drivers.
+      if (op === null || typeof op !== "object" || !Object.hasOwn(OP_KINDS, String(op.kind)))
+        throw new MalformedOp(
+          `thread ${t.spec.task.comm} yielded ${JSON.stringify(op)?.slice(0, 80)}, which is not an op (a patch must yield the ops the model's helpers return: spin_lock(...), m.work(...), ...)`,
+        );
       t.op = r.value;
     }
   } catch (e) {
@@ -124,6 +132,9 @@ export function stepThread(t: Thread, value: number): void {
     t.error = e;
   }
 }
+
+/** A thread yielded something that is not an op: a mistake in patch code, reported as a user error. */
+export class MalformedOp extends UsageError {}
 
 /** A one-line description of an op for traces and reports. */
 export function describeOp(op: Op): string {

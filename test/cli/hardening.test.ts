@@ -247,3 +247,28 @@ test("results databases: someone else's SQLite file, a damaged file, a damaged r
   );
   refused(["check", "check-fault-vs-fault", "--seed", "99999999999999999999"], /--seed .*at most 15 digits/);
 });
+
+test("a patch that yields something that is not an op is a usage error in check and run (no hang)", () => {
+  const bad = join(dir, "badop.ts");
+  writeFileSync(
+    bad,
+    `import { definePatch, type Machine, type ModelGen } from "epcsim/patch";
+export default definePatch({
+  name: "badop",
+  overrides: {
+    *sgx_reclaim_pages(_m: Machine): ModelGen {
+      yield { kind: "bogus" } as never;
+    },
+  },
+});
+`,
+  );
+  refused(
+    ["check", "check-two-reclaimers", "--patch", bad, "--budget", "100"],
+    /yielded \{"kind":"bogus"\}, which is not an op/,
+  );
+  refused(
+    ["run", "seed-batching", "--patch", bad, "--set", "run.duration=5ms"],
+    /yielded \{"kind":"bogus"\}, which is not an op/,
+  );
+});
