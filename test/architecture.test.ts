@@ -44,6 +44,16 @@ test("src/model imports nothing from the drivers or front ends", () => {
   );
 });
 
+test("kernel primitives (src/model/kernel/lib) import nothing from the SGX driver that uses them", () => {
+  const lib = join(MODEL, "kernel", "lib");
+  const bad = /from\s+["']\.\.\/sgx\//;
+  const hits = files(lib).filter((f) => bad.test(readFileSync(f, "utf8")));
+  assert.deepEqual(
+    hits.map((f) => relative(MODEL, f)),
+    [],
+  );
+});
+
 test("every kernel function of the model is in the overridable function table", async () => {
   const { mainline } = await import("../src/model/kernel/sgx/index.ts");
   const dir = join(MODEL, "kernel/sgx");

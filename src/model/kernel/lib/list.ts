@@ -1,31 +1,58 @@
 /**
- * list_head operations on EPC pages (struct sgx_epc_page.list), over the link arrays of EpcPages.
+ * list_head operations over entries kept in arrays (struct sgx_epc_page.list: see ListLinks).
  * A link is a page id (>= 0), a list head (-(h + 2)), LINK_NONE or LIST_POISON.
  * The caller holds the lock that guards the list, as in the kernel.
  */
 import type { Machine } from "../../machine.ts";
-import { type EpcPages, LIST_POISON, type PageListHead } from "../sgx/sgx.ts";
 
-function getNext(P: EpcPages, x: number): number {
+/** Link value of an entry that was never on a list. */
+export const LINK_NONE = -1;
+/** Link value after list_del() (LIST_POISON1/2): following it is a kernel crash. */
+export const LIST_POISON = -0x7fffffff;
+
+/** One link per entry: a typed or chunked array. */
+interface Links {
+  get(i: number): number;
+  set(i: number, v: number): void;
+}
+
+/**
+ * The list_heads of a family of entries kept in arrays (struct sgx_epc_page.list of every EPC page):
+ * an entry is its index; head h is linked as -(h + 2). The lists know nothing else of their entries.
+ */
+export interface ListLinks {
+  readonly next: Links;
+  readonly prev: Links;
+  readonly headNext: number[];
+  readonly headPrev: number[];
+  readonly heads: readonly unknown[];
+}
+
+/** A list head of a ListLinks family (its index there). */
+export interface ListHead {
+  readonly h: number;
+}
+
+function getNext(P: ListLinks, x: number): number {
   return x >= 0 ? P.next.get(x) : P.headNext[-x - 2]!;
 }
-function getPrev(P: EpcPages, x: number): number {
+function getPrev(P: ListLinks, x: number): number {
   return x >= 0 ? P.prev.get(x) : P.headPrev[-x - 2]!;
 }
-function setNext(P: EpcPages, x: number, v: number): void {
+function setNext(P: ListLinks, x: number, v: number): void {
   if (x >= 0) P.next.set(x, v);
   else P.headNext[-x - 2] = v;
 }
-function setPrev(P: EpcPages, x: number, v: number): void {
+function setPrev(P: ListLinks, x: number, v: number): void {
   if (x >= 0) P.prev.set(x, v);
   else P.headPrev[-x - 2] = v;
 }
 
-export function headLink(h: PageListHead): number {
+export function headLink(h: ListHead): number {
   return -(h.h + 2);
 }
 
-function insertBetween(P: EpcPages, p: number, prev: number, next: number): void {
+function insertBetween(P: ListLinks, p: number, prev: number, next: number): void {
   setPrev(P, next, p);
   P.next.set(p, next);
   P.prev.set(p, prev);
@@ -33,18 +60,18 @@ function insertBetween(P: EpcPages, p: number, prev: number, next: number): void
 }
 
 /** list_add_tail(&page->list, head). */
-export function list_add_tail(P: EpcPages, p: number, head: PageListHead): void {
+export function list_add_tail(P: ListLinks, p: number, head: ListHead): void {
   const h = headLink(head);
   insertBetween(P, p, getPrev(P, h), h);
 }
 
 /** list_add(&page->list, head): insert right after the head. */
-export function list_add(P: EpcPages, p: number, head: PageListHead): void {
+export function list_add(P: ListLinks, p: number, head: ListHead): void {
   const h = headLink(head);
   insertBetween(P, p, h, getNext(P, h));
 }
 
-function unlink(m: Machine, P: EpcPages, p: number, how: string): void {
+function unlink(m: Machine, P: ListLinks, p: number, how: string): void {
   const n = P.next.get(p);
   const pr = P.prev.get(p);
   if (n === LIST_POISON || pr === LIST_POISON) m.bug(`${how} of EPC page ${p} that was already list_del()ed`);
@@ -55,43 +82,43 @@ function unlink(m: Machine, P: EpcPages, p: number, how: string): void {
 }
 
 /** list_del(&page->list): unlink and poison the entry (a second list_del is a crash). */
-export function list_del(m: Machine, P: EpcPages, p: number): void {
+export function list_del(m: Machine, P: ListLinks, p: number): void {
   unlink(m, P, p, "list_del");
   P.next.set(p, LIST_POISON);
   P.prev.set(p, LIST_POISON);
 }
 
 /** list_del_init(&page->list): unlink and make the entry an empty list (list_empty() is true). */
-export function list_del_init(m: Machine, P: EpcPages, p: number): void {
+export function list_del_init(m: Machine, P: ListLinks, p: number): void {
   unlink(m, P, p, "list_del_init");
   P.next.set(p, p);
   P.prev.set(p, p);
 }
 
 /** list_empty(&page->list): true when the entry points to itself (after list_del_init). */
-export function list_empty_entry(P: EpcPages, p: number): boolean {
+export function list_empty_entry(P: ListLinks, p: number): boolean {
   return P.next.get(p) === p;
 }
 
 /** list_empty(head). */
-export function list_empty(P: EpcPages, head: PageListHead): boolean {
+export function list_empty(P: ListLinks, head: ListHead): boolean {
   const h = headLink(head);
   return P.headNext[head.h] === h;
 }
 
 /** list_first_entry(head): the page after the head (caller checked the list is not empty). */
-export function list_first_entry(P: EpcPages, head: PageListHead): number {
+export function list_first_entry(P: ListLinks, head: ListHead): number {
   return P.headNext[head.h]!;
 }
 
 /** list_move(&page->list, head): delete from its list and add after `head`. */
-export function list_move(m: Machine, P: EpcPages, p: number, head: PageListHead): void {
+export function list_move(m: Machine, P: ListLinks, p: number, head: ListHead): void {
   unlink(m, P, p, "list_move");
   list_add(P, p, head);
 }
 
 /** Walk a list from head to tail (for invariants and reports). */
-export function listPages(P: EpcPages, head: PageListHead, limit = Number.POSITIVE_INFINITY): number[] {
+export function listPages(P: ListLinks, head: ListHead, limit = Number.POSITIVE_INFINITY): number[] {
   const out: number[] = [];
   const h = headLink(head);
   for (let x = P.headNext[head.h]!; x !== h && out.length < limit; x = P.next.get(x)) {

@@ -13,6 +13,7 @@
 import type { Located } from "../../../rt/ops.ts";
 import { Chunked, Growable } from "../../util/chunked.ts";
 import { atomic_long_t, bitflags, kref } from "../lib/atomic.ts";
+import { LINK_NONE, LIST_POISON } from "../lib/list.ts";
 import { mutex, spinlock_t } from "../lib/locks.ts";
 import type { mm_struct, mmu_notifier } from "../lib/mm.ts";
 import type { shmem_file } from "../lib/shmem.ts";
@@ -111,10 +112,7 @@ export class EpcPages {
   }
 }
 
-/** Link value of a page that was never on a list. */
-export const LINK_NONE = -1;
-/** Link value after list_del() (LIST_POISON1/2): following it is a kernel crash. */
-export const LIST_POISON = -0x7fffffff;
+export { LINK_NONE, LIST_POISON };
 
 /** A contiguous range of never-touched free pages at the head of a node's free list. */
 export interface FreshRange {
