@@ -46,7 +46,7 @@ export * from "./model/kernel/lib/shmem.ts";
 export * from "./model/kernel/lib/srcu.ts";
 export * from "./model/kernel/lib/workqueue.ts";
 export * from "./model/kernel/lib/xarray.ts";
-export { newVaPage } from "./model/kernel/sgx/encl.ts";
+export { mmOf, newVaPage } from "./model/kernel/sgx/encl.ts";
 export * from "./model/kernel/sgx/epc_cgroup.ts";
 export type { KernelFns } from "./model/kernel/sgx/index.ts";
 export { mainline } from "./model/kernel/sgx/index.ts";

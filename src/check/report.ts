@@ -5,13 +5,30 @@
  * per-thread listing.
  */
 
-import { kernelFunction } from "../report/check_report.ts";
 import type { Op } from "../rt/ops.ts";
 import { siteCapture, siteOf } from "../rt/site.ts";
 import { describeOp } from "../rt/thread.ts";
 import { type CheckModel, execute, ReplayPicker } from "./engine.ts";
 import type { Execution, Failure } from "./execution.ts";
 import type { Candidate } from "./minimize.ts";
+
+/** The kernel source file a model file follows (arch/x86/kernel/cpu/sgx/*.c), if it is one. */
+const SGX_C: Record<string, string> = {
+  "main.ts": "main.c",
+  "encl.ts": "encl.c",
+  "ioctl.ts": "ioctl.c",
+  "driver.ts": "driver.c",
+  "virt.ts": "virt.c",
+  "epc_cgroup.ts": "epc_cgroup.c",
+};
+
+/** "sgx_reclaim_pages (main.ts:212) < ..." -> the innermost frame's kernel function and C file. */
+export function kernelFunction(site: string): string {
+  const m = /^([\w$.]+) \(([\w.]+):(\d+)\)/.exec(site.split(" < ")[0] ?? "");
+  if (!m) return "";
+  const c = SGX_C[m[2]!];
+  return c ? `${m[1]}() in arch/x86/kernel/cpu/sgx/${c}` : `${m[1]}()`;
+}
 
 export interface ReportStep {
   step: number;

@@ -57,10 +57,11 @@ export function checkWritable(path: string, flag: string): void {
   }
 }
 
-/** Write `data` to `path` atomically; a failure (disk full, ...) is a usage error naming the flag. */
+/** Write `data` to `path` atomically (creating its directory); a failure (disk full, ...) is a usage error naming the flag. */
 export function writeFileAtomic(path: string, data: string | Uint8Array, flag: string): void {
   const tmp = tempBeside(path);
   try {
+    mkdirs(dirname(resolve(path)));
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {

@@ -62,11 +62,6 @@ async function parquetOf(t: Table): Promise<Uint8Array> {
   return new Uint8Array(parquetWriteBuffer({ columnData }));
 }
 
-function writeBinary(file: string, data: Uint8Array, flag: string): void {
-  checkWritable(file, flag);
-  writeFileAtomic(file, data, flag);
-}
-
 export function registerResults(program: Command): void {
   const results = program
     .command("results")
@@ -290,7 +285,7 @@ export function registerResults(program: Command): void {
           if (o.out) writeOut(o.out, text, "--out");
           else process.stdout.write(text);
         } else if (o.format === "parquet") {
-          writeBinary(o.out!, await parquetOf(table), "--out");
+          writeFileAtomic(o.out!, await parquetOf(table), "--out");
         } else {
           const text = csv([table.head, ...table.rows]);
           if (o.out) writeOut(o.out, text, "--out");
@@ -298,7 +293,7 @@ export function registerResults(program: Command): void {
         }
         if (o.out) process.stderr.write(`${runs.length} runs written to ${o.out}\n`);
         if (o.timelines) {
-          if (o.format === "parquet") writeBinary(o.timelines, await parquetOf(timelines), "--timelines");
+          if (o.format === "parquet") writeFileAtomic(o.timelines, await parquetOf(timelines), "--timelines");
           else writeOut(o.timelines, csv([timelines.head, ...timelines.rows]), "--timelines");
           process.stderr.write(`timelines of ${runs.length} runs written to ${o.timelines}\n`);
         }

@@ -25,15 +25,15 @@ export async function loadScenarioWithKernel(
   const { kernelMismatch, kernelName, knobOverrides, loadKernel, splitKernel } = await import(
     "../scenario/patches.ts"
   );
+  // The scenario's own kernel, when the command line replaces or patches it.
+  const own = kernel || patches.length ? loadScenario(arg, sets).scenario.kernel : undefined;
   let all = kernel ? [...sets, `kernel=${kernel}`] : sets;
   if (patches.length) {
-    const base = kernel ?? loadScenario(arg, sets).scenario.kernel;
-    const { base: b, patches: p0 } = splitKernel(base);
+    const { base: b, patches: p0 } = splitKernel(kernel ?? own!);
     all = [...sets, `kernel=${kernelName(b, [...p0, ...patches])}`];
   }
   const loaded = loadScenario(arg, all);
   await loadKernel(loaded.scenario.kernel);
-  const own = kernel || patches.length ? loadScenario(arg, sets).scenario.kernel : undefined;
   if (own) await loadKernel(own);
   const mismatch = kernelMismatch(loaded.scenario, own);
   if (mismatch) throw new UsageError(`${arg}: ${mismatch}`);

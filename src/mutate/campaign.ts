@@ -85,14 +85,16 @@ export async function runCampaign(o: CampaignOptions): Promise<MutantRow[]> {
     done++;
     o.onProgress?.(done, specs.length, row);
   };
+  // What a row shows of its mutant, computed once.
+  const bases = specs.map((spec) => ({
+    name: spec.name,
+    fn: spec.fn,
+    operator: spec.operator,
+    what: spec.what,
+    diff: functionDiff(spec),
+  }));
   for (const [i, spec] of specs.entries()) {
-    const base = {
-      name: spec.name,
-      fn: spec.fn,
-      operator: spec.operator,
-      what: spec.what,
-      diff: functionDiff(spec),
-    };
+    const base = bases[i]!;
     const targets = await targetsOf(spec, scenarios, coverage, own);
     if (!targets.length) {
       finish(i, { ...base, status: "not-covered", outcome: null, cached: false });
@@ -105,18 +107,8 @@ export async function runCampaign(o: CampaignOptions): Promise<MutantRow[]> {
     else tasks.push({ index: i, name: spec.name, targets, options, key });
   }
   const onDone = (t: (typeof tasks)[number], outcome: MutantOutcome): void => {
-    const spec = specs[t.index]!;
-    o.store?.putMutant(t.key, spec.name, outcome);
-    finish(t.index, {
-      name: spec.name,
-      fn: spec.fn,
-      operator: spec.operator,
-      what: spec.what,
-      diff: functionDiff(spec),
-      status: outcome.status,
-      outcome,
-      cached: false,
-    });
+    o.store?.putMutant(t.key, specs[t.index]!.name, outcome);
+    finish(t.index, { ...bases[t.index]!, status: outcome.status, outcome, cached: false });
   };
   if (o.redisUrl) {
     const { evaluateOnQueue } = await import("./queue.ts");

@@ -91,7 +91,8 @@ export async function evaluateMutant(
       };
     }
     executions += r.schedules;
-    const exp = expectationFor(loadScenario(t.scenario).scenario, t.kernel, t.kernel).expect;
+    // The expectation of the scenario on its own kernel (the mutant must not change the verdict).
+    const exp = expectationFor(sc, t.kernel, t.kernel).expect;
     if (!meets(r, exp))
       return {
         status: "killed",

@@ -13,14 +13,7 @@ import ts from "typescript";
 import { getVariant, registerVariant, variantFns } from "../model/kernel/variants/index.ts";
 import { PATCH_API_URL, srcPath } from "../paths.ts";
 import { typeScriptLoader } from "../scenario/patches.ts";
-import {
-  findMutant,
-  functionDiff,
-  type MutantSpec,
-  mutantHash,
-  mutatedText,
-  parseMutantName,
-} from "./generate.ts";
+import { findMutant, type MutantSpec, mutantHash, mutatedText, parseMutantName } from "./generate.ts";
 
 let apiNames: Set<string> | undefined;
 
@@ -153,5 +146,3 @@ export async function registerAutoMutant(name: string): Promise<void> {
     ...(baseV.sgx2 === false ? { sgx2: false } : {}),
   });
 }
-
-export { functionDiff };

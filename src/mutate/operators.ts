@@ -90,14 +90,16 @@ function stmtCall(s: ts.Statement): string | null {
   return ts.isExpressionStatement(s) ? callName(s.expression) : null;
 }
 
-/** The first argument's text of the call in statement `s` (the lock of a lock call). */
+/** The call of an expression statement, through yield and parentheses. */
+function callIn(s: ts.Statement): ts.CallExpression | null {
+  let e: ts.Expression | undefined = (s as ts.ExpressionStatement).expression;
+  while (e && (ts.isYieldExpression(e) || ts.isParenthesizedExpression(e))) e = e.expression;
+  return e && ts.isCallExpression(e) ? e : null;
+}
+
+/** The lock a lock call takes: its last argument (helpers take (lock) or (m, lock)). */
 function firstArg(s: ts.Statement, sf: ts.SourceFile): string {
-  let e: ts.Expression = (s as ts.ExpressionStatement).expression;
-  while (ts.isYieldExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression!;
-  const call = e as ts.CallExpression;
-  // Lock helpers take (lock) or (m, lock): the lock is the last argument.
-  const a = call.arguments.at(-1);
-  return a ? a.getText(sf) : "";
+  return callIn(s)?.arguments.at(-1)?.getText(sf) ?? "";
 }
 
 function del(s: ts.Node, sf: ts.SourceFile): Edit {
@@ -374,10 +376,13 @@ export function mutationsOf(fn: ts.FunctionDeclaration, sf: ts.SourceFile): Muta
   return out;
 }
 
+/** The flag a set_bit/clear_bit statement names, if any. */
 function firstArgOf(s: ts.Statement, sf: ts.SourceFile): string {
-  let e: ts.Expression = (s as ts.ExpressionStatement).expression;
-  while (ts.isYieldExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression!;
-  return ts.isCallExpression(e) ? (e.arguments.find((a) => FLAG.test(a.getText(sf)))?.getText(sf) ?? "") : "";
+  return (
+    callIn(s)
+      ?.arguments.find((a) => FLAG.test(a.getText(sf)))
+      ?.getText(sf) ?? ""
+  );
 }
 
 /** Apply non-overlapping edits to `text` (from the end, so offsets stay valid). */

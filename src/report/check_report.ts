@@ -4,26 +4,8 @@
  * step's op, model function and source line and the kernel C function it stands for; the steps of a
  * race window are highlighted, the failing step marked, and a slider steps through the schedule.
  */
-import type { BugReport, ReportStep } from "../check/report.ts";
+import { type BugReport, kernelFunction, type ReportStep } from "../check/report.ts";
 import { esc, facts, page } from "./html.ts";
-
-/** The kernel source file a model file follows (arch/x86/kernel/cpu/sgx/*.c), if it is one. */
-const SGX_C: Record<string, string> = {
-  "main.ts": "main.c",
-  "encl.ts": "encl.c",
-  "ioctl.ts": "ioctl.c",
-  "driver.ts": "driver.c",
-  "virt.ts": "virt.c",
-  "epc_cgroup.ts": "epc_cgroup.c",
-};
-
-/** "sgx_reclaim_pages (main.ts:212) < ..." -> the innermost frame's kernel function and C file. */
-export function kernelFunction(site: string): string {
-  const m = /^([\w$.]+) \(([\w.]+):(\d+)\)/.exec(site.split(" < ")[0] ?? "");
-  if (!m) return "";
-  const c = SGX_C[m[2]!];
-  return c ? `${m[1]}() in arch/x86/kernel/cpu/sgx/${c}` : `${m[1]}()`;
-}
 
 export interface CheckReportMeta {
   scenario: string;

@@ -243,7 +243,7 @@ export type Op =
 export type OpKind = Op["kind"];
 
 /** Every op kind the drivers know (a Record, so that TypeScript insists on all of them). */
-export const OP_KINDS: Readonly<Record<OpKind, true>> = {
+export const OP_KINDS: Readonly<Record<OpKind, true>> = Object.freeze({
   spin_lock: true,
   spin_unlock: true,
   mutex_lock: true,
@@ -278,7 +278,7 @@ export const OP_KINDS: Readonly<Record<OpKind, true>> = {
   msleep: true,
   spin_wait: true,
   mark: true,
-};
+});
 
 /** The minimal view of a task the runtime needs (the model's task_struct implements it). */
 export interface TaskLike {

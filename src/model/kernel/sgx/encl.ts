@@ -443,8 +443,9 @@ function* sgx_mmu_notifier_free(m: Machine, encl_mm: sgx_encl_mm): ModelGen {
   const mm = encl_mm.mm;
   const k = mm.notifiers.indexOf(encl_mm.notifier!);
   if (k >= 0) mm.notifiers.splice(k, 1);
-  m.kfreeObj(encl_mm, "struct sgx_encl_mm");
+  // 'encl_mm' is going away: put its enclave reference, then free it (as encl.c does).
   yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
+  m.kfreeObj(encl_mm, "struct sgx_encl_mm");
 }
 
 /** sgx_encl_find_mm - the sgx_encl_mm of `mm`, if any. Kernel: encl.c. Context: takes SRCU. */
@@ -504,7 +505,7 @@ function* sgx_encl_cpumask(m: Machine, encl: sgx_encl): ModelGen<Uint8Array> {
  * encl_mm->mm, read under SRCU by the mm_list walkers: KASAN reports it if the sgx_encl_mm was
  * freed (sgx_mmu_notifier_release frees it only after synchronize_srcu, so a walker never sees that).
  */
-function mmOf(m: Machine, encl_mm: sgx_encl_mm): mm_struct {
+export function mmOf(m: Machine, encl_mm: sgx_encl_mm): mm_struct {
   return m.kasanUse(encl_mm, "struct sgx_encl_mm").mm;
 }
 

@@ -33,6 +33,7 @@ import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.t
 import * as mm from "../lib/mm.ts";
 import { cond_resched, kthread_should_stop, signal_pending, wait_event, wake_up } from "../lib/sched.ts";
 import { srcu_read_lock, srcu_read_unlock } from "../lib/srcu.ts";
+import { mmOf } from "./encl.ts";
 import {
   LINK_NONE,
   OWNER_NULL,
@@ -63,13 +64,11 @@ function* sgx_reclaimer_age(m: Machine, epc_page: number): ModelGen<boolean> {
   // MODEL: list_for_each_entry_rcu walks a snapshot of mm_list; RCU readers may or may not see
   // concurrent additions, and deleted entries stay valid until synchronize_srcu().
   for (const encl_mm of encl.mm_list.slice()) {
-    // KASAN: encl_mm->mm of an sgx_encl_mm freed under the walk.
-    const mmp = m.kasanUse(encl_mm, "struct sgx_encl_mm").mm;
-    if (!(yield* mm.mmget_not_zero(m, mmp))) continue;
-    yield mm.mmap_read_lock(mmp);
-    ret = !(yield* m.fn.sgx_encl_test_and_clear_young(m, mmp, page));
-    yield mm.mmap_read_unlock(mmp);
-    yield* mm.mmput_async(m, mmp);
+    if (!(yield* mm.mmget_not_zero(m, mmOf(m, encl_mm)))) continue;
+    yield mm.mmap_read_lock(mmOf(m, encl_mm));
+    ret = !(yield* m.fn.sgx_encl_test_and_clear_young(m, mmOf(m, encl_mm), page));
+    yield mm.mmap_read_unlock(mmOf(m, encl_mm));
+    yield* mm.mmput_async(m, mmOf(m, encl_mm));
     if (!ret) break;
   }
   yield* srcu_read_unlock(m, encl.srcu, idx);
