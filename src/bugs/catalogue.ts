@@ -49,6 +49,21 @@ export type Bug = CheckBug | RunBug;
 
 export const BUGS: Bug[] = [
   {
+    id: "B0",
+    title: "x86/sgx: Maintain encl->refcount for each encl->mm_list entry",
+    fix: "2ade0d60939b (after v5.11-rc7, in v5.11)",
+    buggy: "v38",
+    fixed: "v5.11",
+    scenario: "check-close-vs-mm-exit",
+    command: "check",
+    property: "KASAN: use-after-free",
+    budget: 2000,
+    symptom:
+      "the last close of the enclave file frees the enclave while an exiting mm's MMU notifier release still uses it (the fix's log: WARNING in cleanup_srcu_struct)",
+    functions: ["sgx_mmu_notifier_release", "sgx_release"],
+    note: "Not in kernel.md's catalogue; added from the fix's posting (Feb 2021). KASAN reports the notifier's synchronize_srcu() on the freed encl->srcu.",
+  },
+  {
     id: "B1",
     title: "x86/sgx: Fix free page accounting",
     fix: "ac5d272a0ad0 (v5.16-rc2)",
@@ -173,9 +188,9 @@ export const BUGS: Bug[] = [
   {
     id: "B9",
     title: "x86/sgx: Handle VA page allocation failure for EAUG on PF.",
-    fix: "Sep 2022 (v6.1)",
-    buggy: "v6.0",
-    fixed: "v6.1",
+    fix: "Sep 2022, between v6.0-rc1 and v6.0",
+    buggy: "v6.0-rc1",
+    fixed: "v6.0",
     scenario: "check-eaug-va-busy",
     command: "check",
     property: "WARN sigbus",

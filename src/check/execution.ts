@@ -14,6 +14,7 @@ import { KernelBug, type Machine, MachineCheck } from "../model/machine.ts";
 import {
   access_actor,
   add_pages_actor,
+  close_actor,
   eaccept_actor,
   exit_actor,
   fork_exit_actor,
@@ -146,7 +147,11 @@ export class Execution {
     }
     // Processes an `exit` actor ends: their other actors are threads exit_group must wait for.
     const exiting = new Set(
-      chk.actors.flatMap((a, i) => (a.kind === "exit" && !disabled.has(i) ? [a.enclave] : [])),
+      chk.actors.flatMap((a, i) =>
+        (a.kind === "exit" || (a.kind === "close" && a.exit && a.child === undefined)) && !disabled.has(i)
+          ? [a.enclave]
+          : [],
+      ),
     );
     chk.actors.forEach((a, i) => {
       this.addActor(a, i, exiting);
@@ -195,6 +200,13 @@ export class Execution {
       case "fork_exit":
         body = () => fork_exit_actor(m, proc!);
         break;
+      case "close": {
+        const runIn = a.child === undefined ? proc! : w.children[a.child];
+        if (!runIn) throw new Error(`actor ${name}: no child ${a.child} was forked in setup`);
+        mm = runIn.mm;
+        body = () => close_actor(m, runIn, ue!, a.munmap, a.exit);
+        break;
+      }
       case "poison":
         body = () => poison_actor(m, ue!, a.page);
         mm = null;
@@ -228,6 +240,7 @@ export class Execution {
       proc &&
       mm === proc.mm &&
       a.kind !== "exit" &&
+      !(a.kind === "close" && a.exit) &&
       a.kind !== "vepc" &&
       "enclave" in a &&
       exiting.has(a.enclave)

@@ -3,8 +3,9 @@
  * process), some pages evicted, some mapped, some children forked, all done sequentially. It is
  * built once per scenario; every execution starts from a deep copy of it.
  */
-import { list_add, list_del } from "../model/kernel/lib/list.ts";
+import { list_add, list_del, list_head_of } from "../model/kernel/lib/list.ts";
 import { PF_KTHREAD } from "../model/kernel/lib/sched.ts";
+import { cgfn, sgx_cgroup_from_misc_cg } from "../model/kernel/sgx/epc_cgroup.ts";
 import { isgxSetupEvict } from "../model/kernel/variants/isgx.ts";
 import type { Machine } from "../model/machine.ts";
 import { Snapshot } from "../model/snapshot.ts";
@@ -151,13 +152,18 @@ function evictPages(m: Machine, ue: UserEnclave, indices: number[], cpu: number)
     seq(m, null, isgxEvict, "setup-evict", cpu);
     return;
   }
+  // To the head of the reclaimer's list each page is on: the global list, or (EPC cgroup) the LRU
+  // of the cgroup the enclave is charged to, which is then the list the round reclaims from.
   for (let i = pages.length - 1; i >= 0; i--) {
+    const head = list_head_of(m.pages, pages[i]!) ?? m.sgx.sgx_active_page_list;
     list_del(m, m.pages, pages[i]!);
-    list_add(m.pages, pages[i]!, m.sgx.sgx_active_page_list);
+    list_add(m.pages, pages[i]!, head);
   }
+  const cg = pages.length ? m.pages.sgx_cg.get(pages[0]!) : -1;
+  const lru = cg >= 0 ? sgx_cgroup_from_misc_cg(m.misc.all[cg]!).lru : undefined;
   const saved = m.c.SGX_NR_TO_SCAN;
   m.c.SGX_NR_TO_SCAN = pages.length;
-  seq(m, null, () => m.fn.sgx_reclaim_pages(m), "setup-evict", cpu);
+  seq(m, null, () => cgfn(m).sgx_reclaim_pages(m, lru), "setup-evict", cpu);
   m.c.SGX_NR_TO_SCAN = saved;
 }
 

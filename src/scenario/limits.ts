@@ -192,6 +192,10 @@ function checkSectionLimits(sc: Scenario, bad: (path: (string | number)[], messa
         if (a.child !== undefined && a.child >= e.forks)
           bad([...at, "child"], `child ${a.child}: enclave "${e.name}" forks ${e.forks} children in setup`);
         break;
+      case "close":
+        if (a.child !== undefined && a.child >= e.forks)
+          bad([...at, "child"], `child ${a.child}: enclave "${e.name}" forks ${e.forks} children in setup`);
+        break;
       case "add_pages":
         if (e.init)
           bad(

@@ -379,6 +379,20 @@ export const actorSchema = z.discriminatedUnion("kind", [
     .strict(),
   z
     .object({
+      kind: z.literal("close"),
+      name: actorName,
+      cpu: actorCpu,
+      enclave: z.string().min(1),
+      /** The k-th child forked during setup does it instead of the enclave's process. */
+      child: z.number().int().nonnegative().optional(),
+      /** munmap() the enclave first (its mm stays on the enclave's mm_list until it exits). */
+      munmap: z.boolean().default(true),
+      /** Then the process exits (its mm's MMU notifier release). */
+      exit: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal("poison"),
       name: actorName,
       cpu: actorCpu,

@@ -39,6 +39,7 @@ const PAIRS: [string, string, string][] = [
   ["ksgxd", "exit", "check-cgroup-exit"],
   ["eaccept", "eaccept", "check-eaug-vs-eaug"],
   ["poison", "exit", "check-poison-vs-release"],
+  ["exit", "close", "check-close-vs-mm-exit"],
 ];
 
 function lcg(seed: number): () => number {
@@ -131,6 +132,7 @@ test("every actor kind a check scenario can have takes part in a covered pair", 
     "add_pages",
     "exit",
     "fork_exit",
+    "close",
     "poison",
     "shmem_reclaim",
     "eaccept",

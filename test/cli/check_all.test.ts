@@ -53,6 +53,18 @@ test("check --all passes on the kernels the scenarios name, with a JUnit file of
   assert.match(xml, /tests="\d+" failures="0"/);
 });
 
+/**
+ * Each built-in kernel's row of every scenario is declared (`expect_on` where it differs from the
+ * scenario's own kernel): a historical kernel shows exactly its catalogued bugs. A representative
+ * set runs here (the whole set: every name of `epcsim kernels --json` that is not a mutant).
+ */
+for (const kernel of ["v38", "v5.17", "v6.0-rc1", "cgroup-v16", "isgx"])
+  test(`check --all matches every expectation on ${kernel}`, () => {
+    const r = check("--all", "--kernel", kernel);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /all \d+ scenarios match their expectations/);
+  });
+
 test("check --all on a mutant fails (exit 1) and names the row that does not match", () => {
   const r = check("--all", "--budget", "300", "--kernel", "mutant/no-pcmd-busy-check", "--json");
   assert.equal(r.code, 1, r.err);

@@ -7,8 +7,10 @@ import type { EnclaveRunOp, ModelGen, SpinWaitOp, UserEventOp } from "../../rt/o
 import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE, SGX_PAGE_ATTRIBUTES_MISMATCH, SGX_SUCCESS, sgxRetName } from "../hw/arch.ts";
 import { errnoName } from "../kernel/lib/errno.ts";
-import { VM_FAULT_SIGBUS } from "../kernel/lib/mm.ts";
+import { fput } from "../kernel/lib/file.ts";
+import { VM_FAULT_SIGBUS, vm_munmap } from "../kernel/lib/mm.ts";
 import { signal_pending } from "../kernel/lib/sched.ts";
+import { epc_cgroup_h_stubs } from "../kernel/sgx/epc_cgroup.ts";
 import { SGX_SECINFO_R, SGX_SECINFO_REG, SGX_SECINFO_W } from "../kernel/sgx/ioctl.ts";
 import type { Machine } from "../machine.ts";
 import { listPattern } from "./access.ts";
@@ -90,9 +92,17 @@ export function* access_actor(
   m.hw.exit(m.cpu());
 }
 
-/** A reclaimer: `rounds` calls of sgx_reclaim_pages(). */
+/**
+ * A reclaimer: `rounds` of what ksgxd does per wake-up: sgx_reclaim_pages() on the global list, or
+ * on a kernel with the v16 EPC cgroup (whose pages sit on their cgroups' LRUs, not on the global
+ * list) a global round over every cgroup (sgx_reclaim_pages_global).
+ */
 export function* reclaim_actor(m: Machine, rounds: number): ModelGen {
-  for (let i = 0; i < rounds; i++) yield* m.fn.sgx_reclaim_pages(m);
+  const perCgroup =
+    m.fn.sgx_cgroup_reclaim_pages_global !== epc_cgroup_h_stubs.sgx_cgroup_reclaim_pages_global;
+  for (let i = 0; i < rounds; i++)
+    if (perCgroup) yield* m.fn.sgx_cgroup_reclaim_pages_global(m, null);
+    else yield* m.fn.sgx_reclaim_pages(m);
 }
 
 /** SGX_IOC_ENCLAVE_ADD_PAGES of `n` more regular pages into an enclave that is not initialized yet. */
@@ -126,6 +136,33 @@ export function* exit_actor(m: Machine, proc: Process): ModelGen {
   for (const t of m.tasks) if (t.mm === proc.mm && t !== m.current) t.sigpending = true;
   yield* join_threads(m, proc);
   yield* exit_process(m, proc);
+}
+
+/**
+ * The process unmaps the enclave (munmap, optional), closes its enclave file and, with `exit`, then
+ * exits. Its mm stays on the enclave's mm_list until it exits, so the last close can run
+ * sgx_release() while another mm's MMU notifier release is in flight.
+ */
+export function* close_actor(
+  m: Machine,
+  proc: Process,
+  ue: UserEnclave,
+  munmap: boolean,
+  exit: boolean,
+): ModelGen {
+  const k = proc.files.findIndex((f) => f.encl === ue.encl);
+  const f = proc.files[k];
+  if (f) {
+    if (munmap) {
+      yield ev("syscall", -1, "munmap");
+      yield* vm_munmap(m, proc.mm, f);
+      if (ue.vma?.vm_mm === proc.mm) ue.vma = null;
+    }
+    yield ev("syscall", -1, "close");
+    proc.files.splice(k, 1);
+    yield* fput(m, f);
+  }
+  if (exit) yield* exit_actor(m, proc);
 }
 
 /** fork() a child of the process, then let the child exit. */

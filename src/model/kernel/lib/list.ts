@@ -52,6 +52,16 @@ export function headLink(h: ListHead): number {
   return -(h.h + 2);
 }
 
+/** The head of the list entry `p` is on (walking its next links), or null if it is on none. */
+export function list_head_of(P: ListLinks, p: number): ListHead | null {
+  let x = P.next.get(p);
+  for (let guard = 0; x >= 0; guard++) {
+    if (x === p || guard > 1 << 26) return null;
+    x = P.next.get(x);
+  }
+  return x === LINK_NONE || x === LIST_POISON ? null : ({ h: -x - 2 } as ListHead);
+}
+
 function insertBetween(P: ListLinks, p: number, prev: number, next: number): void {
   setPrev(P, next, p);
   P.next.set(p, next);

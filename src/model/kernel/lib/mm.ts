@@ -10,7 +10,7 @@ import type { Machine } from "../../machine.ts";
 import { Chunked } from "../../util/chunked.ts";
 import { atomic_long_t } from "./atomic.ts";
 import { type file, fput } from "./file.ts";
-import { down_read, rw_semaphore, up_read } from "./locks.ts";
+import { down_read, down_write, rw_semaphore, up_read, up_write } from "./locks.ts";
 import { srcu_read_lock, srcu_read_unlock, synchronize_srcu } from "./srcu.ts";
 
 export const VM_READ = 0x1;
@@ -183,9 +183,37 @@ export function* zap_vma_ptes(m: Machine, vma: vm_area_struct, addr: number): Mo
   const had = vma.pte.get(i) >= 0;
   vma.pte.set(i, -1);
   vma.young.set(i, 0);
-  if (!had) return;
+  if (had) yield* flush_tlb_mm(m, vma.vm_mm);
+}
+
+/**
+ * munmap() of every mapping of `vm_file` in `mm`: unmap_region clears the PTEs and flushes the TLB,
+ * remove_vma drops each VMA's file reference (the last one runs the file's release). The mm stays
+ * registered with the enclave (its sgx_encl_mm leaves mm_list only when the mm exits or the
+ * enclave is released). Context: takes mmap_lock for write.
+ */
+export function* vm_munmap(m: Machine, mm: mm_struct, vm_file: unknown): ModelGen {
+  yield down_write(mm.mmap_lock);
+  const gone = mm.vmas.filter((v) => v.vm_file === vm_file);
+  for (const vma of gone) {
+    if (m.interleaveAll) yield withSite(vma.ptl);
+    let had = false;
+    vma.pte.forEachSet((i, pfn) => {
+      if (pfn >= 0) had = true;
+      vma.pte.set(i, -1);
+      vma.young.set(i, 0);
+    });
+    if (had) yield* flush_tlb_mm(m, mm);
+    mm.vmas.splice(mm.vmas.indexOf(vma), 1);
+  }
+  yield up_write(mm.mmap_lock);
+  for (const vma of gone) if (vma.vm_file) yield* fput(m, vma.vm_file);
+}
+
+/** flush_tlb_mm: a shootdown IPI to every other CPU running `mm` (each inside an enclave takes an AEX). */
+function* flush_tlb_mm(m: Machine, mm: mm_struct): ModelGen {
   const self = m.current.cpu;
-  const mask = vma.vm_mm.cpumask;
+  const mask = mm.cpumask;
   const targets: number[] = [];
   for (let c = 0; c < mask.length; c++) if (mask[c] && c !== self) targets.push(c);
   if (targets.length === 0) {

@@ -84,11 +84,17 @@ export const v16 = (m: Machine): V16Fns => m.fn as unknown as V16Fns;
 
 /**
  * sgx_epc_page_lru - the LRU tracking a reclaimable page: the one of the cgroup it is charged to.
- * Kernel: main.c (v16). Context: any; epc_page->sgx_cg is set from allocation to free.
+ * Kernel: main.c (v16). Context: any; the series states epc_page->sgx_cg is set from allocation to
+ * free and the function is never used outside that window. arch_memory_failure() can call it
+ * (through sgx_unmark_page_reclaimable) for a page that sgx_free_epc_page() has already uncharged
+ * but not yet put on a free list: &NULL->lru (check-poison-vs-release finds it).
  */
 export function sgx_epc_page_lru(m: Machine, epc_page: number): sgx_epc_lru_list {
   const cg = sgx_epc_page_cgroup(m, epc_page);
-  if (!cg) return m.bug(`EPC page ${epc_page} is not charged to any cgroup`);
+  if (!cg)
+    return m.bug(
+      `kernel NULL pointer dereference in sgx_epc_page_lru(): EPC page ${epc_page} has no sgx_cg (uncharged by sgx_free_epc_page, not yet free)`,
+    );
   return cg.lru;
 }
 

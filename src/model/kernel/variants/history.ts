@@ -15,6 +15,7 @@ import { VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, type vm_area_struct, vmf_insert_pfn }
 import type { KernelFns } from "../sgx/index.ts";
 import { freeListEmpty, freeListTakeFirst } from "../sgx/main.ts";
 import { OWNER_NULL, SGX_ENCL_PAGE_VA_OFFSET_MASK, SGX_EPC_PAGE_IS_FREE, type sgx_encl } from "../sgx/sgx.ts";
+import { sgx_encl_mm_add_v38, sgx_mmu_notifier_free_v38, sgx_release_v38 } from "./mm_list_refs.ts";
 import { flawedReclaim } from "./mutants.ts";
 import { registerVariant } from "./registry.ts";
 import {
@@ -199,12 +200,20 @@ export function registerHistory(mainline: KernelFns): void {
     sgx_vma_fault: sgx_vma_fault_pre_v6_0,
     arch_memory_failure: arch_memory_failure_pre_v5_17,
   };
+  /** v38: as v5.11, but the mm_list entries held no enclave reference (B0) and the thread was ksgxswapd. */
+  const v38: Partial<KernelFns> = {
+    ...v5_11,
+    sgx_page_reclaimer_init: sgx_page_reclaimer_init_v38,
+    sgx_release: sgx_release_v38,
+    sgx_encl_mm_add: sgx_encl_mm_add_v38,
+    sgx_mmu_notifier_free: sgx_mmu_notifier_free_v38,
+  };
   registerVariant({
     name: "v38",
     sgx2: false,
     description:
-      "the v38 patch reviewed in the seed (Sep 2020): ksgxswapd, backing pinned before encl->lock, no NUMA",
-    overrides: { ...v5_11, sgx_page_reclaimer_init: sgx_page_reclaimer_init_v38 },
+      "the v38 patch reviewed in the seed (Sep 2020): ksgxswapd, backing pinned before encl->lock, no NUMA, no enclave reference per mm_list entry (B0)",
+    overrides: v38,
     constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY },
   });
   registerVariant({
@@ -212,7 +221,7 @@ export function registerHistory(mainline: KernelFns): void {
     sgx2: false,
     description:
       "v38 with the change proposed in the review: reclaim one page per round (SGX_NR_TO_SCAN = 1)",
-    overrides: { ...v5_11, sgx_page_reclaimer_init: sgx_page_reclaimer_init_v38 },
+    overrides: v38,
     constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY, SGX_NR_TO_SCAN: 1 },
   });
   registerVariant({
@@ -286,13 +295,24 @@ export function registerHistory(mainline: KernelFns): void {
     },
     constants: { XA_CHECK_SCHED: 1 },
   });
+  // SGX2 arrived in the v6.0 merge window (x86_sgx_for_v6.0-2022-08-03); "Handle VA page allocation
+  // failure for EAUG on PF." (B9) followed in Sep 2022, before v6.0 was released.
+  registerVariant({
+    name: "v6.0-rc1",
+    description:
+      "SGX2 merged (EAUG, page-modification ioctls, direct reclaim); EAUG without SECS reload (B10) and SIGBUS on a busy VA page (B9)",
+    overrides: {
+      sgx_encl_eaug_page: eaug_page({ loadSecs: false, vaBusyNopage: false, lockedRecheck: false }),
+    },
+    constants: { XA_CHECK_SCHED: 1 },
+  });
   const v6_0: Partial<KernelFns> = {
-    sgx_encl_eaug_page: eaug_page({ loadSecs: false, vaBusyNopage: false, lockedRecheck: false }),
+    sgx_encl_eaug_page: eaug_page({ loadSecs: false, vaBusyNopage: true, lockedRecheck: false }),
   };
   registerVariant({
     name: "v6.0",
     description:
-      "SGX2 merged (EAUG, page-modification ioctls, direct reclaim); EAUG without SECS reload (B10) and SIGBUS on a busy VA page (B9)",
+      "SGX2 as released: EAUG returns NOPAGE when no VA page is free (B9 fixed); no SECS reload before EAUG (B10)",
     overrides: v6_0,
     constants: { XA_CHECK_SCHED: 1 },
   });
@@ -305,10 +325,8 @@ export function registerHistory(mainline: KernelFns): void {
   registerVariant({
     name: "v6.1",
     description:
-      "EAUG returns NOPAGE when no VA page is free (B9 fixed); still no SECS reload before EAUG (B10)",
-    overrides: {
-      sgx_encl_eaug_page: eaug_page({ loadSecs: false, vaBusyNopage: true, lockedRecheck: false }),
-    },
+      "the last release whose enclave release reschedules after every page; still no SECS reload before EAUG (B10)",
+    overrides: v6_0,
     constants: { XA_CHECK_SCHED: 1 },
   });
   registerVariant({
