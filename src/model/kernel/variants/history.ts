@@ -9,15 +9,17 @@ import { encls_failed, PAGE_SIZE, PCMD_SIZE, PCMDS_PER_PAGE } from "../../hw/arc
 import { pcmdPageEmpty, pcmdZero } from "../../hw/memory.ts";
 import type { Machine } from "../../machine.ts";
 import { EBUSY, EFAULT, ENXIO, IS_ERR } from "../lib/errno.ts";
-import { list_add, list_add_tail } from "../lib/list.ts";
+import { list_add_tail } from "../lib/list.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
 import { VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, type vm_area_struct, vmf_insert_pfn } from "../lib/mm.ts";
 import type { KernelFns } from "../sgx/index.ts";
 import { freeListEmpty, freeListTakeFirst } from "../sgx/main.ts";
 import { OWNER_NULL, SGX_ENCL_PAGE_VA_OFFSET_MASK, SGX_EPC_PAGE_IS_FREE, type sgx_encl } from "../sgx/sgx.ts";
+import { __sgx_encl_ewb_pre_v5_19, sgx_reclaimer_write_pre_v5_19 } from "./backing_history.ts";
 import { sgx_encl_mm_add_v38, sgx_mmu_notifier_free_v38, sgx_release_v38 } from "./mm_list_refs.ts";
 import { flawedReclaim } from "./mutants.ts";
 import { registerVariant } from "./registry.ts";
+import { encl_release_history } from "./release_history.ts";
 import {
   __sgx_encl_load_page_b11,
   eaug_page,
@@ -120,14 +122,16 @@ function* __sgx_alloc_epc_page_from_node_v5_13(m: Machine, nid: number): ModelGe
   return page;
 }
 
-/** sgx_free_epc_page of v5.13..v5.16-rc1: the plain counter again, under the node lock. */
+/**
+ * sgx_free_epc_page of v5.13..v5.16-rc1: the plain counter again, under the node lock. No poison
+ * list yet (machine-check handling of EPC pages came with v5.17).
+ */
 function* sgx_free_epc_page_v5_13(m: Machine, page: number): ModelGen {
   const node = m.nodeOf(page);
   const P = m.pages;
   yield spin_lock(node.lock);
   P.owner.set(page, OWNER_NULL);
-  if (P.poison.get(page)) list_add(P, page, node.sgx_poison_page_list);
-  else list_add_tail(P, page, node.free_page_list);
+  list_add_tail(P, page, node.free_page_list);
   P.flags.set(page, SGX_EPC_PAGE_IS_FREE);
   yield* m.work("freelist_op", 1);
   yield* plainAdd(m, 1); // sgx_nr_free_pages++ under node->lock only
@@ -190,10 +194,17 @@ function* sgx_page_reclaimer_init_v38(m: Machine): ModelGen<boolean> {
 }
 
 export function registerHistory(mainline: KernelFns): void {
-  const backingOutsideLock = (m: Machine) => flawedReclaim(m, { backingOutsideLock: true });
+  /** Before May 2022: backing pinned before encl->lock, put (and dirtied) after the write-back, outside it. */
+  const pre_v5_19_reclaim: Partial<KernelFns> = {
+    sgx_reclaim_pages: (m: Machine) =>
+      flawedReclaim(m, { backingOutsideLock: true, putAfterWrite: { dirty: true } }),
+    sgx_reclaimer_write: sgx_reclaimer_write_pre_v5_19,
+    __sgx_encl_ewb: __sgx_encl_ewb_pre_v5_19,
+  };
   /** v5.11: the merged reclaimer (backing pinned before encl->lock, no truncation after ELDU). */
   const v5_11: Partial<KernelFns> = {
-    sgx_reclaim_pages: backingOutsideLock,
+    ...pre_v5_19_reclaim,
+    sgx_encl_release: encl_release_history(false),
     __sgx_encl_eldu: eldu_history({ freeBacking: false, dirty: false, reclaimerCheck: false }),
     sgx_encl_get_mem_cgroup: sgx_encl_get_mem_cgroup_v5_17,
     __sgx_alloc_epc_page: __sgx_alloc_epc_page_v5_11,
@@ -214,7 +225,6 @@ export function registerHistory(mainline: KernelFns): void {
     description:
       "the v38 patch reviewed in the seed (Sep 2020): ksgxswapd, backing pinned before encl->lock, no NUMA, no enclave reference per mm_list entry (B0)",
     overrides: v38,
-    constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY },
   });
   registerVariant({
     name: "v38-per-page",
@@ -222,7 +232,7 @@ export function registerHistory(mainline: KernelFns): void {
     description:
       "v38 with the change proposed in the review: reclaim one page per round (SGX_NR_TO_SCAN = 1)",
     overrides: v38,
-    constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY, SGX_NR_TO_SCAN: 1 },
+    constants: { SGX_NR_TO_SCAN: 1 },
   });
   registerVariant({
     name: "v5.11",
@@ -230,7 +240,6 @@ export function registerHistory(mainline: KernelFns): void {
     description:
       "the merged reclaimer (1728ab54): ksgxd, per-section free lists, release without cond_resched",
     overrides: v5_11,
-    constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY },
   });
   registerVariant({
     name: "v5.15",
@@ -243,10 +252,12 @@ export function registerHistory(mainline: KernelFns): void {
       __sgx_alloc_epc_page_from_node: __sgx_alloc_epc_page_from_node_v5_13,
       sgx_free_epc_page: sgx_free_epc_page_v5_13,
     },
-    constants: { XA_CHECK_SCHED: Number.POSITIVE_INFINITY },
   });
+  /** From v5.17 to v6.1 the release reschedules after every page (B2's first fix). */
+  const releaseEveryPage: Partial<KernelFns> = { sgx_encl_release: encl_release_history(true) };
   const v5_17: Partial<KernelFns> = {
-    sgx_reclaim_pages: backingOutsideLock,
+    ...pre_v5_19_reclaim,
+    ...releaseEveryPage,
     __sgx_encl_eldu: eldu_history({ freeBacking: true, dirty: false, reclaimerCheck: false }),
     sgx_encl_get_mem_cgroup: sgx_encl_get_mem_cgroup_v5_17,
     sgx_vma_fault: sgx_vma_fault_pre_v6_0,
@@ -257,15 +268,13 @@ export function registerHistory(mainline: KernelFns): void {
     description:
       'after "Free backing memory after faulting the enclave page", before the PCMD fixes (B4, B5, B6; B8)',
     overrides: v5_17,
-    constants: { XA_CHECK_SCHED: 1 },
   });
-  const v5_19: Partial<KernelFns> = { sgx_vma_fault: sgx_vma_fault_pre_v6_0 };
+  const v5_19: Partial<KernelFns> = { ...releaseEveryPage, sgx_vma_fault: sgx_vma_fault_pre_v6_0 };
   registerVariant({
     name: "v5.19",
     sgx2: false,
     description: "after the 2022 PCMD fixes and the memcg fix, before SGX2",
     overrides: v5_19,
-    constants: { XA_CHECK_SCHED: 1 },
   });
   // v5.19 with one of the May 2022 fixes reverted: each PCMD bug on its own, for `epcsim bugs`.
   registerVariant({
@@ -276,14 +285,19 @@ export function registerHistory(mainline: KernelFns): void {
       ...v5_19,
       __sgx_encl_eldu: eldu_history({ freeBacking: true, dirty: false, reclaimerCheck: true }),
     },
-    constants: { XA_CHECK_SCHED: 1 },
   });
   registerVariant({
     name: "v5.19-B5",
     sgx2: false,
     description: 'v5.19 without "Obtain backing storage page with enclave mutex held" (B5)',
-    overrides: { ...v5_19, sgx_reclaim_pages: backingOutsideLock },
-    constants: { XA_CHECK_SCHED: 1 },
+    // Both halves of the fix reverted (get under encl->lock, put in sgx_reclaimer_write); pages
+    // are dirtied by __sgx_encl_ewb since v5.19, so the late put does not dirty them.
+    overrides: {
+      ...v5_19,
+      sgx_reclaim_pages: (m: Machine) =>
+        flawedReclaim(m, { backingOutsideLock: true, putAfterWrite: { dirty: false } }),
+      sgx_reclaimer_write: sgx_reclaimer_write_pre_v5_19,
+    },
   });
   registerVariant({
     name: "v5.19-B6",
@@ -293,7 +307,6 @@ export function registerHistory(mainline: KernelFns): void {
       ...v5_19,
       __sgx_encl_eldu: eldu_history({ freeBacking: true, dirty: true, reclaimerCheck: false }),
     },
-    constants: { XA_CHECK_SCHED: 1 },
   });
   // SGX2 arrived in the v6.0 merge window (x86_sgx_for_v6.0-2022-08-03); "Handle VA page allocation
   // failure for EAUG on PF." (B9) followed in Sep 2022, before v6.0 was released.
@@ -302,11 +315,12 @@ export function registerHistory(mainline: KernelFns): void {
     description:
       "SGX2 merged (EAUG, page-modification ioctls, direct reclaim); EAUG without SECS reload (B10) and SIGBUS on a busy VA page (B9)",
     overrides: {
+      ...releaseEveryPage,
       sgx_encl_eaug_page: eaug_page({ loadSecs: false, vaBusyNopage: false, lockedRecheck: false }),
     },
-    constants: { XA_CHECK_SCHED: 1 },
   });
   const v6_0: Partial<KernelFns> = {
+    ...releaseEveryPage,
     sgx_encl_eaug_page: eaug_page({ loadSecs: false, vaBusyNopage: true, lockedRecheck: false }),
   };
   registerVariant({
@@ -314,20 +328,17 @@ export function registerHistory(mainline: KernelFns): void {
     description:
       "SGX2 as released: EAUG returns NOPAGE when no VA page is free (B9 fixed); no SECS reload before EAUG (B10)",
     overrides: v6_0,
-    constants: { XA_CHECK_SCHED: 1 },
   });
   registerVariant({
     name: "v6.0-B12",
     description: 'v6.0 without "Free up EPC pages directly to support large page ranges" (B12)',
     overrides: { ...v6_0, sgx_reclaim_direct: no_reclaim_direct },
-    constants: { XA_CHECK_SCHED: 1 },
   });
   registerVariant({
     name: "v6.1",
     description:
       "the last release whose enclave release reschedules after every page; still no SECS reload before EAUG (B10)",
     overrides: v6_0,
-    constants: { XA_CHECK_SCHED: 1 },
   });
   registerVariant({
     name: "v6.6",

@@ -48,6 +48,12 @@ export interface ReclaimFlaws {
   noRef?: boolean;
   /** Pin the backing pages before taking encl->lock (the code before "Obtain backing storage page with enclave mutex held"). */
   backingOutsideLock?: boolean;
+  /**
+   * Put the backing pages after sgx_reclaimer_write() returns, outside encl->lock (before the same
+   * fix); `dirty`: with put_backing(do_write = true), which marked both pages dirty (before
+   * "Disconnect backing page references from dirty status").
+   */
+  putAfterWrite?: { dirty: boolean };
 }
 
 /**
@@ -111,6 +117,11 @@ function* sgx_reclaim_pages(m: Machine, f: ReclaimFlaws): ModelGen {
     if (epc_page < 0) continue;
     const encl = m.enclOf(P.owner.get(epc_page));
     yield* m.fn.sgx_reclaimer_write(m, epc_page, backing[i]!);
+    if (f.putAfterWrite) {
+      const b = backing[i]!;
+      if (f.putAfterWrite.dirty) b.pcmd.dirty = b.contents.dirty = true;
+      m.fn.sgx_encl_put_backing(m, b);
+    }
     if (!f.noRef) yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
     if (m.interleaveAll) yield m.epcFlagsWrite(epc_page);
     P.flags.set(epc_page, P.flags.get(epc_page) & ~SGX_EPC_PAGE_RECLAIMER_TRACKED);
