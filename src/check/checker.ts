@@ -5,6 +5,7 @@
  */
 import { DporExplorer } from "./dpor.ts";
 import type { CheckModel } from "./engine.ts";
+import { CIRCULAR, type CrossCycle, crossCycleDetail, crossCycleSeed, LockGraph } from "./lockdep.ts";
 import {
   BfsExplorer,
   DfsExplorer,
@@ -31,6 +32,11 @@ export interface CheckOptions extends StrategyOptions {
   /** For workers: this explorer instance runs executions start, start + stride, ... (sampling strategies). */
   start?: number;
   stride?: number;
+  /**
+   * Keep lockdep's graph per execution only (workers: the coordinator merges every worker's
+   * dependencies in execution order, so that the first cycle does not depend on the worker count).
+   */
+  perExecutionLockdep?: boolean;
 }
 
 export interface CheckRun {
@@ -86,6 +92,8 @@ export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
   let lastProgress = 0;
   let found: Trial | null = null;
   let foundBy = "";
+  // lockdep across executions: the dependencies of every execution of this run.
+  const locks = new LockGraph();
   while (live.length && schedules < opt.schedules) {
     const now = performance.now();
     if (now - t0 >= opt.timeMs) break;
@@ -100,6 +108,12 @@ export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
     if (trial.out.failure && isKnown(model, trial.out.failure.property)) known++;
     else if (trial.out.failure) {
       found = trial;
+      foundBy = ex.name;
+      break;
+    }
+    const cycle = opt.perExecutionLockdep ? null : locks.add(schedules - 1, trial.out.lockEdges ?? []);
+    if (cycle && !isKnown(model, CIRCULAR)) {
+      found = crossExecutionFinding(model, trial, cycle);
       foundBy = ex.name;
       break;
     }
@@ -124,5 +138,18 @@ export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
     choicesCut: all.some((e) => e.choicesCut?.() ?? false),
     truncated,
     known,
+  };
+}
+
+/**
+ * A lock-order cycle whose dependencies were taken in different executions: the execution that
+ * closed it becomes the finding, and the earlier dependencies seed lockdep in every replay of it
+ * (minimization, report, replay token), where the closing acquisition then reports the cycle.
+ */
+export function crossExecutionFinding(model: CheckModel, trial: Trial, cycle: CrossCycle): Trial {
+  model.lockdepSeed = crossCycleSeed(cycle);
+  return {
+    ...trial,
+    out: { ...trial.out, failure: { property: CIRCULAR, detail: crossCycleDetail(cycle), tid: -1 } },
   };
 }

@@ -5,6 +5,7 @@
 import type { ModelGen } from "../rt/ops.ts";
 import type { CheckSection, Scenario } from "../scenario/schema.ts";
 import { Execution, type Failure } from "./execution.ts";
+import type { LockEdge } from "./lockdep.ts";
 import { watchdogFailure } from "./watchdog.ts";
 import { buildWorld, checkSection, type World, WorldBase } from "./world.ts";
 
@@ -25,6 +26,12 @@ export interface CheckModel {
   custom?: CustomActor[];
   /** An extra property checked at the end of every execution: a violation message or null. */
   property?: (w: World) => string | null;
+  /**
+   * Lock dependencies of earlier executions that every execution starts with: set when a run's
+   * LockGraph found a cycle across executions, so that minimizing and replaying the execution that
+   * closed it report the same cycle (and carried in its replay token).
+   */
+  lockdepSeed?: LockEdge[];
 }
 
 export function prepare(sc: Scenario): CheckModel {
@@ -47,6 +54,8 @@ export interface Outcome {
   truncated: boolean;
   /** Preemptions: switches away from a thread that could have continued. */
   preemptions: number;
+  /** Lock-class dependencies the execution took (lockdep.ts). */
+  lockEdges?: readonly LockEdge[];
 }
 
 export interface ExecOptions {
@@ -63,7 +72,7 @@ export function execute(
   picker: Picker,
   opt: ExecOptions,
 ): { ex: Execution; out: Outcome } {
-  const ex = new Execution(model.base.fresh(), model.chk, opt.disabled, model.custom);
+  const ex = new Execution(model.base.fresh(), model.chk, opt.disabled, model.custom, model.lockdepSeed);
   const out: Outcome = { failure: null, schedule: [], choices: [], truncated: false, preemptions: 0 };
   let prev = -1;
   for (let step = 0; ; step++) {
@@ -109,6 +118,7 @@ export function execute(
     if (opt.everyStep) ex.checkState(false);
   }
   out.failure = ex.failure;
+  out.lockEdges = ex.lockEdges();
   return { ex, out };
 }
 

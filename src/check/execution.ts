@@ -33,7 +33,7 @@ import type { ActorSpec, CheckSection } from "../scenario/schema.ts";
 import type { CustomActor } from "./engine.ts";
 import { checkInvariants, checkProperties } from "./invariants.ts";
 import { kasanCheck, USE_AFTER_FREE } from "./kasan.ts";
-import { Lockdep } from "./lockdep.ts";
+import { Lockdep, type LockEdge } from "./lockdep.ts";
 import type { World } from "./world.ts";
 
 export interface Failure {
@@ -114,7 +114,7 @@ export class Execution {
   /** Locks each thread holds (for reports and dependence). */
   readonly held: Set<number>[] = [];
   /** Lock order and sleeping-in-atomic checks (lockdep.ts). */
-  private readonly lockdep = new Lockdep();
+  private readonly lockdep: Lockdep;
   /** Steps other threads took since each thread's last fault began (its last AEX). */
   private readonly othersMoved: number[] = [];
   /** The thread's last fault ended busy and it has not completed an access since. */
@@ -131,7 +131,10 @@ export class Execution {
     /** Actors left out (the minimizer drops actors). */
     readonly disabled: ReadonlySet<number> = new Set(),
     custom?: CustomActor[],
+    /** Lock dependencies earlier executions took (replaying a cross-execution lockdep report). */
+    lockdepSeed: readonly LockEdge[] = [],
   ) {
+    this.lockdep = new Lockdep(lockdepSeed);
     this.w = world;
     this.m = world.m;
     if (custom) {
@@ -269,6 +272,11 @@ export class Execution {
     this.held.push(new Set());
     this.othersMoved.push(0);
     this.retrying.push(false);
+  }
+
+  /** The lock-class dependencies this execution took (for the run's LockGraph). */
+  lockEdges(): readonly LockEdge[] {
+    return this.lockdep.edgeList();
   }
 
   /** Threads whose pending op can execute now, ascending. */

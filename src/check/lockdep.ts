@@ -10,9 +10,14 @@
  *   called from invalid context".
  *
  * Releasing a lock that is not held, or held by another task, is caught where locks are applied
- * (rt/effects.ts, a LockViolation). The graph lives for one execution, so that every report replays
- * from its token; the kernel keeps it for the whole boot (DEVIATIONS.md). Same-class nesting (two
- * enclaves' encl->lock) is not an edge: the kernel would need a nesting annotation there.
+ * (rt/effects.ts, a LockViolation). Same-class nesting (two enclaves' encl->lock) is not an edge:
+ * the kernel would need a nesting annotation there.
+ *
+ * The kernel keeps the graph for the whole boot. The checker keeps one per execution here, and
+ * LockGraph (below) keeps the edges of every execution of a run by the index of the execution that
+ * first took them: an edge whose reverse path was taken by earlier executions is the same report.
+ * Such a report replays from its token because the token carries the earlier edges of the cycle,
+ * which seed the replayed execution's graph (CheckModel.lockdepSeed).
  */
 import type { LockOp, Op } from "../rt/ops.ts";
 import { siteOf } from "../rt/site.ts";
@@ -29,6 +34,12 @@ interface Edge {
   thread: string;
   fromSite: string;
   toSite: string;
+}
+
+/** A dependency between two lock classes, with where it was first taken. */
+export interface LockEdge extends Edge {
+  from: string;
+  to: string;
 }
 
 export interface LockdepReport {
@@ -57,6 +68,26 @@ const at = (site: string) => (site ? `, at: ${site}` : "");
 export class Lockdep {
   private readonly held: Held[][] = [];
   private readonly edges = new Map<string, Map<string, Edge>>();
+  /** Edges this execution took (not the seeded ones), in the order first taken. */
+  private readonly own: LockEdge[] = [];
+
+  /** `seed`: dependencies earlier executions took (a replayed cross-execution report). */
+  constructor(seed: readonly LockEdge[] = []) {
+    for (const e of seed) this.addEdge(e.from, e.to, e);
+  }
+
+  /** The dependencies this execution took. */
+  edgeList(): readonly LockEdge[] {
+    return this.own;
+  }
+
+  private addEdge(from: string, to: string, e: Edge): boolean {
+    const out = this.edges.get(from) ?? new Map<string, Edge>();
+    this.edges.set(from, out);
+    if (out.has(to)) return false;
+    out.set(to, e);
+    return true;
+  }
 
   /** Check `op`, which thread `tid` (named `name`) is about to execute; a report, or null. */
   before(tid: number, name: string, op: Op): LockdepReport | null {
@@ -90,9 +121,8 @@ export class Lockdep {
     }
     for (const h of held) {
       if (h.cls === lock.cls) continue;
-      const out = this.edges.get(h.cls) ?? new Map<string, Edge>();
-      this.edges.set(h.cls, out);
-      if (!out.has(lock.cls)) out.set(lock.cls, { thread: name, fromSite: h.site, toSite: site });
+      const e = { thread: name, fromSite: h.site, toSite: site };
+      if (this.addEdge(h.cls, lock.cls, e)) this.own.push({ from: h.cls, to: lock.cls, ...e });
     }
     return null;
   }
@@ -112,21 +142,83 @@ export class Lockdep {
 
   /** The dependency path from class `from` to class `to`, as edges, or null. */
   private path(from: string, to: string): [string, string, Edge][] | null {
-    const seen = new Set([from]);
-    const queue: [string, [string, string, Edge][]][] = [[from, []]];
-    while (queue.length) {
-      const [c, p] = queue.shift()!;
-      for (const [next, e] of this.edges.get(c) ?? []) {
-        const q: [string, string, Edge][] = [...p, [c, next, e]];
-        if (next === to) return q;
-        if (!seen.has(next)) {
-          seen.add(next);
-          queue.push([next, q]);
-        }
+    return graphPath(this.edges, from, to);
+  }
+}
+
+/** Breadth-first search for a dependency path from `from` to `to` in a class graph. */
+function graphPath<E>(
+  edges: Map<string, Map<string, E>>,
+  from: string,
+  to: string,
+): [string, string, E][] | null {
+  const seen = new Set([from]);
+  const queue: [string, [string, string, E][]][] = [[from, []]];
+  while (queue.length) {
+    const [c, p] = queue.shift()!;
+    for (const [next, e] of edges.get(c) ?? []) {
+      const q: [string, string, E][] = [...p, [c, next, e]];
+      if (next === to) return q;
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push([next, q]);
       }
     }
-    return null;
   }
+  return null;
+}
+
+/** A dependency closing a cycle with dependencies of earlier executions. */
+export interface CrossCycle {
+  /** Index of the execution that took the closing dependency. */
+  index: number;
+  edge: LockEdge;
+  /** The earlier dependencies from edge.to back to edge.from, each with its execution's index. */
+  path: (LockEdge & { index: number })[];
+}
+
+/**
+ * The lock-class graph of a whole run: every dependency with the index of the first execution that
+ * took it. Executions are added in index order (the coordinator of parallel workers sorts them
+ * first), so the first cycle found is the same whatever the number of workers.
+ */
+export class LockGraph {
+  private readonly edges = new Map<string, Map<string, LockEdge & { index: number }>>();
+
+  /** Add execution `index`'s dependencies; the first one whose reverse earlier executions took, or null. */
+  add(index: number, taken: readonly LockEdge[]): CrossCycle | null {
+    const fresh = taken.filter((e) => !this.edges.get(e.from)?.has(e.to));
+    let found: CrossCycle | null = null;
+    for (const e of fresh) {
+      const back = graphPath(this.edges, e.to, e.from);
+      if (back) {
+        found = { index, edge: e, path: back.map(([, , x]) => x) };
+        break;
+      }
+    }
+    for (const e of fresh) {
+      const out = this.edges.get(e.from) ?? new Map<string, LockEdge & { index: number }>();
+      this.edges.set(e.from, out);
+      if (!out.has(e.to)) out.set(e.to, { ...e, index });
+    }
+    return found;
+  }
+}
+
+/** The report of a cross-execution cycle, in lockdep's words. */
+export function crossCycleDetail(c: CrossCycle): string {
+  const chain = c.path
+    .map(
+      (e) =>
+        `  -> (${e.to}) taken by ${e.thread}${at(e.toSite)} while holding (${e.from})${at(e.fromSite)} in execution #${e.index}`,
+    )
+    .join("\n");
+  return `${c.edge.thread} is trying to acquire (${c.edge.to})${at(c.edge.toSite)} while holding (${c.edge.from})${at(c.edge.fromSite)} in execution #${c.index}, but (${c.edge.from}) already depends on (${c.edge.to}) from earlier executions (no single execution deadlocked):\n${chain}`;
+}
+
+/** The earlier dependencies of a cycle as a replay seed (their execution named in the thread). */
+export function crossCycleSeed(c: CrossCycle): LockEdge[] {
+  return c.path.map(({ index, ...e }) => ({ ...e, thread: `${e.thread} (execution #${index})` }));
 }
 
 function describe(op: Op): string {

@@ -150,6 +150,7 @@ export function finishCheck(
     choices: final.choices,
     disabled: final.disabled,
     stepsBefore: cand.schedule.length,
+    ...(model.lockdepSeed ? { lockdep: model.lockdepSeed } : {}),
   });
   const report = buildReport(model, final, {
     scenario: req.sc.name,
@@ -249,6 +250,7 @@ export function replayToken(text: string, against?: { scenario: Scenario; name: 
       `scenario ${against.name} differs from the one the token was made with (${d.scenarioName}, kernel ${d.variant})`,
     );
   const model = prepare(sc);
+  if (d.lockdep) model.lockdepSeed = d.lockdep;
   const c = { schedule: d.schedule, choices: d.choices, disabled: d.disabled };
   // A strict replay first: it must follow the schedule exactly and fail the same way.
   try {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { srcPath } from "../paths.ts";
+import type { LockEdge } from "./lockdep.ts";
 
 const PREFIX = "epcsim1.";
 
@@ -31,6 +32,8 @@ export interface TokenData {
   disabled: number[];
   /** Steps of the schedule as found, before minimization (the report says it). */
   stepsBefore?: number;
+  /** Lock dependencies of earlier executions that a cross-execution lockdep report needs (lockdep.ts). */
+  lockdep?: LockEdge[];
 }
 
 /** JSON with object keys sorted, so equal scenarios serialize equally. */
@@ -136,6 +139,19 @@ function tokenShapeError(d: unknown): string | null {
     )
   )
     return "patches is not a list of {path, sha}";
+  if (
+    o.lockdep !== undefined &&
+    !(
+      Array.isArray(o.lockdep) &&
+      o.lockdep.every(
+        (e) =>
+          e &&
+          typeof e === "object" &&
+          ["from", "to", "thread", "fromSite", "toSite"].every((k) => typeof e[k] === "string"),
+      )
+    )
+  )
+    return "lockdep is not a list of lock dependencies";
   if (o.scenario === null || typeof o.scenario !== "object") return "scenario is not an object";
   if (depth(o.scenario, 64) > 32) return "the scenario is nested too deeply";
   return null;

@@ -9,7 +9,7 @@ import { parseScenarioText } from "../scenario/load.ts";
 import { loadKernel } from "../scenario/patches.ts";
 import { explorers, isKnown } from "./checker.ts";
 import { prepare } from "./engine.ts";
-import type { WorkerJob, WorkerMessage } from "./workers.ts";
+import type { LockEdgeAt, WorkerJob, WorkerMessage } from "./workers.ts";
 
 const job = workerData as WorkerJob;
 const stop = new Int32Array(job.stopAbove);
@@ -36,13 +36,23 @@ let count = 0;
 let truncated = 0;
 let known = 0;
 let last = 0;
+/** Indices of the executions cut by the step bound, and of those that failed a known way. */
+const truncatedAt: number[] = [];
+const knownAt: number[] = [];
+/** The first execution (and position in it) that took each lock dependency: the coordinator's LockGraph. */
+const edges = new Map<string, LockEdgeAt>();
 while (next < job.schedules && next <= Atomics.load(stop, 0) && performance.now() - t0 < job.timeMs) {
   const trial = ex!.next()!;
   next = trial.index + job.stride;
   count++;
-  if (trial.out.truncated) truncated++;
-  if (trial.out.failure && isKnown(model, trial.out.failure.property)) known++;
-  else if (trial.out.failure) {
+  if (trial.out.truncated) {
+    truncated++;
+    truncatedAt.push(trial.index);
+  }
+  if (trial.out.failure && isKnown(model, trial.out.failure.property)) {
+    known++;
+    knownAt.push(trial.index);
+  } else if (trial.out.failure) {
     post({
       type: "found",
       index: trial.index,
@@ -57,9 +67,13 @@ while (next < job.schedules && next <= Atomics.load(stop, 0) && performance.now(
     });
     break;
   }
+  (trial.out.lockEdges ?? []).forEach((e, pos) => {
+    const k = `${e.from}\u0000${e.to}`;
+    if (!edges.has(k)) edges.set(k, { index: trial.index, pos, edge: e });
+  });
   if (performance.now() - last > 100) {
     last = performance.now();
     post({ type: "progress", next, count, truncated, known });
   }
 }
-post({ type: "done", next, count, truncated, known });
+post({ type: "done", next, count, truncated, known, truncatedAt, knownAt, edges: [...edges.values()] });

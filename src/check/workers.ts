@@ -8,8 +8,9 @@
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../errors.ts";
 import { srcUrl } from "../paths.ts";
-import { explorers, type StrategyChoice } from "./checker.ts";
+import { crossExecutionFinding, explorers, type StrategyChoice } from "./checker.ts";
 import { prepare } from "./engine.ts";
+import { type CrossCycle, type LockEdge, LockGraph } from "./lockdep.ts";
 import { type CheckRequest, type CheckSummary, checkOptions, finishCheck } from "./session.ts";
 
 export interface WorkerJob {
@@ -24,9 +25,25 @@ export interface WorkerJob {
   stopAbove: SharedArrayBuffer;
 }
 
+/** A lock dependency with the execution (and its position there) that first took it. */
+export interface LockEdgeAt {
+  index: number;
+  pos: number;
+  edge: LockEdge;
+}
+
 export type WorkerMessage =
   | { type: "progress"; next: number; count: number; truncated: number; known: number }
-  | { type: "done"; next: number; count: number; truncated: number; known: number }
+  | {
+      type: "done";
+      next: number;
+      count: number;
+      truncated: number;
+      known: number;
+      truncatedAt: number[];
+      knownAt: number[];
+      edges: LockEdgeAt[];
+    }
   | {
       type: "found";
       index: number;
@@ -52,6 +69,9 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
   const stop = new Int32Array(stopAbove);
   Atomics.store(stop, 0, 0x7fffffff);
   const state = Array.from({ length: n }, () => ({ next: 0, count: 0, truncated: 0, known: 0, done: false }));
+  const truncatedAt: number[] = [];
+  const knownAt: number[] = [];
+  const edges: LockEdgeAt[] = [];
   let best: Extract<WorkerMessage, { type: "found" }> | null = null;
   await new Promise<void>((resolve, reject) => {
     for (let w = 0; w < n; w++) {
@@ -79,6 +99,9 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
         }
         if (msg.type === "done") {
           s.done = true;
+          truncatedAt.push(...msg.truncatedAt);
+          knownAt.push(...msg.knownAt);
+          edges.push(...msg.edges);
           if (state.every((x) => x.done)) resolve();
         }
         const total = state.reduce((a, x) => a + x.count, 0);
@@ -95,25 +118,37 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
   // What a single thread would report: its explorer's name, and (with a finding) the executions up
   // to the failing index, all of which the workers ran; so --json does not depend on --workers.
   const strategy = explorers(model, opt)[0]!.name;
-  const found0 = best as Extract<WorkerMessage, { type: "found" }> | null;
-  const schedules = found0 ? found0.index + 1 : state.reduce((a, x) => a + x.count, 0);
-  const truncated = state.reduce((a, x) => a + x.truncated, 0);
-  const known = state.reduce((a, x) => a + x.known, 0);
   const found = best as Extract<WorkerMessage, { type: "found" }> | null;
+  // lockdep across executions, as one thread would see it: every worker's dependencies in
+  // execution order, up to the first failure.
+  const cross = crossCycleBelow(edges, found ? found.index : Number.POSITIVE_INFINITY);
+  const limit = cross ? cross.index : found ? found.index : Number.POSITIVE_INFINITY;
+  const schedules = Number.isFinite(limit) ? limit + 1 : state.reduce((a, x) => a + x.count, 0);
+  const truncated = truncatedAt.filter((i) => i <= limit).length;
+  const known = knownAt.filter((i) => i <= limit).length;
+  const crossTrial = cross
+    ? crossExecutionFinding(
+        model,
+        explorers(model, { ...opt, start: cross.index, stride: 1 })[0]!.next()!,
+        cross,
+      )
+    : null;
   return finishCheck(req, model, opt, {
-    found: found
-      ? {
-          out: {
-            failure: { property: found.property, detail: "", tid: -1 },
-            schedule: found.schedule,
-            choices: found.choices,
-            truncated: false,
-            preemptions: 0,
-          },
-          seed: found.seed,
-          index: found.index,
-        }
-      : null,
+    found: crossTrial
+      ? crossTrial
+      : found
+        ? {
+            out: {
+              failure: { property: found.property, detail: "", tid: -1 },
+              schedule: found.schedule,
+              choices: found.choices,
+              truncated: false,
+              preemptions: 0,
+            },
+            seed: found.seed,
+            index: found.index,
+          }
+        : null,
     strategy,
     schedules,
     states: 0,
@@ -123,4 +158,26 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
     truncated,
     known,
   });
+}
+
+/** The first cycle the dependencies of executions below `limit` close, taken in execution order. */
+export function crossCycleBelow(edges: LockEdgeAt[], limit: number): CrossCycle | null {
+  const byIndex = new Map<number, LockEdgeAt[]>();
+  for (const e of edges) {
+    if (e.index >= limit) continue;
+    // Workers never share an index; an edge several workers took first is fresh only at the lowest.
+    const list = byIndex.get(e.index) ?? [];
+    list.push(e);
+    byIndex.set(e.index, list);
+  }
+  const graph = new LockGraph();
+  for (const index of [...byIndex.keys()].sort((a, b) => a - b)) {
+    const taken = byIndex
+      .get(index)!
+      .sort((a, b) => a.pos - b.pos)
+      .map((e) => e.edge);
+    const c = graph.add(index, taken);
+    if (c) return c;
+  }
+  return null;
 }
