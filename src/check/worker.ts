@@ -41,6 +41,13 @@ const truncatedAt: number[] = [];
 const knownAt: number[] = [];
 /** The first execution (and position in it) that took each lock dependency: the coordinator's LockGraph. */
 const edges = new Map<string, LockEdgeAt>();
+/** Those not yet sent: each message carries the new ones, so the coordinator can stop early. */
+let unsent: LockEdgeAt[] = [];
+const takeUnsent = () => {
+  const out = unsent;
+  unsent = [];
+  return out;
+};
 while (next < job.schedules && next <= Atomics.load(stop, 0) && performance.now() - t0 < job.timeMs) {
   const trial = ex!.next()!;
   next = trial.index + job.stride;
@@ -69,11 +76,15 @@ while (next < job.schedules && next <= Atomics.load(stop, 0) && performance.now(
   }
   (trial.out.lockEdges ?? []).forEach((e, pos) => {
     const k = `${e.from}\u0000${e.to}`;
-    if (!edges.has(k)) edges.set(k, { index: trial.index, pos, edge: e });
+    if (!edges.has(k)) {
+      const at = { index: trial.index, pos, edge: e };
+      edges.set(k, at);
+      unsent.push(at);
+    }
   });
   if (performance.now() - last > 100) {
     last = performance.now();
-    post({ type: "progress", next, count, truncated, known });
+    post({ type: "progress", next, count, truncated, known, edges: takeUnsent() });
   }
 }
-post({ type: "done", next, count, truncated, known, truncatedAt, knownAt, edges: [...edges.values()] });
+post({ type: "done", next, count, truncated, known, truncatedAt, knownAt, edges: takeUnsent() });

@@ -33,7 +33,7 @@ export interface LockEdgeAt {
 }
 
 export type WorkerMessage =
-  | { type: "progress"; next: number; count: number; truncated: number; known: number }
+  | { type: "progress"; next: number; count: number; truncated: number; known: number; edges: LockEdgeAt[] }
   | {
       type: "done";
       next: number;
@@ -97,11 +97,22 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
           best = msg;
           Atomics.store(stop, 0, msg.index);
         }
+        if (msg.type !== "found" && msg.edges.length) {
+          edges.push(...msg.edges);
+          // Every index below the slowest worker's next is done: a cycle there is the first one,
+          // so no worker needs to go past it.
+          const doneBelow = Math.min(
+            ...state.map((x, i) =>
+              x.done || (i === w && msg.type === "done") ? Number.POSITIVE_INFINITY : x.next,
+            ),
+          );
+          const c = crossCycleBelow(edges, Math.min(doneBelow, best ? best.index : Number.POSITIVE_INFINITY));
+          if (c && c.index < Atomics.load(stop, 0)) Atomics.store(stop, 0, c.index);
+        }
         if (msg.type === "done") {
           s.done = true;
           truncatedAt.push(...msg.truncatedAt);
           knownAt.push(...msg.knownAt);
-          edges.push(...msg.edges);
           if (state.every((x) => x.done)) resolve();
         }
         const total = state.reduce((a, x) => a + x.count, 0);
