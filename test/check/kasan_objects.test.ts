@@ -18,7 +18,46 @@ async function check(kernel: string) {
 test("an sgx_encl_mm freed without an SRCU grace period is a use-after-free in the reclaimer's mm_list walk", async () => {
   const r = await check("mutant/auto/sgx_mmu_notifier_release/drop-barrier/0");
   assert.equal(r.property, "KASAN: use-after-free");
-  assert.match(r.detail ?? "", /struct sgx_encl_mm/);
+  // The walker trips over the freed sgx_encl_mm, or over the mm_struct whose last mm_count the
+  // freed subscription dropped (whichever read the schedule reaches first).
+  assert.match(r.detail ?? "", /struct sgx_encl_mm|struct mm_struct/);
   const clean = await check("mainline");
   assert.equal(clean.found, false, clean.report ?? "");
+});
+
+test("an MMU notifier subscription that holds no mm_count frees the mm_struct early (mm lifetimes)", async () => {
+  const { registerVariant } = await import("../../src/model/kernel/variants/registry.ts");
+  const { sgx_encl_mm } = await import("../../src/model/kernel/sgx/sgx.ts");
+  const { spin_lock, spin_unlock } = await import("../../src/model/kernel/lib/locks.ts");
+  const { kref_get } = await import("../../src/model/kernel/lib/atomic.ts");
+  type M = import("../../src/model/machine.ts").Machine;
+  type Encl = import("../../src/model/kernel/sgx/sgx.ts").sgx_encl;
+  type Mm = import("../../src/model/kernel/lib/mm.ts").mm_struct;
+  registerVariant({
+    name: "test/notifier-without-mmgrab",
+    description: "sgx_encl_mm_add subscribing its MMU notifier without the mm_count the subscription holds",
+    mutant: true,
+    overrides: {
+      *sgx_encl_mm_add(m: M, encl: Encl, mm: Mm) {
+        if (yield* m.fn.sgx_encl_find_mm(m, encl, mm)) return 0;
+        const encl_mm = new sgx_encl_mm(encl, mm);
+        m.encl_mms.push(encl_mm);
+        yield* kref_get(m, encl.refcount);
+        encl_mm.notifier = { owner: encl_mm };
+        mm.notifiers.push(encl_mm.notifier); // MUTANT: mmu_notifier_register without mmgrab()
+        yield spin_lock(encl.mm_lock);
+        encl.mm_list.unshift(encl_mm);
+        encl.mm_list_version++;
+        yield spin_unlock(encl.mm_lock);
+        return 0;
+      },
+    },
+  });
+  const r = await check("test/notifier-without-mmgrab");
+  assert.ok(r.found, "not found");
+  assert.ok(
+    ["KASAN: use-after-free", "WARN mmdrop"].includes(r.property ?? ""),
+    `${r.property}: ${r.detail}`,
+  );
+  assert.match(`${r.detail}`, /mm_struct|mm_count/);
 });

@@ -81,6 +81,13 @@ export class mm_struct {
   memcg: unknown = null;
   /** The mm is being torn down (exit_mmap ran). */
   dead = false;
+  /**
+   * mm_count: references on the struct itself (mmgrab/mmdrop): one for all of mm_users together and
+   * one per MMU notifier subscription. The last mmdrop frees the struct (KASAN then watches it).
+   */
+  mm_count = 1;
+  /** kfree()d by the last mmdrop. */
+  freed = false;
   constructor(
     readonly id: number,
     readonly name: string,
@@ -104,8 +111,37 @@ export function mmap_read_unlock(mm: mm_struct): LockOp {
   return up_read(mm.mmap_lock);
 }
 
+/** mmgrab: pin the struct mm_struct (not the address space). */
+export function mmgrab(m: Machine, mm: mm_struct): void {
+  m.kasanUse(mm, `struct mm_struct ${mm.name}`);
+  mm.mm_count++;
+}
+
+/** mmdrop: drop an mm_count reference; the last one frees the struct (__mmdrop). */
+export function mmdrop(m: Machine, mm: mm_struct): void {
+  if (mm.mm_count <= 0) m.warn("mmdrop", `mmdrop on ${mm.name} with mm_count ${mm.mm_count} (underflow)`);
+  if (--mm.mm_count === 0) m.kfreeObj(mm, `struct mm_struct ${mm.name}`);
+}
+
+/** mmu_notifier_register: subscribe `n` to `mm`'s notifiers; the subscription holds an mm_count. */
+export function mmu_notifier_register(m: Machine, n: mmu_notifier, mm: mm_struct): void {
+  mmgrab(m, mm);
+  mm.notifiers.push(n);
+}
+
+/**
+ * mmu_notifier_put: the subscription is done; after an SRCU grace period its free callback runs,
+ * then the mm_count it held is dropped. Model: no grace period (the callers, the SGX driver's
+ * release callback, have just waited for their own SRCU).
+ */
+export function* mmu_notifier_put(m: Machine, mm: mm_struct, free_notifier: () => ModelGen): ModelGen {
+  yield* free_notifier();
+  mmdrop(m, mm);
+}
+
 /** mmget_not_zero: pin the address space unless it is already being torn down. */
 export function* mmget_not_zero(m: Machine, mm: mm_struct): ModelGen<boolean> {
+  m.kasanUse(mm, `struct mm_struct ${mm.name}`);
   if (m.interleaveAll) yield withSite(mm.mm_users.wr);
   if (mm.mm_users.v === 0) return false;
   mm.mm_users.v++;
@@ -125,6 +161,8 @@ export function* __mmput(m: Machine, mm: mm_struct): ModelGen {
   const vmas = mm.vmas.splice(0);
   for (const vma of vmas) if (vma.vm_file) yield* fput(m, vma.vm_file);
   mm.dead = true;
+  // The mm_count all of mm_users held.
+  mmdrop(m, mm);
 }
 
 /**
@@ -141,6 +179,8 @@ export function* mmu_notifier_unregister(m: Machine, n: mmu_notifier, mm: mm_str
     if (k >= 0) mm.notifiers.splice(k, 1); // hlist_del_init_rcu
   }
   yield* synchronize_srcu(m, m.mmu_notifier_srcu);
+  // The mm_count the subscription held.
+  mmdrop(m, mm);
 }
 
 /** mmput: drop an mm_users reference; the last one tears the address space down right here. */

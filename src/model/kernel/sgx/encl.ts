@@ -26,6 +26,8 @@ import {
   mmap_read_unlock,
   mmget_not_zero,
   mmput_async,
+  mmu_notifier_put,
+  mmu_notifier_register,
   ptep_test_and_clear_young,
   VM_EXEC,
   VM_FAULT_NOPAGE,
@@ -421,7 +423,7 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
  * Kernel: encl.c (mainline). Context: takes encl->mm_lock; sleeps in synchronize_srcu().
  * Model: mmu_notifier_put() runs the free callback right away instead of after an SRCU grace period.
  */
-function* sgx_mmu_notifier_release(m: Machine, encl_mm: sgx_encl_mm, _mm: mm_struct): ModelGen {
+function* sgx_mmu_notifier_release(m: Machine, encl_mm: sgx_encl_mm, mm: mm_struct): ModelGen {
   const encl = encl_mm.encl;
   let found = false;
   yield spin_lock(encl.mm_lock);
@@ -433,7 +435,7 @@ function* sgx_mmu_notifier_release(m: Machine, encl_mm: sgx_encl_mm, _mm: mm_str
   yield spin_unlock(encl.mm_lock);
   if (found) {
     yield* synchronize_srcu(m, encl.srcu);
-    yield* m.fn.sgx_mmu_notifier_free(m, encl_mm);
+    yield* mmu_notifier_put(m, mm, () => m.fn.sgx_mmu_notifier_free(m, encl_mm));
   }
 }
 
@@ -469,7 +471,7 @@ function* sgx_encl_mm_add(m: Machine, encl: sgx_encl, mm: mm_struct): ModelGen<n
   m.encl_mms.push(encl_mm); // kzalloc: kmemleak tracks it
   yield* kref_get(m, encl.refcount);
   encl_mm.notifier = { owner: encl_mm };
-  mm.notifiers.push(encl_mm.notifier);
+  mmu_notifier_register(m, encl_mm.notifier, mm);
   yield spin_lock(encl.mm_lock);
   encl.mm_list.unshift(encl_mm); // list_add_rcu
   // ORDER: pairs with the read of mm_list_version before the walk in sgx_zap_enclave_ptes().

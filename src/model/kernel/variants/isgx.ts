@@ -23,6 +23,7 @@ import { down_read, mutex_lock, mutex_unlock, up_read } from "../lib/locks.ts";
 import {
   find_vma,
   type mm_struct,
+  mmgrab,
   ptep_test_and_clear_young,
   VM_DONTCOPY,
   VM_DONTDUMP,
@@ -120,6 +121,9 @@ function* sgx_encl_create(m: Machine, encl: sgx_encl, secs: sgx_secs): ModelGen<
   if (ret) return ret;
   const x = isgx_encl_of(m, encl);
   x.mm = m.current.mm;
+  // isgx registers the enclave's own MMU notifier on encl->mm (its mm_count keeps encl->mm valid
+  // until the enclave is released); the model's notifier bookkeeping is mainline's (DEVIATIONS I6).
+  if (x.mm) mmgrab(m, x.mm);
   yield* fn(m).sgx_add_to_tgid_ctx(m, encl);
   const G = isgx(m);
   yield mutex_lock(G.sgx_tgid_ctx_mutex);

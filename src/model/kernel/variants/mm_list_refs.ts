@@ -12,7 +12,7 @@ import type { ModelGen } from "../../../rt/ops.ts";
 import type { Machine } from "../../machine.ts";
 import { kref_put } from "../lib/atomic.ts";
 import { spin_lock, spin_unlock } from "../lib/locks.ts";
-import { type mm_struct, mmu_notifier_unregister } from "../lib/mm.ts";
+import { type mm_struct, mmu_notifier_register, mmu_notifier_unregister } from "../lib/mm.ts";
 import { synchronize_srcu } from "../lib/srcu.ts";
 import { type sgx_encl, sgx_encl_mm } from "../sgx/sgx.ts";
 
@@ -43,7 +43,7 @@ export function* sgx_encl_mm_add_v38(m: Machine, encl: sgx_encl, mm: mm_struct):
   const encl_mm = new sgx_encl_mm(encl, mm);
   m.encl_mms.push(encl_mm);
   encl_mm.notifier = { owner: encl_mm };
-  mm.notifiers.push(encl_mm.notifier);
+  mmu_notifier_register(m, encl_mm.notifier, mm);
   yield spin_lock(encl.mm_lock);
   encl.mm_list.unshift(encl_mm); // list_add_rcu
   if (m.interleaveAll) yield m.sharedWrite(encl.mm_list_version_loc, "mm_list_version++");

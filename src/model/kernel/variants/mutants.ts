@@ -12,7 +12,7 @@ import { IS_ERR } from "../lib/errno.ts";
 import { on_each_cpu_mask } from "../lib/ipi.ts";
 import { list_add_tail, list_del, list_del_init, list_empty, list_first_entry } from "../lib/list.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
-import type { mm_struct } from "../lib/mm.ts";
+import { type mm_struct, mmu_notifier_register } from "../lib/mm.ts";
 import { type KernelFns, mainline } from "../sgx/index.ts";
 import {
   OWNER_NULL,
@@ -226,7 +226,7 @@ function* mm_add_without_kref(m: Machine, encl: sgx_encl, mm: mm_struct): ModelG
   const encl_mm = new sgx_encl_mm(encl, mm);
   // MUTANT: no kref_get(&encl->refcount)
   encl_mm.notifier = { owner: encl_mm };
-  mm.notifiers.push(encl_mm.notifier);
+  mmu_notifier_register(m, encl_mm.notifier, mm);
   yield spin_lock(encl.mm_lock);
   encl.mm_list.unshift(encl_mm);
   encl.mm_list_version++;

@@ -10,7 +10,7 @@ import { PAGE_SIZE } from "../../../hw/arch.ts";
 import type { Machine } from "../../../machine.ts";
 import { kref_get_unless_zero, kref_put } from "../../lib/atomic.ts";
 import { mutex_lock, mutex_unlock } from "../../lib/locks.ts";
-import type { mm_struct } from "../../lib/mm.ts";
+import { type mm_struct, mmdrop } from "../../lib/mm.ts";
 import { XA_EMPTY, xa_destroy } from "../../lib/xarray.ts";
 import { mainline } from "../../sgx/index.ts";
 import type { sgx_encl, sgx_encl_mm } from "../../sgx/sgx.ts";
@@ -106,6 +106,8 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
   }
 
   if (ctx) yield* kref_put(m, ctx.refcount, () => fn(m).sgx_tgid_ctx_release(m, ctx));
+  // mmu_notifier_unregister_no_release(&encl->mmu_notifier, encl->mm): the mm_count it held.
+  if (x.mm) mmdrop(m, x.mm);
   if (encl.backing) m.fput(encl.backing);
   E.alive.a[encl.secs] = 0;
   encl.freed = true; // kfree(encl)
