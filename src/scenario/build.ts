@@ -187,7 +187,7 @@ export function processPrograms(
 function compileScript(sc: Scenario, ps: ProcessSpec, epc: number): ScriptStep[] {
   const at = `processes.${sc.processes.indexOf(ps)}.script`;
   return ps.script.map((s, i): ScriptStep => {
-    if (s.op === "vepc" || s.op === "vepc_close") return s;
+    if (s.op === "vepc" || s.op === "vepc_close" || s.op === "vepc_remove_all") return s;
     if (s.op === "sleep") return { op: "sleep", ns: s.time };
     const ei = ps.enclaves.findIndex((e) => e.name === s.enclave);
     if (ei < 0)

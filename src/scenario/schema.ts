@@ -191,6 +191,7 @@ export const scriptStepSchema = z.discriminatedUnion("op", [
     .strict(),
   z.object({ op: z.literal("vepc"), pages: z.number().int().positive() }).strict(),
   z.object({ op: z.literal("vepc_close") }).strict(),
+  z.object({ op: z.literal("vepc_remove_all") }).strict(),
   z.object({ op: z.literal("sleep"), time: duration }).strict(),
 ]);
 

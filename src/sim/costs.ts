@@ -33,6 +33,8 @@ export interface CostProfile {
   /** List manipulation under sgx_reclaimer_lock / node->lock, per page. */
   lru_op: number;
   freelist_op: number;
+  /** One entry of an xarray walk that only reads it (sgx_encl_may_map's permission check). */
+  xa_walk: number;
   /** Lock hand-off to a spinning waiter; wake-up of a sleeping one. */
   lock_handoff: number;
   wakeup: number;
@@ -83,6 +85,8 @@ export const CLIENT: CostProfile = {
   shmem_truncate: 200,
   lru_op: 50,
   freelist_op: 50,
+  // A cached xarray step plus a compare: a model guess (costs.md has no figure).
+  xa_walk: 10,
   lock_handoff: 100,
   wakeup: 1000,
   context_switch: 1000,
@@ -114,6 +118,7 @@ function scaled(p: CostProfile, f: number): Omit<CostProfile, "name" | "descript
     shmem_truncate: s(p.shmem_truncate),
     lru_op: s(p.lru_op),
     freelist_op: s(p.freelist_op),
+    xa_walk: s(p.xa_walk),
     lock_handoff: p.lock_handoff,
     wakeup: p.wakeup,
     context_switch: p.context_switch,

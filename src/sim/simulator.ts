@@ -690,6 +690,8 @@ function workCost(what: string, P: CostProfile): number {
       return P.lru_op;
     case "freelist_op":
       return P.freelist_op;
+    case "xa_walk":
+      return P.xa_walk;
     default:
       return 0;
   }

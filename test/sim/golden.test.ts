@@ -24,15 +24,15 @@ const RUNS: {
   {
     name: "seed-batching",
     sets: ["run.duration=20ms"],
-    hash: "026fc17d9bdb419a",
+    hash: "f49f07843c374d03",
     ipi_rounds: 15,
-    faults: 302,
+    faults: 300,
     ewb: 263,
   },
   {
     name: "oversubscribed",
     sets: ["run.duration=20ms"],
-    hash: "ddeda58b2748b545",
+    hash: "92bce3b945ae614f",
     ipi_rounds: 0,
     faults: 1566,
     ewb: 1630,
@@ -40,10 +40,10 @@ const RUNS: {
   {
     name: "cgroup-tenants",
     sets: ["run.duration=20ms"],
-    hash: "c3a2f5921ed2a702",
+    hash: "17e03ec477019914",
     ipi_rounds: 0,
-    faults: 1303,
-    ewb: 1200,
+    faults: 1291,
+    ewb: 1209,
   },
   { name: "release-large", sets: [], hash: "9fd70f271d78f878", ipi_rounds: 0, faults: 1000, ewb: 0 },
 ];

@@ -13,7 +13,7 @@ import { listPattern } from "./access.ts";
 import { EACCEPT_KILLED, EnclaveThread, enclave_run_loop } from "./enclave_thread.ts";
 import type { Process } from "./process.ts";
 import { type AcceptKind, acceptSecinfo, eaccept_call, PAGE_TYPES, sgx2_ioctl } from "./sgx2.ts";
-import { vepc_close, vepc_create, vepc_populate } from "./vm.ts";
+import { vepc_close, vepc_create, vepc_populate, vepc_remove_all } from "./vm.ts";
 
 /** The expected outcome of an ioctl step: its errno (0: success) and the bytes processed. */
 export interface IoctlExpect {
@@ -44,6 +44,7 @@ export type ScriptStep =
     }
   | { op: "vepc"; pages: number }
   | { op: "vepc_close" }
+  | { op: "vepc_remove_all" }
   | { op: "sleep"; ns: number };
 
 function* fail(m: Machine, proc: Process, i: number, msg: string): ModelGen {
@@ -116,6 +117,12 @@ export function* run_script(m: Machine, proc: Process, steps: ScriptStep[]): Mod
       }
       case "vepc_close":
         for (const g of proc.vms) yield* vepc_close(m, proc, g);
+        break;
+      case "vepc_remove_all":
+        for (const g of proc.vms) {
+          const r = yield* vepc_remove_all(m, g);
+          if (r < 0) yield* fail(m, proc, i, `SGX_IOC_VEPC_REMOVE_ALL returned -${errnoName(r)}`);
+        }
         break;
       case "sleep":
         yield* msleep(m, s.ns);

@@ -102,6 +102,16 @@ export function* vepc_populate(m: Machine, proc: Process, g: VmGuest): ModelGen<
 }
 
 /** munmap the guest EPC and close the file: every page goes back to the EPC pool. */
+/**
+ * ioctl(SGX_IOC_VEPC_REMOVE_ALL): the VMM resets its guest's EPC (every page EREMOVEd, the pages
+ * stay the guest's, so its next accesses fault them in again). Returns the ioctl's result.
+ */
+export function* vepc_remove_all(m: Machine, g: VmGuest): ModelGen<number> {
+  if (g.released) return 0;
+  yield ev("syscall", -1, "ioctl(SGX_IOC_VEPC_REMOVE_ALL)");
+  return yield* m.fn.sgx_vepc_remove_all(m, g.vepc);
+}
+
 export function* vepc_close(m: Machine, proc: Process, g: VmGuest): ModelGen {
   if (g.released) return;
   g.released = true;

@@ -69,20 +69,26 @@ function* sgx_encl_may_map(
   const E = m.encl_pages;
   let ret = 0;
   let count = 0;
+  // Model: the walk's time is charged per stretch between scheduling points (one op, not one per entry).
+  let walked = 0;
   yield mutex_lock(encl.lock);
   for (const i of encl.page_array.indices((start - encl.base) / PAGE_SIZE, (end - encl.base) / PAGE_SIZE)) {
     const e = encl.page_array.get(i);
+    walked++;
     if (~E.vm_max_prot_bits.a[e]! & prot) {
       ret = -EACCES;
       break;
     }
     // Reschedule on every XA_CHECK_SCHED iteration.
     if (!(++count % m.c.XA_CHECK_SCHED)) {
+      yield* m.work("xa_walk", walked);
+      walked = 0;
       yield mutex_unlock(encl.lock);
       yield* cond_resched(m);
       yield mutex_lock(encl.lock);
     }
   }
+  if (walked) yield* m.work("xa_walk", walked);
   yield mutex_unlock(encl.lock);
   return ret;
 }
