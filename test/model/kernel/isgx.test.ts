@@ -287,7 +287,8 @@ for (const scenario of APPLICABLE) {
 /** isgx mutant -> the scenario that exposes it (null: the checker must NOT find a bug). */
 const MUTANT_CASES: Record<string, { scenario: string; property: RegExp | null }> = {
   "isgx-isolate-unlocked": { scenario: "check-two-reclaimers", property: /BUG|list links|WARN/ },
-  "isgx-no-encl-ref": { scenario: "check-release-vs-reclaim", property: /BUG|list links|WARN/ },
+  // Without the reference the enclave (and the mm_count it held on encl->mm) can go under the reclaimer.
+  "isgx-no-encl-ref": { scenario: "check-release-vs-reclaim", property: /BUG|list links|WARN|KASAN/ },
   // Each alone is safe: the fault path maps nothing resident, or encl->lock covers the cluster.
   "isgx-fault-maps-resident": { scenario: "check-fault-vs-reclaim", property: null },
   "isgx-split-cluster-lock": { scenario: "check-fault-vs-reclaim", property: null },
