@@ -3,7 +3,8 @@
  * path, every allocated EPC page must be reachable from something that will free it: a free, poison
  * or reclaimer list, a live enclave (a page of page_array, its SECS, a VA page), or a live vEPC. A
  * page nothing refers to any more is never freed (the kernel's scan reports such an object with
- * its allocation backtrace; the report replay records where each page was allocated).
+ * its allocation backtrace; the report replay records where each page was allocated). The heap
+ * objects the model allocates are checked too (heapLeakProblem).
  */
 import { LINK_NONE, SGX_EPC_PAGE_RECLAIMER_TRACKED } from "../model/kernel/sgx/sgx.ts";
 import type { Machine } from "../model/machine.ts";
@@ -46,11 +47,49 @@ export function heapLeakProblem(w: World): string | null {
   const listed = new Set<unknown>();
   for (const encl of m.enclaves) if (!encl.freed) for (const va of encl.va_pages) listed.add(va);
   for (const va of m.va_pages)
-    if (!va.freed && va.epc_page >= 0 && !listed.has(va))
+    if (!va.freed && !listed.has(va))
       return `unreferenced struct sgx_va_page #${va.id} (EPC page ${va.epc_page}): on no live enclave's va_pages list, never kfree()d`;
   for (const e of m.encl_mms)
     if (!e.freed && (e.encl.freed || !e.encl.mm_list.includes(e)))
       return `unreferenced struct sgx_encl_mm of ${e.encl.name || e.encl.id} (mm ${e.mm.name}): on no mm_list, never kfree()d`;
+  return internalLeakProblem(w);
+}
+
+/**
+ * Leaks inside the kernel data structures the model uses, as the kernel's allocators would see
+ * them: xarray nodes of a freed enclave or vEPC (entries left: xa_destroy() never ran), struct
+ * sgx_encl_page of a freed enclave or on no page_array of its live enclave, and shmem page
+ * references (get_page without put_page) while no kernel path runs.
+ */
+function internalLeakProblem(w: World): string | null {
+  const m: Machine = w.m;
+  const E = m.encl_pages;
+  for (const encl of m.enclaves) {
+    const name = encl.name || String(encl.id);
+    if (encl.freed && encl.page_array.count > 0)
+      return `unreferenced xa_node of the page_array of freed enclave ${name} (${encl.page_array.count} entries): xa_destroy() never ran`;
+    if (encl.backing)
+      for (const [index, p] of encl.backing.pages) {
+        if (p.refs > 0)
+          return `backing page ${index} of enclave ${name} still has ${p.refs} reference(s) with no kernel path running: a get_page() without its put_page()`;
+        if (p.refs < 0)
+          return `backing page ${index} of enclave ${name}: page refcount underflow (${p.refs}): put_page() without a reference`;
+      }
+  }
+  for (const vepc of m.vepc.instances)
+    if (vepc.freed && vepc.page_array.count > 0)
+      return `unreferenced xa_node of the page_array of a freed vEPC (${vepc.page_array.count} entries): xa_destroy() never ran`;
+  const inArray = new Set<number>();
+  for (const encl of m.enclaves) {
+    if (encl.freed) continue;
+    for (const i of encl.page_array.indices(0, encl.size / 4096)) inArray.add(encl.page_array.get(i));
+    if (encl.secs >= 0) inArray.add(encl.secs);
+  }
+  for (let e = 0; e < E.count; e++) {
+    if (!E.alive.a[e] || inArray.has(e)) continue;
+    const encl = m.enclaves[E.encl.a[e]!];
+    return `unreferenced struct sgx_encl_page ${e} (enclave ${encl ? encl.name || encl.id : "?"}, index ${E.index.a[e]}): in no live enclave's page_array, never kfree()d`;
+  }
   return null;
 }
 

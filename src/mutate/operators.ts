@@ -50,7 +50,18 @@ const UNLOCK_OF: Record<string, string> = {
 const UNLOCKS = new Set(Object.values(UNLOCK_OF));
 const GETS = new Set(["kref_get", "get_page", "mmget", "mmgrab", "get_file", "sgx_encl_get"]);
 const GETS_TESTED = new Set(["kref_get_unless_zero", "mmget_not_zero", "get_file_rcu"]);
-const PUTS = new Set(["kref_put", "put_page", "mmput", "mmput_async", "mmdrop", "fput", "sgx_encl_put"]);
+/** Reference drops and frees: dropping one is a leak (kmemleak) or a reference never given back. */
+const PUTS = new Set([
+  "kref_put",
+  "put_page",
+  "mmput",
+  "mmput_async",
+  "mmdrop",
+  "fput",
+  "sgx_encl_put",
+  "kfreeObj",
+  "xa_destroy",
+]);
 const WAKEUPS = new Set([
   "wake_up",
   "wake_up_all",

@@ -34,3 +34,38 @@ test("kmemleak scans kernel heap objects too: an sgx_encl_mm unlinked and never 
   assert.match(r.detail ?? "", /unreferenced struct sgx_encl_mm/);
   assert.equal((await run("mainline")).found, false);
 });
+
+/** The allocators' view inside the kernel's own data structures: xarray nodes, page references, VA pages. */
+const INTERNAL: [mutant: string, scenario: string, detail: RegExp][] = [
+  // sgx_encl_put_backing without one of its put_page(): a shmem page keeps a reference forever.
+  [
+    "mutant/auto/sgx_encl_put_backing/drop-put/0",
+    "check-fault-vs-reclaim",
+    /get_page\(\) without its put_page\(\)/,
+  ],
+  [
+    "mutant/auto/sgx_encl_put_backing/drop-put/1",
+    "check-pcmd-truncate",
+    /get_page\(\) without its put_page\(\)/,
+  ],
+  // sgx_encl_release without xa_destroy(): the page_array's nodes outlive the enclave.
+  [
+    "mutant/auto/sgx_encl_release/drop-put/0",
+    "check-release-vs-reclaim",
+    /xa_node of the page_array .*xa_destroy/,
+  ],
+  // sgx_encl_release without kfree(va_page).
+  ["mutant/auto/sgx_encl_release/drop-put/2", "check-release-vs-reclaim", /unreferenced struct sgx_va_page/],
+];
+
+for (const [mutant, scenario, detail] of INTERNAL)
+  test(`kmemleak finds ${mutant.split("/").slice(2).join("/")} on ${scenario}`, async () => {
+    const { loadKernel } = await import("../../src/scenario/patches.ts");
+    const { loadScenario } = await import("../../src/scenario/load.ts");
+    const { runCheckSession } = await import("../../src/check/session.ts");
+    await loadKernel(mutant);
+    const { scenario: sc, raw } = loadScenario(scenario, [`kernel=${mutant}`]);
+    const r = await runCheckSession({ sc, raw, seed: 1, schedules: 2000, timeMs: 60_000 });
+    assert.equal(r.property, "kmemleak: unreferenced object", r.detail ?? "not found");
+    assert.match(r.detail ?? "", detail);
+  });

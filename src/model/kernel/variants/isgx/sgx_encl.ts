@@ -96,7 +96,8 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
   while (encl.va_pages.length > 0) {
     const va_page = encl.va_pages.shift()!;
     if (va_page.epc_page >= 0) yield* fn(m).sgx_free_page(m, va_page.epc_page);
-    va_page.epc_page = -1; // kfree(va_page)
+    va_page.epc_page = -1;
+    m.kfreeObj(va_page, `struct sgx_va_page #${va_page.id}`);
   }
 
   const secs = E.epc_page.a[encl.secs]!;
@@ -110,7 +111,7 @@ function* sgx_encl_release(m: Machine, encl: sgx_encl): ModelGen {
   if (x.mm) mmdrop(m, x.mm);
   if (encl.backing) m.fput(encl.backing);
   E.alive.a[encl.secs] = 0;
-  encl.freed = true; // kfree(encl)
+  m.kfreeObj(encl, `struct sgx_encl ${encl.name || encl.id}`);
 }
 
 /**
