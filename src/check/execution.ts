@@ -168,6 +168,12 @@ export class Execution {
     const proc = "enclave" in a ? w.procs.get(a.enclave) : undefined;
     const ue = "enclave" in a ? w.encls.get(a.enclave) : undefined;
     if ("enclave" in a && (!proc || !ue)) throw new Error(`actor ${name}: no enclave ${a.enclave}`);
+    // The process an actor runs in: the enclave's, or the k-th child forked in setup.
+    const childOr = (child: number | undefined) => {
+      const p = child === undefined ? proc! : w.children[child];
+      if (!p) throw new Error(`actor ${name}: no child ${child} was forked in setup`);
+      return p;
+    };
     let body: () => ModelGen<unknown>;
     let mm = proc?.mm ?? null;
     let daemon = false;
@@ -186,8 +192,7 @@ export class Execution {
         mm = null;
         break;
       case "access": {
-        const runIn = a.child === undefined ? proc! : w.children[a.child];
-        if (!runIn) throw new Error(`actor ${name}: no child ${a.child} was forked in setup`);
+        const runIn = childOr(a.child);
         mm = runIn.mm;
         body = () => access_actor(m, runIn, ue!, a.pages, a.write);
         break;
@@ -204,8 +209,7 @@ export class Execution {
         body = () => fork_exit_actor(m, proc!);
         break;
       case "close": {
-        const runIn = a.child === undefined ? proc! : w.children[a.child];
-        if (!runIn) throw new Error(`actor ${name}: no child ${a.child} was forked in setup`);
+        const runIn = childOr(a.child);
         mm = runIn.mm;
         body = () => close_actor(m, runIn, ue!, a.munmap, a.exit);
         break;
