@@ -32,11 +32,6 @@ export interface CheckOptions extends StrategyOptions {
   /** For workers: this explorer instance runs executions start, start + stride, ... (sampling strategies). */
   start?: number;
   stride?: number;
-  /**
-   * Keep lockdep's graph per execution only (workers: the coordinator merges every worker's
-   * dependencies in execution order, so that the first cycle does not depend on the worker count).
-   */
-  perExecutionLockdep?: boolean;
 }
 
 export interface CheckRun {
@@ -111,7 +106,7 @@ export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
       foundBy = ex.name;
       break;
     }
-    const cycle = opt.perExecutionLockdep ? null : locks.add(schedules - 1, trial.out.lockEdges ?? []);
+    const cycle = locks.add(schedules - 1, trial.out.lockEdges ?? []);
     if (cycle && !isKnown(model, CIRCULAR)) {
       found = crossExecutionFinding(model, trial, cycle);
       foundBy = ex.name;

@@ -8,9 +8,9 @@
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../errors.ts";
 import { srcUrl } from "../paths.ts";
-import { crossExecutionFinding, explorers, type StrategyChoice } from "./checker.ts";
+import { crossExecutionFinding, explorers, isKnown, type StrategyChoice } from "./checker.ts";
 import { prepare } from "./engine.ts";
-import { type CrossCycle, type LockEdge, LockGraph } from "./lockdep.ts";
+import { CIRCULAR, type CrossCycle, type LockEdge, LockGraph } from "./lockdep.ts";
 import { type CheckRequest, type CheckSummary, checkOptions, finishCheck } from "./session.ts";
 
 export interface WorkerJob {
@@ -107,7 +107,8 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
             ),
           );
           const c = crossCycleBelow(edges, Math.min(doneBelow, best ? best.index : Number.POSITIVE_INFINITY));
-          if (c && c.index < Atomics.load(stop, 0)) Atomics.store(stop, 0, c.index);
+          if (c && !isKnown(model, CIRCULAR) && c.index < Atomics.load(stop, 0))
+            Atomics.store(stop, 0, c.index);
         }
         if (msg.type === "done") {
           s.done = true;
@@ -132,7 +133,9 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
   const found = best as Extract<WorkerMessage, { type: "found" }> | null;
   // lockdep across executions, as one thread would see it: every worker's dependencies in
   // execution order, up to the first failure.
-  const cross = crossCycleBelow(edges, found ? found.index : Number.POSITIVE_INFINITY);
+  const cross = isKnown(model, CIRCULAR)
+    ? null
+    : crossCycleBelow(edges, found ? found.index : Number.POSITIVE_INFINITY);
   const limit = cross ? cross.index : found ? found.index : Number.POSITIVE_INFINITY;
   const schedules = Number.isFinite(limit) ? limit + 1 : state.reduce((a, x) => a + x.count, 0);
   const truncated = truncatedAt.filter((i) => i <= limit).length;
