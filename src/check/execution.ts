@@ -20,6 +20,7 @@ import {
   fork_exit_actor,
   poison_actor,
   reclaim_actor,
+  rmdir_actor,
   sgx2_ioctl_actor,
   vepc_actor,
 } from "../model/user/actors.ts";
@@ -208,6 +209,13 @@ export class Execution {
       case "fork_exit":
         body = () => fork_exit_actor(m, proc!);
         break;
+      case "rmdir": {
+        const cg = m.misc.all.find((c) => c.name === a.cgroup);
+        if (!cg) throw new Error(`actor ${name}: no cgroup ${a.cgroup}`);
+        mm = null;
+        body = () => rmdir_actor(m, cg);
+        break;
+      }
       case "close": {
         const runIn = childOr(a.child);
         mm = runIn.mm;

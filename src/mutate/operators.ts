@@ -72,7 +72,7 @@ const WAKEUPS = new Set([
   "queue_work",
 ]);
 const BARRIERS =
-  /^(synchronize_srcu|synchronize_rcu|smp_mb|smp_rmb|smp_wmb|smp_mb__after_atomic|smp_mb__before_atomic)$/;
+  /^(synchronize_srcu|synchronize_rcu|cancel_work_sync|flush_work|smp_mb|smp_rmb|smp_wmb|smp_mb__after_atomic|smp_mb__before_atomic)$/;
 const LIST_OPS = new Set([
   "list_add",
   "list_add_tail",

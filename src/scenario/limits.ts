@@ -174,6 +174,8 @@ function checkSectionLimits(sc: Scenario, bad: (path: (string | number)[], messa
     cpus.set(cpu, i);
     if (SGX2_ACTORS.has(a.kind) && !sc.machine.sgx2)
       bad([...at, "kind"], `${a.kind} needs machine.sgx2: true`);
+    if (a.kind === "rmdir" && !(a.cgroup in (sc.cgroups ?? {})))
+      bad([...at, "cgroup"], `no cgroup "${a.cgroup}" in cgroups`);
     if (!("enclave" in a)) return;
     const e = encls.get(a.enclave);
     if (!e) {

@@ -380,6 +380,15 @@ export const actorSchema = z.discriminatedUnion("kind", [
     .strict(),
   z
     .object({
+      kind: z.literal("rmdir"),
+      name: actorName,
+      cpu: actorCpu,
+      /** The cgroup to remove (a path of `cgroups`); the actor retries while it is busy (-EBUSY). */
+      cgroup: z.string().min(1),
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal("close"),
       name: actorName,
       cpu: actorCpu,

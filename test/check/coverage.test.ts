@@ -40,6 +40,7 @@ const PAIRS: [string, string, string][] = [
   ["eaccept", "eaccept", "check-eaug-vs-eaug"],
   ["poison", "exit", "check-poison-vs-release"],
   ["exit", "close", "check-close-vs-mm-exit"],
+  ["ksgxd", "rmdir", "check-cgroup-rmdir"],
 ];
 
 function lcg(seed: number): () => number {
@@ -133,6 +134,7 @@ test("every actor kind a check scenario can have takes part in a covered pair", 
     "exit",
     "fork_exit",
     "close",
+    "rmdir",
     "poison",
     "shmem_reclaim",
     "eaccept",

@@ -61,3 +61,35 @@ test("an MMU notifier subscription that holds no mm_count frees the mm_struct ea
   );
   assert.match(`${r.detail}`, /mm_struct|mm_count/);
 });
+
+/**
+ * Cgroup lifetimes (EPC cgroup v16): rmdir drops the base css reference; pages and cursor hand-outs
+ * hold references; the last put frees the cgroup after sgx_cgroup_free() cancelled its reclaim work
+ * and moved the ancestors' cursors off it. Without either step KASAN reports the freed cgroup.
+ */
+for (const [mutant, what, strategy] of [
+  // The scenario's own strategy (DFS) keeps the queued work item's worker waiting long enough.
+  ["mutant/auto/sgx_cgroup_free/drop-barrier/0@cgroup-v16", /reclaim_work.*struct sgx_cgroup p\/a/, "dfs"],
+  // A cursor left on the freed cgroup: the sampling portfolio reaches it in a few executions.
+  [
+    "mutant/auto/sgx_cgroup_next_skip/invert-cond/0@cgroup-v16",
+    /struct misc_cg p\/a|struct sgx_cgroup p\/a/,
+    "portfolio",
+  ],
+] as const)
+  test(`a freed cgroup is watched: ${mutant.split("/").slice(2, 4).join(" ")} is a use-after-free`, async () => {
+    const { loadKernel } = await import("../../src/scenario/patches.ts");
+    await loadKernel(mutant);
+    const { scenario: sc, raw } = loadScenario("check-cgroup-rmdir", [`kernel=${mutant}`]);
+    const r = await runCheckSession({ sc, raw, seed: 1, schedules: 5000, timeMs: 60_000, strategy });
+    assert.equal(r.property, "KASAN: use-after-free", r.detail ?? "not found");
+    assert.match(r.detail ?? "", what);
+  });
+
+test("the cgroup-v16 kernel removes a cgroup cleanly while ksgxd walks the tree", async () => {
+  const { loadKernel } = await import("../../src/scenario/patches.ts");
+  await loadKernel("cgroup-v16");
+  const { scenario: sc, raw } = loadScenario("check-cgroup-rmdir");
+  const r = await runCheckSession({ sc, raw, seed: 1, schedules: 5000, timeMs: 60_000 });
+  assert.equal(r.found, false, r.report ?? "");
+});

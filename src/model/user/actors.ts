@@ -6,7 +6,8 @@
 import type { EnclaveRunOp, ModelGen, SpinWaitOp, UserEventOp } from "../../rt/ops.ts";
 import { withSite } from "../../rt/site.ts";
 import { PAGE_SIZE, SGX_PAGE_ATTRIBUTES_MISMATCH, SGX_SUCCESS, sgxRetName } from "../hw/arch.ts";
-import { errnoName } from "../kernel/lib/errno.ts";
+import { cgroup_rmdir, type misc_cg } from "../kernel/cgroup/misc.ts";
+import { EBUSY, errnoName } from "../kernel/lib/errno.ts";
 import { fput } from "../kernel/lib/file.ts";
 import { VM_FAULT_SIGBUS, vm_munmap } from "../kernel/lib/mm.ts";
 import { signal_pending } from "../kernel/lib/sched.ts";
@@ -163,6 +164,22 @@ export function* close_actor(
     yield* fput(m, f);
   }
   if (exit) yield* exit_actor(m, proc);
+}
+
+/**
+ * rmdir of a cgroup, as a container runtime does once the container's processes are gone: retried
+ * while the cgroup still has live tasks or children (-EBUSY).
+ */
+export function* rmdir_actor(m: Machine, cg: misc_cg): ModelGen {
+  for (;;) {
+    yield ev("syscall", -1, `rmdir(${cg.name})`);
+    const r = yield* cgroup_rmdir(m, cg);
+    if (r !== -EBUSY) {
+      if (r) m.warn("rmdir", `rmdir ${cg.name} returned -${errnoName(r)}`);
+      return;
+    }
+    yield withSite<SpinWaitOp>({ kind: "spin_wait", why: `rmdir ${cg.name}: cgroup busy` });
+  }
 }
 
 /** fork() a child of the process, then let the child exit. */

@@ -8,14 +8,17 @@
  * capacity. The model has one resource type, `sgx_epc`; values are bytes, as in the kernel files.
  *
  * Kernel: kernel/cgroup/misc.c (~v6.10, with misc_res_ops as the EPC cgroup series v16 adds them).
- * Model: cgroups are created once (from the scenario) and never removed; css reference counts are
- * not modeled (css_tryget always succeeds). See DEVIATIONS.md (C1, C2).
+ * Model: cgroups are created from the scenario; a check actor may remove one (cgroup_rmdir). The
+ * css reference count is a plain counter (the kernel's percpu_ref): the base reference, one per
+ * sgx_get_current_cg() until its sgx_put_cg(), one per cursor hand-out; the last put frees the
+ * cgroup in a worker, as css_free_rwork_fn does. See DEVIATIONS.md (C1, C2).
  */
-import type { ModelGen } from "../../../rt/ops.ts";
+import type { AtomicOp, ModelGen, SpawnOp } from "../../../rt/ops.ts";
 import { withSite } from "../../../rt/site.ts";
 import type { Machine } from "../../machine.ts";
 import { atomic_long_t } from "../lib/atomic.ts";
 import { EBUSY, EINVAL } from "../lib/errno.ts";
+import { PF_KTHREAD } from "../lib/sched.ts";
 
 /** The misc resource types the model knows (misc_res_type). */
 export const MISC_CG_RES_SGX_EPC = "sgx_epc";
@@ -26,7 +29,7 @@ export const MISC_MAX = Number.POSITIVE_INFINITY;
 /** struct misc_res_ops: callbacks a resource registers (the series adds alloc/free; the early one max_write). */
 export interface misc_res_ops {
   alloc?: (m: Machine, cg: misc_cg) => number;
-  free?: (m: Machine, cg: misc_cg) => void;
+  free?: (m: Machine, cg: misc_cg) => ModelGen;
   /** Early EPC cgroup series only: misc.max was written (reclaim down to the new max). */
   max_write?: (m: Machine, cg: misc_cg) => ModelGen;
 }
@@ -58,6 +61,14 @@ export class misc_res {
 /** struct misc_cg: a cgroup of the misc controller. */
 export class misc_cg {
   readonly children: misc_cg[] = [];
+  /** css.refcnt: the base reference (dropped by rmdir) and every css_get(). */
+  refcnt = 1;
+  /** The css is online (not removed by rmdir yet). */
+  online = true;
+  /** css_free ran: the memory is gone (KASAN watches res.usage and the css). */
+  freed = false;
+  /** The css reference count as a location: its kill and puts are atomics other CPUs order against. */
+  readonly css: AtomicOp;
   /** res[MISC_CG_RES_SGX_EPC]: the only resource modeled. */
   readonly res: misc_res;
   constructor(
@@ -67,8 +78,15 @@ export class misc_cg {
     readonly name: string,
     readonly parent: misc_cg | null,
     resId: number,
+    cssId: number,
   ) {
     this.res = new misc_res(resId, name || "/");
+    this.css = {
+      kind: "atomic",
+      loc: { id: cssId, cls: `css(${name || "/"}).refcnt` },
+      what: "css refcnt",
+      write: true,
+    };
   }
 }
 
@@ -85,7 +103,7 @@ export class MiscCgroups {
   /** Model: the cgroup each process was placed in, by mm id (see task_misc_cg). */
   readonly mm_cg = new Map<number, number>();
   constructor(ids: () => number) {
-    this.root = new misc_cg(0, "", null, ids());
+    this.root = new misc_cg(0, "", null, ids(), ids());
     this.all.push(this.root);
   }
   /** The cgroup at `path` ("" or "/" is the root). */
@@ -139,7 +157,7 @@ export function misc_cg_in_subtree(cg: misc_cg, root: misc_cg): boolean {
  */
 export function misc_cg_create(m: Machine, parent: misc_cg, name: string): misc_cg {
   const path = parent.name ? `${parent.name}/${name}` : name;
-  const cg = new misc_cg(m.misc.all.length, path, parent, m.newId());
+  const cg = new misc_cg(m.misc.all.length, path, parent, m.newId(), m.newId());
   m.misc.all.push(cg);
   parent.children.push(cg);
   m.misc.ops?.alloc?.(m, cg);
@@ -221,6 +239,65 @@ export function* misc_cg_max_write(m: Machine, cg: misc_cg, max: number): ModelG
 /** misc.current of `cg` in bytes (misc_cg_res_total_usage for the root). */
 export function misc_cg_current(cg: misc_cg): number {
   return cg.res.usage.v;
+}
+
+/** css_get: one more reference on a cgroup whose css is known to be alive. */
+export function css_get(m: Machine, cg: misc_cg): void {
+  if (cg.freed) m.bug(`KASAN: use-after-free of struct misc_cg ${cg.name || "/"} (css_get)`);
+  if (cg.refcnt <= 0) m.warn("css_get", `css_get on ${cg.name || "/"} with refcnt ${cg.refcnt}`);
+  cg.refcnt++;
+}
+
+/** css_tryget: a reference unless the css was released (its count reached zero). */
+export function css_tryget(m: Machine, cg: misc_cg): boolean {
+  if (cg.freed) m.bug(`KASAN: use-after-free of struct misc_cg ${cg.name || "/"} (css_tryget)`);
+  if (cg.refcnt <= 0) return false;
+  cg.refcnt++;
+  return true;
+}
+
+/**
+ * css_put: drop a reference; the last one (only possible once rmdir dropped the base reference)
+ * frees the cgroup in a worker, as css_release / css_free_rwork_fn do after an RCU grace period.
+ */
+export function* css_put(m: Machine, cg: misc_cg): ModelGen {
+  if (m.interleaveAll) yield withSite(cg.css);
+  if (cg.refcnt <= 0) m.warn("css_put", `css_put on ${cg.name || "/"} with refcnt ${cg.refcnt} (underflow)`);
+  if (--cg.refcnt !== 0) return;
+  const task = m.newTask("kworker/css_free", PF_KTHREAD, null);
+  yield withSite<SpawnOp>({
+    kind: "spawn",
+    thread: { task, body: () => misc_cg_free(m, cg), kind: "kthread", cpu: -1 },
+  });
+}
+
+/** misc_cg_free (css_free): the resource's free callback, then the cgroup leaves the tree and is freed. */
+function* misc_cg_free(m: Machine, cg: misc_cg): ModelGen {
+  if (m.misc.ops?.free) yield* m.misc.ops.free(m, cg);
+  const siblings = cg.parent?.children;
+  if (siblings) siblings.splice(siblings.indexOf(cg), 1);
+  m.kfree(cg.res, `struct misc_cg ${cg.name}`);
+  m.kfree({ css: cg.css.loc }, `struct misc_cg ${cg.name}`);
+  cg.freed = true;
+}
+
+/** Does a live task belong to `cg` (cgroup.procs not empty)? */
+function populated(m: Machine, cg: misc_cg): boolean {
+  return m.tasks.some((t) => t.mm !== null && !t.mm.dead && task_misc_cg(m, t) === cg);
+}
+
+/**
+ * cgroup_rmdir: remove an empty cgroup (-EBUSY while it has children or live tasks): its css goes
+ * offline and the base reference is dropped; pages still charged to it keep it until they are freed.
+ */
+export function* cgroup_rmdir(m: Machine, cg: misc_cg): ModelGen<number> {
+  if (!cg.parent || !cg.online) return -EINVAL;
+  if (cg.children.length || populated(m, cg)) return -EBUSY;
+  // kill_css(): percpu_ref_kill of the css.
+  if (m.interleaveAll) yield withSite(cg.css);
+  cg.online = false;
+  yield* css_put(m, cg);
+  return 0;
 }
 
 /** The misc cgroup of the current task (get_current_misc_cg), see sgx_get_current_cg. */

@@ -10,7 +10,7 @@
 import type { AtomicOp, Located, ModelGen, SpawnOp } from "../../../rt/ops.ts";
 import { withSite } from "../../../rt/site.ts";
 import type { Machine } from "../../machine.ts";
-import { PF_KTHREAD } from "./sched.ts";
+import { PF_KTHREAD, wait_event, wait_queue_head_t, wake_up } from "./sched.ts";
 
 /** struct workqueue_struct. */
 export class workqueue_struct {
@@ -28,15 +28,33 @@ export class work_struct implements Located {
   running = false;
   /** The atomic op on the item's data word (test_and_set of PENDING, the worker's updates). */
   readonly op: AtomicOp;
+  /** Where cancel_work_sync() waits for a running instance (the kernel's flush barrier). */
+  readonly done: wait_queue_head_t;
   constructor(
     readonly id: number,
     readonly cls: string,
     readonly func: (m: Machine, work: work_struct) => ModelGen,
     /** The structure the item is embedded in (container_of). */
     readonly owner: unknown,
+    doneId: number,
   ) {
     this.op = { kind: "atomic", loc: this, what: `${cls} PENDING`, write: true };
+    this.done = new wait_queue_head_t(doneId, `${cls} flush`);
   }
+}
+
+/**
+ * cancel_work_sync - take `work` off its queue if it is pending and wait until no worker runs it.
+ * Returns whether it was pending. Context: may sleep; the item may not re-queue itself.
+ */
+export function* cancel_work_sync(m: Machine, work: work_struct): ModelGen<boolean> {
+  if (m.interleaveAll) yield withSite(work.op);
+  const was = work.pending;
+  work.pending = false;
+  yield* wait_event(m, work.done, function* () {
+    return !work.running;
+  });
+  return was;
 }
 
 /**
@@ -67,6 +85,8 @@ function* process_one_work(m: Machine, work: work_struct): ModelGen {
     if (m.interleaveAll) yield withSite(work.op);
     if (!work.pending) {
       work.running = false;
+      // A cancel_work_sync() waiting for this instance (the kernel's flush barrier completes).
+      if (work.done.waiters.length) yield* wake_up(m, work.done);
       return;
     }
   }

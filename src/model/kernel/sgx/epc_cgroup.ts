@@ -22,8 +22,10 @@ import { withSite } from "../../../rt/site.ts";
 import { PAGE_SIZE } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
 import {
+  css_get,
   css_next_descendant_pre,
-  descendants_pre,
+  css_put,
+  css_tryget,
   get_current_misc_cg,
   type misc_cg,
   misc_cg_root,
@@ -38,6 +40,7 @@ import { spin_lock, spin_unlock, spinlock_t } from "../lib/locks.ts";
 import type { mm_struct } from "../lib/mm.ts";
 import { cond_resched, signal_pending } from "../lib/sched.ts";
 import {
+  cancel_work_sync,
   queue_work,
   work_struct as WorkStruct,
   type work_struct,
@@ -82,6 +85,7 @@ export class sgx_cgroup {
       `sgx_cgroup(${label})->reclaim_work`,
       reclaim_work_fn,
       this,
+      m.newId(),
     );
     this.next_cg = this;
     this.next_cg_lock = new spinlock_t(m.newId(), "sgx_cgroup->next_cg_lock");
@@ -149,14 +153,43 @@ export const cgfn = (m: Machine): CgroupMainFns => m.fn as unknown as CgroupMain
  * Kernel: epc_cgroup.h (v16). Context: any.
  */
 function sgx_get_current_cg(m: Machine): sgx_cgroup | null {
-  return sgx_cgroup_from_misc_cg(get_current_misc_cg(m));
+  const cg = get_current_misc_cg(m);
+  css_get(m, cg);
+  return sgx_cgroup_from_misc_cg(cg);
+}
+
+/** sgx_put_cg - drop the reference of sgx_get_current_cg (put_misc_cg). Kernel: epc_cgroup.h (v16). */
+function* sgx_put_cg(m: Machine, sgx_cg: sgx_cgroup | null): ModelGen {
+  if (sgx_cg) yield* css_put(m, sgx_cg.cg);
 }
 
 /**
- * sgx_put_cg - drop the reference of sgx_get_current_cg. Kernel: epc_cgroup.h (v16).
- * Model: css references are not counted (cgroups are never freed).
+ * sgx_cgroup_next_skip - no cursor may keep pointing at a cgroup being freed: every ancestor whose
+ * cursor is on it restarts its walk at itself.
+ * Kernel: epc_cgroup.c (v16). Context: takes each ancestor's next_cg_lock.
  */
-function sgx_put_cg(_m: Machine, _sgx_cg: sgx_cgroup | null): void {}
+function* sgx_cgroup_next_skip(m: Machine, sgx_cg: sgx_cgroup): ModelGen {
+  for (let p = sgx_cg.cg.parent; p; p = p.parent) {
+    const a = sgx_cgroup_from_misc_cg(p);
+    yield spin_lock(a.next_cg_lock);
+    if (a.next_cg === sgx_cg) a.next_cg = a;
+    yield spin_unlock(a.next_cg_lock);
+  }
+}
+
+/**
+ * sgx_cgroup_free - misc_res_ops.free: the cgroup's last css reference is gone. Its reclaim work
+ * must not run any more and no cursor may point at it before the sgx_cgroup is freed.
+ * Kernel: epc_cgroup.c (v16). Context: the css_free worker; may sleep.
+ */
+function* sgx_cgroup_free(m: Machine, cg: misc_cg): ModelGen {
+  const sgx_cg = sgx_cgroup_from_misc_cg(cg);
+  yield* cancel_work_sync(m, sgx_cg.reclaim_work);
+  yield* m.fn.sgx_cgroup_next_skip(m, sgx_cg);
+  // kfree(sgx_cg): KASAN watches its cursor lock, reclaim work and LRU lock from now on.
+  m.kfree(sgx_cg, `struct sgx_cgroup ${cg.name || "/"}`);
+  m.kfree(sgx_cg.lru, `struct sgx_cgroup ${cg.name || "/"} (lru)`);
+}
 
 /**
  * sgx_cgroup_next_descendant_pre - the cgroup after `cg` in a pre-order walk of `root`'s subtree,
@@ -176,8 +209,9 @@ function sgx_cgroup_next_descendant_pre(_m: Machine, root: sgx_cgroup, cg: sgx_c
  */
 function* sgx_cgroup_next_get(m: Machine, root: sgx_cgroup): ModelGen<sgx_cgroup> {
   yield spin_lock(root.next_cg_lock);
-  const p = root.next_cg;
-  // MODEL: css_tryget(p) cannot fail (no cgroup dies), so p is not skipped.
+  let p = root.next_cg;
+  // A descendant is handed out with a reference; one already released (dying) is skipped.
+  while (p !== root && !css_tryget(m, p.cg)) p = m.fn.sgx_cgroup_next_descendant_pre(m, root, p);
   root.next_cg = m.fn.sgx_cgroup_next_descendant_pre(m, root, p);
   yield spin_unlock(root.next_cg_lock);
   return p;
@@ -213,12 +247,22 @@ function* sgx_cgroup_max_pages_to_root(m: Machine, sgx_cg: sgx_cgroup): ModelGen
  */
 function* sgx_cgroup_lru_empty(m: Machine, root: misc_cg): ModelGen<boolean> {
   let ret = true;
-  for (const pos of descendants_pre(root)) {
+  // css_for_each_descendant_pre under RCU; each cgroup is pinned (css_tryget) while its LRU lock is
+  // taken outside the RCU section. Model: the next position is computed in the step that still
+  // holds the reference, which is what RCU guarantees the kernel's walk.
+  for (let pos = css_next_descendant_pre(null, root); pos; ) {
+    if (!css_tryget(m, pos)) {
+      pos = css_next_descendant_pre(pos, root);
+      continue;
+    }
     const sgx_cg = sgx_cgroup_from_misc_cg(pos);
     yield spin_lock(sgx_cg.lru.lock);
     ret = list_empty(m.pages, sgx_cg.lru.reclaimable);
     yield spin_unlock(sgx_cg.lru.lock);
+    const next = css_next_descendant_pre(pos, root);
+    yield* css_put(m, pos);
     if (!ret) break;
+    pos = next;
   }
   return ret;
 }
@@ -239,7 +283,7 @@ function* sgx_cgroup_reclaim_pages(
   while (!(yield* m.fn.sgx_cgroup_lru_empty(m, root.cg)) && cnt < nr_to_scan) {
     const next_cg = yield* m.fn.sgx_cgroup_next_get(m, root);
     cnt += yield* cgfn(m).sgx_reclaim_pages(m, next_cg.lru, charge_mm);
-    if (next_cg !== root) m.fn.sgx_put_cg(m, next_cg);
+    if (next_cg !== root) yield* m.fn.sgx_put_cg(m, next_cg);
   }
 }
 
@@ -267,7 +311,7 @@ function* sgx_cgroup_reclaim_direct(m: Machine): ModelGen {
   const sgx_cg = m.fn.sgx_get_current_cg(m)!;
   if (yield* m.fn.sgx_cgroup_should_reclaim(m, sgx_cg))
     yield* m.fn.sgx_cgroup_reclaim_pages(m, sgx_cg, m.current.mm, m.c.SGX_NR_TO_SCAN);
-  m.fn.sgx_put_cg(m, sgx_cg);
+  yield* m.fn.sgx_put_cg(m, sgx_cg);
 }
 
 /**
@@ -361,6 +405,7 @@ function sgx_cgroup_alloc(m: Machine, cg: misc_cg): number {
 
 /** misc_res_ops of sgx_epc: calls go through the function table so patches see them. */
 const sgx_cgroup_ops_alloc = (m: Machine, cg: misc_cg): number => m.fn.sgx_cgroup_alloc(m, cg);
+const sgx_cgroup_ops_free = (m: Machine, cg: misc_cg): ModelGen => m.fn.sgx_cgroup_free(m, cg);
 
 /** The function of every cgroup's reclaim_work (INIT_WORK), through the table. */
 const reclaim_work_fn = (m: Machine, w: work_struct): ModelGen => m.fn.sgx_cgroup_reclaim_work_func(m, w);
@@ -382,7 +427,7 @@ function sgx_cgroup_wq_init(m: Machine): number {
 function sgx_cgroup_init(m: Machine): void {
   const root = misc_cg_root(m);
   sgxcg(m).sgx_cg_root = m.fn.sgx_cgroup_misc_init(m, root);
-  misc_cg_set_ops(m, { alloc: sgx_cgroup_ops_alloc });
+  misc_cg_set_ops(m, { alloc: sgx_cgroup_ops_alloc, free: sgx_cgroup_ops_free });
   let capacity = 0;
   for (const nid of m.sgx.sgx_numa_mask) capacity += m.sgx.sgx_numa_nodes[nid]!.size;
   misc_cg_set_capacity(m, capacity * PAGE_SIZE);
@@ -407,7 +452,7 @@ export const epc_cgroup_api = {
  */
 export const epc_cgroup_h_stubs: typeof epc_cgroup_api = {
   sgx_get_current_cg: (_m: Machine): sgx_cgroup | null => null,
-  sgx_put_cg,
+  *sgx_put_cg(_m: Machine, _sgx_cg: sgx_cgroup | null): ModelGen {},
   *sgx_cgroup_try_charge(_m: Machine, _sgx_cg: sgx_cgroup | null, _reclaim: boolean): ModelGen<number> {
     return 0;
   },
@@ -433,5 +478,7 @@ export const epc_cgroup_c = {
   __sgx_cgroup_try_charge,
   sgx_cgroup_misc_init,
   sgx_cgroup_alloc,
+  sgx_cgroup_free,
+  sgx_cgroup_next_skip,
   ...epc_cgroup_h_stubs,
 };

@@ -318,7 +318,7 @@ function* sgx_alloc_epc_page(m: Machine, owner: number, reclaim: boolean): Model
   const sgx_cg = m.fn.sgx_get_current_cg(m);
   const ret = yield* m.fn.sgx_cgroup_try_charge(m, sgx_cg, reclaim);
   if (ret) {
-    m.fn.sgx_put_cg(m, sgx_cg);
+    yield* m.fn.sgx_put_cg(m, sgx_cg);
     yield* allocMark(m, ret, owner);
     return ret;
   }
@@ -351,7 +351,7 @@ function* sgx_alloc_epc_page(m: Machine, owner: number, reclaim: boolean): Model
     m.pages.sgx_cg.set(page, sgx_cg!.cg.id);
   } else {
     yield* m.fn.sgx_cgroup_uncharge(m, sgx_cg);
-    m.fn.sgx_put_cg(m, sgx_cg);
+    yield* m.fn.sgx_put_cg(m, sgx_cg);
     yield* allocMark(m, page, owner);
   }
   if (yield* m.fn.sgx_should_reclaim(m, m.c.SGX_NR_LOW_PAGES)) yield* wake_up(m, m.ksgxd_waitq);
@@ -374,7 +374,7 @@ function* sgx_free_epc_page(m: Machine, page: number): ModelGen {
   const sgx_cg: sgx_cgroup | null = sgx_epc_page_cgroup(m, page);
   if (sgx_cg) {
     yield* m.fn.sgx_cgroup_uncharge(m, sgx_cg);
-    m.fn.sgx_put_cg(m, sgx_cg);
+    yield* m.fn.sgx_put_cg(m, sgx_cg);
     P.sgx_cg.set(page, -1);
   }
   const node = m.nodeOf(page);

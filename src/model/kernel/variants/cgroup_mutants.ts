@@ -36,7 +36,7 @@ function* alloc_leaks_charge(m: Machine, owner: number, reclaim: boolean): Model
   const sgx_cg = m.fn.sgx_get_current_cg(m);
   const ret = yield* m.fn.sgx_cgroup_try_charge(m, sgx_cg, reclaim);
   if (ret) {
-    m.fn.sgx_put_cg(m, sgx_cg);
+    yield* m.fn.sgx_put_cg(m, sgx_cg);
     yield* allocMark(m, ret, owner);
     return ret;
   }

@@ -28,7 +28,6 @@ import { PAGE_SIZE } from "../../hw/arch.ts";
 import type { Machine } from "../../machine.ts";
 import {
   descendants_pre,
-  get_current_misc_cg,
   type misc_cg,
   misc_cg_root,
   misc_cg_set_capacity,
@@ -464,7 +463,12 @@ function sgx_epc_cgroup_alloc(m: Machine, cg: misc_cg): number {
 function sgx_epc_cgroup_init(m: Machine): void {
   sgx_epc_cgroup_alloc(m, misc_cg_root(m));
   sgxcg(m).sgx_cg_root = epcCg(misc_cg_root(m));
-  misc_cg_set_ops(m, { alloc: sgx_epc_cgroup_alloc, max_write: sgx_epc_cgroup_max_write });
+  // free: the series' sgx_epc_cgroup_free (cancel the reclaim work, then kfree), as v16's.
+  misc_cg_set_ops(m, {
+    alloc: sgx_epc_cgroup_alloc,
+    free: (mm, cg) => mm.fn.sgx_cgroup_free(mm, cg),
+    max_write: sgx_epc_cgroup_max_write,
+  });
   let capacity = 0;
   for (const nid of m.sgx.sgx_numa_mask) capacity += m.sgx.sgx_numa_nodes[nid]!.size;
   misc_cg_set_capacity(m, capacity * PAGE_SIZE);
@@ -492,9 +496,11 @@ function* sgx_record_unreclaimable(m: Machine, page: number): ModelGen {
  * SECS, VA and vEPC pages go on the unreclaimable list. Kernel: early main.c.
  */
 function* sgx_alloc_epc_page(m: Machine, owner: number, reclaim: boolean): ModelGen<number> {
-  const epc_cg = sgx_cgroup_from_misc_cg(get_current_misc_cg(m)) as sgx_epc_cgroup;
+  // The page keeps the css reference until sgx_free_epc_page() (v16's sgx_put_cg there).
+  const epc_cg = m.fn.sgx_get_current_cg(m) as sgx_epc_cgroup;
   const ret = yield* m.fn.sgx_cgroup_try_charge(m, epc_cg, reclaim);
   if (ret) {
+    yield* m.fn.sgx_put_cg(m, epc_cg);
     yield* allocMark(m, ret, owner);
     return ret;
   }
@@ -525,6 +531,7 @@ function* sgx_alloc_epc_page(m: Machine, owner: number, reclaim: boolean): Model
     yield* sgx_record_unreclaimable(m, page);
   } else {
     yield* m.fn.sgx_cgroup_uncharge(m, epc_cg);
+    yield* m.fn.sgx_put_cg(m, epc_cg);
     yield* allocMark(m, page, owner);
   }
   if (yield* m.fn.sgx_should_reclaim(m, m.c.SGX_NR_LOW_PAGES)) yield* wake_up(m, m.ksgxd_waitq);

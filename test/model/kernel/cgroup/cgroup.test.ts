@@ -302,6 +302,7 @@ test("workqueue: an item queued while pending runs once; queued while it runs, i
       if (runs === 1) yield* queue_work(mm, wq, w); // re-queued while running
     },
     null,
+    m.newId(),
   );
   assert.equal(
     run(m, () => queue_work(m, wq, w), null, spawned),
