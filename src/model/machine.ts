@@ -178,6 +178,7 @@ export class Machine {
     this.nrCpus = cfg.cpuNodes.length;
     const nr_pages = cfg.sections.reduce((s, x) => s + x.pages, 0);
     this.hw = new SgxHw(nr_pages, cfg.cpuNodes);
+    this.hw.useAfterFree = (what) => this.bug(`KASAN: use-after-free of ${what}`);
     this.pages = new EpcPages(nr_pages);
     const ids = () => this.newId();
     this.ksgxd_waitq = new wait_queue_head_t(ids(), "ksgxd_waitq");

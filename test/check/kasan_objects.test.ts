@@ -93,3 +93,37 @@ test("the cgroup-v16 kernel removes a cgroup cleanly while ksgxd walks the tree"
   const r = await runCheckSession({ sc, raw, seed: 1, schedules: 5000, timeMs: 60_000 });
   assert.equal(r.found, false, r.report ?? "");
 });
+
+test("a backing page used after its last reference went and it was truncated is a use-after-free", async () => {
+  const { registerVariant, getVariant } = await import("../../src/model/kernel/variants/registry.ts");
+  const { mutex_lock, mutex_unlock } = await import("../../src/model/kernel/lib/locks.ts");
+  type M = import("../../src/model/machine.ts").Machine;
+  type B = import("../../src/model/kernel/sgx/sgx.ts").sgx_backing;
+  // On v5.19-B6 a fault may truncate the PCMD page the reclaimer has pinned (B6); with the pin
+  // dropped before the write-back, EWB then writes into the freed page.
+  registerVariant({
+    name: "test/put-backing-before-ewb",
+    description:
+      "v5.19-B6 with sgx_reclaimer_write putting the backing pages before the EWB that writes them",
+    mutant: true,
+    sgx2: false,
+    overrides: {
+      ...getVariant("v5.19-B6")!.overrides,
+      *sgx_reclaimer_write(m: M, epc_page: number, backing: B) {
+        const encl_page = m.pages.owner.get(epc_page);
+        const encl = m.enclOf(encl_page);
+        yield mutex_lock(encl.lock);
+        m.fn.sgx_encl_put_backing(m, backing); // MUTANT: before the write-back
+        yield* m.fn.sgx_encl_ewb(m, epc_page, backing);
+        m.encl_pages.epc_page.a[encl_page] = -1;
+        encl.secs_child_cnt--;
+        yield mutex_unlock(encl.lock);
+      },
+    },
+  });
+  await (await import("../../src/scenario/patches.ts")).loadKernel("test/put-backing-before-ewb");
+  const { scenario: sc, raw } = loadScenario("check-pcmd-truncate", ["kernel=test/put-backing-before-ewb"]);
+  const r = await runCheckSession({ sc, raw, seed: 1, schedules: 5000, timeMs: 60_000 });
+  assert.equal(r.property, "KASAN: use-after-free", `${r.property}: ${r.detail}`);
+  assert.match(r.detail ?? "", /a freed shmem page/);
+});

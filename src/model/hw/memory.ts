@@ -23,6 +23,10 @@ export class mem_page {
   swapped = false;
   /** The contents are in memory (false: only the swap copy exists until the page is read again). */
   resident = true;
+  /** Truncated from its file: freed once the last reference is put. */
+  truncated = false;
+  /** Freed (truncated and unreferenced): KASAN reports any later use. */
+  freed = false;
   /** The memcg the page is charged to (null: the root). */
   memcg: unknown = null;
   constructor(readonly id: number) {}

@@ -104,6 +104,15 @@ export class SgxHw {
   /** Monotonic source of version nonces and data tokens. */
   private nonce = 0;
 
+  /** Set by the machine: a leaf was given memory the kernel already freed (KASAN's report). */
+  useAfterFree: ((what: string) => void) | null = null;
+
+  /** The backing pages a leaf reads or writes must not be freed memory. */
+  private checkMemory(contents: mem_page, pcmd: mem_page, leaf: string): void {
+    if (contents.freed) this.useAfterFree?.(`the contents page given to ENCLS[${leaf}] (a freed shmem page)`);
+    if (pcmd.freed) this.useAfterFree?.(`the PCMD page given to ENCLS[${leaf}] (a freed shmem page)`);
+  }
+
   constructor(nrPages: number, cpuNodes: number[]) {
     this.nrPages = nrPages;
     this.valid = new Chunked(nrPages);
@@ -294,6 +303,7 @@ export class SgxHw {
    * The EPC page becomes invalid (free as far as the hardware is concerned).
    */
   EWB(p: number, vaPage: number, slot: number, contents: mem_page, pcmd: mem_page, pcmdSlot: number): number {
+    this.checkMemory(contents, pcmd, "EWB");
     if (!this.valid.get(p)) return GP;
     const va = this.va.get(vaPage);
     if (!va || !this.valid.get(vaPage)) return GP;
@@ -342,6 +352,7 @@ export class SgxHw {
     pcmd: mem_page,
     pcmdSlot: number,
   ): number {
+    this.checkMemory(contents, pcmd, "ELDU");
     if (this.valid.get(p)) return GP;
     const va = this.va.get(vaPage);
     if (!va || !this.valid.get(vaPage)) return GP;

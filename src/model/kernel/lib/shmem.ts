@@ -62,9 +62,10 @@ export function* shmem_read_mapping_page(
   return np;
 }
 
-/** put_page: drop a reference taken by shmem_read_mapping_page (or get_page). */
+/** put_page: drop a reference taken by shmem_read_mapping_page (or get_page); a truncated page is freed by its last. */
 export function put_page(p: mem_page): void {
   p.refs--;
+  if (p.refs === 0 && p.truncated) p.freed = true;
 }
 
 /** Read a swapped-out page back: the swap copy becomes the page's contents again (clean). */
@@ -86,6 +87,9 @@ export function shmem_truncate_page(m: Machine, f: shmem_file, index: number): v
   if (!p) return;
   f.pages.delete(index);
   m.memcgUncharge(m, p.memcg);
+  // The page cache's reference goes; a holder keeps the page until its put_page().
+  p.truncated = true;
+  if (p.refs === 0) p.freed = true;
 }
 
 /**

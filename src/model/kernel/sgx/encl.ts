@@ -132,7 +132,7 @@ function* __sgx_encl_eldu(
     ret = -EFAULT;
   }
 
-  pcmdZero(b.pcmd, b.pcmd_offset / PCMD_SIZE);
+  pcmdZero(m.kasanUse(b.pcmd, "the PCMD page (a freed shmem page)"), b.pcmd_offset / PCMD_SIZE);
   b.pcmd.dirty = true;
   // The PCMD area of this page was zeroed: is the whole PCMD page empty now?
   const pcmd_page_empty = pcmdPageEmpty(b.pcmd);
