@@ -85,6 +85,16 @@ function internalLeakProblem(w: World): string | null {
     for (const i of encl.page_array.indices(0, encl.size / 4096)) inArray.add(encl.page_array.get(i));
     if (encl.secs >= 0) inArray.add(encl.secs);
   }
+  // A removed cgroup is kept only by the pages still charged to it: any other css reference left
+  // while no path runs is one that was never put, and the cgroup's memory is never freed.
+  const charged = new Map<number, number>();
+  for (let p = 0; p < m.pages.nr_pages; p++) {
+    const id = m.pages.sgx_cg.get(p);
+    if (id >= 0) charged.set(id, (charged.get(id) ?? 0) + 1);
+  }
+  for (const cg of m.misc.all)
+    if (!cg.online && !cg.freed && cg.refcnt > (charged.get(cg.id) ?? 0))
+      return `removed cgroup ${cg.name} still has ${cg.refcnt} css reference(s) but ${charged.get(cg.id) ?? 0} charged page(s): a css_get() without its css_put(), the cgroup is never freed`;
   for (let e = 0; e < E.count; e++) {
     if (!E.alive.a[e] || inArray.has(e)) continue;
     const encl = m.enclaves[E.encl.a[e]!];

@@ -59,6 +59,8 @@ const PUTS = new Set([
   "mmdrop",
   "fput",
   "sgx_encl_put",
+  "sgx_put_cg",
+  "css_put",
   "kfreeObj",
   "xa_destroy",
 ]);

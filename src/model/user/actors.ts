@@ -11,7 +11,7 @@ import { EBUSY, errnoName } from "../kernel/lib/errno.ts";
 import { fput } from "../kernel/lib/file.ts";
 import { VM_FAULT_SIGBUS, vm_munmap } from "../kernel/lib/mm.ts";
 import { signal_pending } from "../kernel/lib/sched.ts";
-import { epc_cgroup_h_stubs } from "../kernel/sgx/epc_cgroup.ts";
+import type { SgxCgroupGlobals } from "../kernel/sgx/epc_cgroup.ts";
 import { SGX_SECINFO_R, SGX_SECINFO_REG, SGX_SECINFO_W } from "../kernel/sgx/ioctl.ts";
 import type { Machine } from "../machine.ts";
 import { listPattern } from "./access.ts";
@@ -99,8 +99,9 @@ export function* access_actor(
  * list) a global round over every cgroup (sgx_reclaim_pages_global).
  */
 export function* reclaim_actor(m: Machine, rounds: number): ModelGen {
-  const perCgroup =
-    m.fn.sgx_cgroup_reclaim_pages_global !== epc_cgroup_h_stubs.sgx_cgroup_reclaim_pages_global;
+  // The EPC cgroup is initialized (its root has an sgx_cgroup): decided from the state, not from
+  // the function table, which probes and patches may wrap.
+  const perCgroup = ((m.misc.epc as SgxCgroupGlobals | null)?.sgx_cg_root ?? null) !== null;
   for (let i = 0; i < rounds; i++)
     if (perCgroup) yield* m.fn.sgx_cgroup_reclaim_pages_global(m, null);
     else yield* m.fn.sgx_reclaim_pages(m);
