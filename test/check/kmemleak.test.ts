@@ -57,7 +57,11 @@ const INTERNAL: [mutant: string, scenario: string, detail: RegExp][] = [
   // sgx_encl_release without kfree(va_page).
   ["mutant/auto/sgx_encl_release/drop-put/2", "check-release-vs-reclaim", /unreferenced struct sgx_va_page/],
   // sgx_cgroup_lru_empty keeping each cgroup it visits pinned: a removed cgroup is never freed.
-  ["mutant/auto/sgx_cgroup_lru_empty/drop-put/0@cgroup-v16", "check-cgroup-rmdir", /css_get\(\) without its css_put/],
+  [
+    "mutant/auto/sgx_cgroup_lru_empty/drop-put/0@cgroup-v16",
+    "check-cgroup-rmdir",
+    /css_get\(\) without its css_put/,
+  ],
 ];
 
 for (const [mutant, scenario, detail] of INTERNAL)
