@@ -19,7 +19,7 @@ import type {
 import { withSite } from "../rt/site.ts";
 import { encls_faulted, sgxRetName } from "./hw/arch.ts";
 import type { Cpu } from "./hw/cpu.ts";
-import { SgxHw } from "./hw/sgx_hw.ts";
+import { onUseAfterFree, SgxHw } from "./hw/sgx_hw.ts";
 import { MiscCgroups } from "./kernel/cgroup/misc.ts";
 import { mem_cgroup, mem_cgroup_charge, mem_cgroup_uncharge } from "./kernel/lib/memcg.ts";
 import { mm_struct } from "./kernel/lib/mm.ts";
@@ -178,7 +178,7 @@ export class Machine {
     this.nrCpus = cfg.cpuNodes.length;
     const nr_pages = cfg.sections.reduce((s, x) => s + x.pages, 0);
     this.hw = new SgxHw(nr_pages, cfg.cpuNodes);
-    this.hw.useAfterFree = (what) => this.bug(`KASAN: use-after-free of ${what}`);
+    onUseAfterFree(this.hw, (what) => this.bug(`KASAN: use-after-free of ${what}`));
     this.pages = new EpcPages(nr_pages);
     const ids = () => this.newId();
     this.ksgxd_waitq = new wait_queue_head_t(ids(), "ksgxd_waitq");

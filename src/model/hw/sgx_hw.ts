@@ -74,6 +74,17 @@ export class HwEnclave {
 /** Model-side hardware failure: a state the real hardware would make impossible. */
 export class HwAssertion extends Error {}
 
+/**
+ * Who reports a leaf given memory the kernel already freed (KASAN's report), per hardware instance.
+ * Kept outside the hardware's state, which the checker snapshots, hashes and renames.
+ */
+const useAfterFree = new WeakMap<SgxHw, (what: string) => void>();
+
+/** Set the machine's report for ENCLS leaves given freed memory. */
+export function onUseAfterFree(hw: SgxHw, report: (what: string) => void): void {
+  useAfterFree.set(hw, report);
+}
+
 export class SgxHw {
   readonly nrPages: number;
   // EPCM, one entry per EPC page.
@@ -104,13 +115,11 @@ export class SgxHw {
   /** Monotonic source of version nonces and data tokens. */
   private nonce = 0;
 
-  /** Set by the machine: a leaf was given memory the kernel already freed (KASAN's report). */
-  useAfterFree: ((what: string) => void) | null = null;
-
   /** The backing pages a leaf reads or writes must not be freed memory. */
   private checkMemory(contents: mem_page, pcmd: mem_page, leaf: string): void {
-    if (contents.freed) this.useAfterFree?.(`the contents page given to ENCLS[${leaf}] (a freed shmem page)`);
-    if (pcmd.freed) this.useAfterFree?.(`the PCMD page given to ENCLS[${leaf}] (a freed shmem page)`);
+    const report = useAfterFree.get(this);
+    if (contents.freed) report?.(`the contents page given to ENCLS[${leaf}] (a freed shmem page)`);
+    if (pcmd.freed) report?.(`the PCMD page given to ENCLS[${leaf}] (a freed shmem page)`);
   }
 
   constructor(nrPages: number, cpuNodes: number[]) {
