@@ -79,26 +79,36 @@ function internalLeakProblem(w: World): string | null {
   for (const vepc of m.vepc.instances)
     if (vepc.freed && vepc.page_array.count > 0)
       return `unreferenced xa_node of the page_array of a freed vEPC (${vepc.page_array.count} entries): xa_destroy() never ran`;
-  const inArray = new Set<number>();
-  for (const encl of m.enclaves) {
-    if (encl.freed) continue;
-    for (const i of encl.page_array.indices(0, encl.size / 4096)) inArray.add(encl.page_array.get(i));
-    if (encl.secs >= 0) inArray.add(encl.secs);
-  }
   // A removed cgroup is kept only by the pages still charged to it: any other css reference left
   // while no path runs is one that was never put, and the cgroup's memory is never freed.
-  const charged = new Map<number, number>();
-  for (let p = 0; p < m.pages.nr_pages; p++) {
-    const id = m.pages.sgx_cg.get(p);
-    if (id >= 0) charged.set(id, (charged.get(id) ?? 0) + 1);
+  const removed = m.misc.all.filter((cg) => !cg.online && !cg.freed);
+  if (removed.length) {
+    const charged = new Map<number, number>();
+    for (let p = 0; p < m.pages.nr_pages; p++) {
+      const id = m.pages.sgx_cg.get(p);
+      if (id >= 0) charged.set(id, (charged.get(id) ?? 0) + 1);
+    }
+    for (const cg of removed)
+      if (cg.refcnt > (charged.get(cg.id) ?? 0))
+        return `removed cgroup ${cg.name} still has ${cg.refcnt} css reference(s) but ${charged.get(cg.id) ?? 0} charged page(s): a css_get() without its css_put(), the cgroup is never freed`;
   }
-  for (const cg of m.misc.all)
-    if (!cg.online && !cg.freed && cg.refcnt > (charged.get(cg.id) ?? 0))
-      return `removed cgroup ${cg.name} still has ${cg.refcnt} css reference(s) but ${charged.get(cg.id) ?? 0} charged page(s): a css_get() without its css_put(), the cgroup is never freed`;
+  // struct sgx_encl_page: a live one belongs to a live enclave, in its page_array or as its SECS.
+  // Counted per enclave first (this runs after every execution); the culprit is looked up only
+  // when a count is off.
+  const alive = new Map<number, number>();
   for (let e = 0; e < E.count; e++) {
-    if (!E.alive.a[e] || inArray.has(e)) continue;
+    if (!E.alive.a[e]) continue;
     const encl = m.enclaves[E.encl.a[e]!];
-    return `unreferenced struct sgx_encl_page ${e} (enclave ${encl ? encl.name || encl.id : "?"}, index ${E.index.a[e]}): in no live enclave's page_array, never kfree()d`;
+    if (!encl || encl.freed) return encl_page_leak(m, e);
+    alive.set(E.encl.a[e]!, (alive.get(E.encl.a[e]!) ?? 0) + 1);
+  }
+  for (const [idx, n] of alive) {
+    const encl = m.enclaves[idx]!;
+    if (n <= encl.page_array.count + (encl.secs >= 0 && E.alive.a[encl.secs] ? 1 : 0)) continue;
+    const inArray = new Set(encl.page_array.indices(0, encl.size / 4096).map((i) => encl.page_array.get(i)));
+    for (let e = 0; e < E.count; e++)
+      if (E.alive.a[e] && E.encl.a[e] === idx && e !== encl.secs && !inArray.has(e))
+        return encl_page_leak(m, e);
   }
   return null;
 }
@@ -118,4 +128,10 @@ export function kmemleakProblem(w: World, onList: Map<number, string>): string |
     return `unreferenced EPC page ${p} (owner ${P.owner.get(p)}${tracked ? ", RECLAIMER_TRACKED" : ""}): on no list, held by no live enclave, VA page or vEPC\n  allocated: ${site}`;
   }
   return null;
+}
+
+function encl_page_leak(m: Machine, e: number): string {
+  const E = m.encl_pages;
+  const encl = m.enclaves[E.encl.a[e]!];
+  return `unreferenced struct sgx_encl_page ${e} (enclave ${encl ? encl.name || encl.id : "?"}, index ${E.index.a[e]}): in no live enclave's page_array, never kfree()d`;
 }

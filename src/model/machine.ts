@@ -330,7 +330,8 @@ export class Machine {
   /** encl_page's VA page (the slot its evicted version lives in), checked by KASAN. */
   vaPageOf(encl_page: number): sgx_va_page {
     const v = this.va_pages[this.encl_pages.va_page.a[encl_page]!]!;
-    return this.kasanUse(v, `struct sgx_va_page #${v.id}`);
+    if (v.freed) this.kasanUse(v, `struct sgx_va_page #${v.id}`);
+    return v;
   }
 
   /** encl_page->encl, catching use of a freed enclave or enclave page. */

@@ -117,9 +117,9 @@ export class SgxHw {
 
   /** The backing pages a leaf reads or writes must not be freed memory. */
   private checkMemory(contents: mem_page, pcmd: mem_page, leaf: string): void {
-    const report = useAfterFree.get(this);
-    if (contents.freed) report?.(`the contents page given to ENCLS[${leaf}] (a freed shmem page)`);
-    if (pcmd.freed) report?.(`the PCMD page given to ENCLS[${leaf}] (a freed shmem page)`);
+    if (!contents.freed && !pcmd.freed) return;
+    const which = contents.freed ? "contents" : "PCMD";
+    useAfterFree.get(this)?.(`the ${which} page given to ENCLS[${leaf}] (a freed shmem page)`);
   }
 
   constructor(nrPages: number, cpuNodes: number[]) {

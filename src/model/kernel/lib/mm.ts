@@ -113,7 +113,7 @@ export function mmap_read_unlock(mm: mm_struct): LockOp {
 
 /** mmgrab: pin the struct mm_struct (not the address space). */
 export function mmgrab(m: Machine, mm: mm_struct): void {
-  m.kasanUse(mm, `struct mm_struct ${mm.name}`);
+  if (mm.freed) m.kasanUse(mm, `struct mm_struct ${mm.name}`);
   mm.mm_count++;
 }
 
@@ -141,7 +141,8 @@ export function* mmu_notifier_put(m: Machine, mm: mm_struct, free_notifier: () =
 
 /** mmget_not_zero: pin the address space unless it is already being torn down. */
 export function* mmget_not_zero(m: Machine, mm: mm_struct): ModelGen<boolean> {
-  m.kasanUse(mm, `struct mm_struct ${mm.name}`);
+  // The report's text is built only for a freed mm (this runs for every page the reclaimer ages).
+  if (mm.freed) m.kasanUse(mm, `struct mm_struct ${mm.name}`);
   if (m.interleaveAll) yield withSite(mm.mm_users.wr);
   if (mm.mm_users.v === 0) return false;
   mm.mm_users.v++;
