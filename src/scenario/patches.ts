@@ -117,19 +117,23 @@ export function validatePatch(file: string, mod: unknown, extra: object = {}): P
  */
 export async function loadKernel(name: string): Promise<void> {
   if (getVariant(name)) return;
-  if (name.startsWith("mutant/auto/")) {
-    // Automatic mutants are rebuilt from their name (src/mutate); loaded on use (TypeScript parser).
-    const { registerAutoMutant } = await import("../mutate/load.ts");
-    const { UnknownMutant } = await import("../mutate/generate.ts");
-    try {
-      await registerAutoMutant(name);
-    } catch (e) {
-      if (e instanceof UnknownMutant) throw new ScenarioError([`kernel: ${e.message}`]);
-      throw e;
-    }
-    return;
+  const { base, patches } = splitKernel(name);
+  // Automatic mutants are rebuilt from their name (src/mutate), patches applied on top of one too.
+  if (base.startsWith("mutant/auto/")) await loadAutoMutant(base);
+  if (patches.length > 0) await registerPatched(name, patches);
+}
+
+/** Register an automatic mutant from its name; loaded on use (it needs the TypeScript parser). */
+async function loadAutoMutant(name: string): Promise<void> {
+  if (getVariant(name)) return;
+  const { registerAutoMutant } = await import("../mutate/load.ts");
+  const { UnknownMutant } = await import("../mutate/generate.ts");
+  try {
+    await registerAutoMutant(name);
+  } catch (e) {
+    if (e instanceof UnknownMutant) throw new ScenarioError([`kernel: ${e.message}`]);
+    throw e;
   }
-  await registerPatched(name, splitKernel(name).patches);
 }
 
 /**
@@ -163,6 +167,8 @@ export async function loadKernelFrom(
 ): Promise<void> {
   const before = shippedHashes.get(name);
   shippedHashes.set(name, hashes);
+  const { base } = splitKernel(name);
+  if (base.startsWith("mutant/auto/")) await loadAutoMutant(base);
   // The same name with other contents (the submitter edited a patch) is registered anew.
   if (getVariant(name) && JSON.stringify(before) === JSON.stringify(hashes)) return;
   await registerPatched(name, files);
