@@ -76,6 +76,10 @@ function internalLeakProblem(w: World): string | null {
           return `backing page ${index} of enclave ${name}: page refcount underflow (${p.refs}): put_page() without a reference`;
       }
   }
+  for (const f of m.shmem_files)
+    for (const p of f.truncatedHeld.values())
+      if (p.refs > 0)
+        return `a page of backing file ${f.id} (${f.name}) truncated from its file with ${p.refs} reference(s) still held and no kernel path running: a get_page() without its put_page(), the page is never freed`;
   for (const vepc of m.vepc.instances)
     if (vepc.freed && vepc.page_array.count > 0)
       return `unreferenced xa_node of the page_array of a freed vEPC (${vepc.page_array.count} entries): xa_destroy() never ran`;

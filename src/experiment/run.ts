@@ -9,6 +9,7 @@ import type { Scenario } from "../scenario/schema.ts";
 import type { CgroupTimeline } from "../sim/cgroup_metrics.ts";
 import type { Metrics } from "../sim/metrics.ts";
 import type { Sample, SimResult, TraceEvent } from "../sim/simulator.ts";
+import { endOfRunScan } from "./end_scan.ts";
 
 /** Version of the model and metric definitions; part of every result and cache key. */
 export const MODEL_VERSION = "epcsim-model-1";
@@ -64,6 +65,8 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
   opt.hook?.(built);
   const r = built.sim.run();
   const cg = built.cgroupMetrics?.finish(r.simulated_ns, built.sim.now);
+  // Once the workload is gone, kmemleak and the teardown checks look at what it left behind.
+  if (r.end === "workload_done" && endOfRunScan(built)) r.metrics.warnings++;
   return {
     result: {
       scenario: sc.name,

@@ -13,6 +13,11 @@ export class shmem_file {
   readonly pages = new Map<number, mem_page>();
   /** Pages ever allocated in this file (for memcg charging and reports). */
   allocated = 0;
+  /**
+   * Pages truncated while someone held a reference (by page id): freed by their last put_page();
+   * kmemleak reports one still referenced when no kernel path runs.
+   */
+  readonly truncatedHeld = new Map<number, mem_page>();
   /** Location of the file's page cache, for ops of page reclaim. */
   readonly loc: Located;
   constructor(
@@ -90,6 +95,7 @@ export function shmem_truncate_page(m: Machine, f: shmem_file, index: number): v
   // The page cache's reference goes; a holder keeps the page until its put_page().
   p.truncated = true;
   if (p.refs === 0) p.freed = true;
+  else f.truncatedHeld.set(p.id, p);
 }
 
 /**
