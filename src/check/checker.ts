@@ -3,6 +3,7 @@
  * several) on a prepared check model until a failure is found, every explorer is exhausted, or the
  * budget (executions, wall time) ends.
  */
+import { watchdogDeadline } from "../rt/watchdog.ts";
 import { DporExplorer } from "./dpor.ts";
 import type { CheckModel } from "./engine.ts";
 import { CIRCULAR, type CrossCycle, crossCycleDetail, crossCycleSeed, LockGraph } from "./lockdep.ts";
@@ -78,6 +79,17 @@ export function explorers(model: CheckModel, opt: CheckOptions): Explorer[] {
 }
 
 export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
+  // A step that hangs past the time budget is stopped by the watchdog: check --budget holds even
+  // when model code loops without yielding.
+  if (Number.isFinite(opt.timeMs)) watchdogDeadline(Date.now() + opt.timeMs);
+  try {
+    return search(model, opt);
+  } finally {
+    watchdogDeadline(0);
+  }
+}
+
+function search(model: CheckModel, opt: CheckOptions): CheckRun {
   const t0 = performance.now();
   const live = explorers(model, opt);
   const all = [...live];

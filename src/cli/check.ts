@@ -1,8 +1,10 @@
 /** `epcsim check` and `epcsim replay`. */
+
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { CheckSummary } from "../check/session.ts";
 import { STRATEGIES, type StrategyChoice } from "../check/strategy_names.ts";
+import { watchdogDeadline } from "../rt/watchdog.ts";
 import { parseDuration } from "../scenario/units.ts";
 import { EXIT_FOUND, UsageError } from "./errors.ts";
 import { checkWritable, writeFileAtomic } from "./output_file.ts";
@@ -176,6 +178,8 @@ export function registerCheck(program: Command): void {
         };
         const { runCheckSession } = await import("../check/session.ts");
         const { runParallelCheck } = await import("../check/workers.ts");
+        // The budget holds from here, set-up included, even when model code hangs (rt/watchdog.ts).
+        if (budget.timeMs !== undefined) watchdogDeadline(Date.now() + budget.timeMs);
         const r = workers > 1 ? await runParallelCheck(req, workers) : runCheckSession(req);
         progress.done();
         // A wall-time budget the scenario's own execution bound cut short: say so.

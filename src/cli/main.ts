@@ -3,6 +3,7 @@
  * 2 bad input or usage. With --json, stdout carries one JSON object and human text goes to stderr.
  */
 import { Command, CommanderError } from "commander";
+import { enableWatchdog } from "../rt/watchdog.ts";
 import { registerAb } from "./ab.ts";
 import { registerBugs } from "./bugs.ts";
 import { registerCheck } from "./check.ts";
@@ -34,8 +35,25 @@ program
   .showHelpAfterError("(run with --help for usage)")
   .option("-q, --quiet", "no progress output on stderr")
   .exitOverride();
-program.hook("preAction", () => {
+/** Commands that run model code: the soft-lockup watchdog covers them (rt/watchdog.ts). */
+const RUNS_MODEL = new Set([
+  "run",
+  "check",
+  "replay",
+  "ab",
+  "sweep",
+  "bugs",
+  "worker",
+  "hunt",
+  "patch",
+  "mutate",
+  "experiments",
+]);
+program.hook("preAction", (_cmd, action) => {
   if (program.opts().quiet) process.env.EPCSIM_QUIET = "1";
+  let top = action;
+  while (top.parent && top.parent !== program) top = top.parent;
+  if (RUNS_MODEL.has(top.name())) enableWatchdog();
 });
 
 registerRun(program);

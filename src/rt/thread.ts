@@ -16,6 +16,7 @@ import {
   type TaskLike,
   type ThreadSpec,
 } from "./ops.ts";
+import { heartbeat } from "./watchdog.ts";
 
 /** A model thread: a generator plus the op it yielded and has not executed yet. */
 export class Thread {
@@ -110,6 +111,9 @@ export function spinsWhileBlocked(op: Op): boolean {
 export function stepThread(t: Thread, value: number): void {
   // A new step: instrumented loops (patches, mutants) count their iterations from here.
   loopGuard.count = 0;
+  // The watchdog (rt/watchdog.ts) sees a step start and end.
+  heartbeat[0]++;
+  heartbeat[1] = 1;
   try {
     if (t.op !== null) applyEffect(t.op, t.spec.task.pid);
     const r = t.gen.next(value);
@@ -128,6 +132,7 @@ export function stepThread(t: Thread, value: number): void {
     t.op = null;
     t.error = e;
   }
+  heartbeat[1] = 0;
 }
 
 /** A thread yielded something that is not an op: a mistake in patch code, reported as a user error. */

@@ -119,8 +119,11 @@ export async function loadKernel(name: string): Promise<void> {
   if (getVariant(name)) return;
   const { base, patches } = splitKernel(name);
   // Automatic mutants are rebuilt from their name (src/mutate), patches applied on top of one too.
-  if (base.startsWith("mutant/auto/")) await loadAutoMutant(base);
-  if (patches.length > 0) await registerPatched(name, patches);
+  if (base.startsWith("mutant/auto/")) {
+    await loadAutoMutant(base);
+    if (!patches.length) return;
+  }
+  await registerPatched(name, patches);
 }
 
 /** Register an automatic mutant from its name; loaded on use (it needs the TypeScript parser). */

@@ -1,0 +1,153 @@
+// The watchdog thread (see rt/watchdog.ts): polls every thread's heartbeat; a thread that stays
+// inside one step of a model thread past the limit (or past a budgeted check's deadline) is paused
+// through the inspector, its frames are printed source-mapped, and the process exits with code 1.
+// Plain JavaScript: it must start without the TypeScript loader.
+import { readFileSync, writeSync } from "node:fs";
+import { Session } from "node:inspector";
+import { SourceMap } from "node:module";
+import { fileURLToPath } from "node:url";
+import { workerData } from "node:worker_threads";
+
+const { sab, words, slots, limitMs } = workerData;
+const i32 = new Int32Array(sab, 0, words);
+const deadline = new Float64Array(sab, sab.byteLength - 8, 1);
+const GRACE_MS = 1000;
+
+const last = new Int32Array(slots).fill(-1);
+const since = new Float64Array(slots);
+let tripped = false;
+
+setInterval(
+  () => {
+    if (tripped) return;
+    const now = Date.now();
+    const claimed = Math.min(slots - 1, Atomics.load(i32, 0));
+    for (let s = 0; s <= claimed; s++) {
+      const base = 1 + s * 3;
+      const steps = Atomics.load(i32, base);
+      const inside = Atomics.load(i32, base + 1);
+      if (!inside || steps !== last[s]) {
+        last[s] = steps;
+        since[s] = now;
+        continue;
+      }
+      const stuck = now - since[s];
+      const d = deadline[0];
+      const pastBudget = d > 0 && now > d + GRACE_MS && stuck > GRACE_MS;
+      if (stuck > limitMs || pastBudget) {
+        tripped = true;
+        trip(s, Atomics.load(i32, base + 2), stuck, stuck > limitMs ? "" : " (past the check's --budget)");
+        return;
+      }
+    }
+  },
+  Math.max(50, Math.min(500, limitMs / 4)),
+);
+
+/** Source maps by script id, from Debugger.scriptParsed. */
+function mapper() {
+  const scripts = new Map();
+  const maps = new Map();
+  return {
+    parsed(p) {
+      scripts.set(p.scriptId, p);
+    },
+    where(frame) {
+      const s = scripts.get(frame.location.scriptId);
+      const url = s?.url || frame.url || "";
+      const line = frame.location.lineNumber;
+      const col = frame.location.columnNumber ?? 0;
+      let out = { file: url.replace(/^file:\/\//, ""), line: line + 1 };
+      try {
+        let sm = maps.get(frame.location.scriptId);
+        if (sm === undefined && s?.sourceMapURL) {
+          const ref = s.sourceMapURL;
+          const json = ref.startsWith("data:")
+            ? Buffer.from(ref.slice(ref.indexOf(",") + 1), "base64").toString("utf8")
+            : readFileSync(fileURLToPath(new URL(ref, url)), "utf8");
+          sm = new SourceMap(JSON.parse(json));
+          maps.set(frame.location.scriptId, sm);
+        }
+        const e = sm?.findEntry(line, col);
+        if (e?.originalSource) {
+          const src = e.originalSource.startsWith("file:")
+            ? fileURLToPath(e.originalSource)
+            : e.originalSource;
+          out = { file: src, line: e.originalLine + 1 };
+        }
+      } catch {}
+      return `${frame.functionName || "<anonymous>"} (${out.file.replace(/^.*\/(src|test|examples|bench)\//, "$1/")}:${out.line})`;
+    },
+  };
+}
+
+function report(stuckMs, who, frames, why) {
+  const where = frames.filter((f) => !/^node:|\(node:/.test(f)).slice(0, 8);
+  const secs = Math.round(stuckMs / 100) / 10;
+  writeSync(
+    2,
+    `epcsim: watchdog: BUG: soft lockup - ${who} ran ${secs} s${why} inside one step of a model thread without yielding an op (a loop that never reaches a scheduling point, in the model or a patch)\n${where.map((f) => `  at ${f}`).join("\n")}\n(Node adds "Waiting for the debugger to disconnect...": the watchdog inspected the thread)\n`,
+  );
+}
+
+function trip(slot, tid, stuckMs, why) {
+  const session = new Session();
+  session.connectToMainThread();
+  const map = mapper();
+  const exitMain = () => {
+    session.post("Runtime.evaluate", { expression: "process.exit(1)" });
+  };
+  if (slot === 0) {
+    session.on("Debugger.scriptParsed", (m) => map.parsed(m.params));
+    session.once("Debugger.paused", (m) => {
+      report(
+        stuckMs,
+        "the main thread",
+        m.params.callFrames.map((f) => map.where(f)),
+        why,
+      );
+      session.post("Debugger.evaluateOnCallFrame", {
+        callFrameId: m.params.callFrames[0].callFrameId,
+        expression: "process.exit(1)",
+      });
+    });
+    session.post("Debugger.enable", () => session.post("Debugger.pause"));
+    return;
+  }
+  // A worker thread: attach to it through the main thread's NodeWorker domain.
+  let id = 1;
+  session.on("NodeWorker.attachedToWorker", (m) => {
+    const { sessionId, workerInfo } = m.params;
+    // The inspector numbers workers its own way; the title starts with "[worker <threadId>]".
+    if (/^\[worker (\d+)\]/.exec(workerInfo.title)?.[1] !== String(tid)) return;
+    const send = (method, params = {}) =>
+      session.post("NodeWorker.sendMessageToWorker", {
+        sessionId,
+        message: JSON.stringify({ id: id++, method, params }),
+      });
+    session.on("NodeWorker.receivedMessageFromWorker", (r) => {
+      if (r.params.sessionId !== sessionId) return;
+      const msg = JSON.parse(r.params.message);
+      if (msg.method === "Debugger.scriptParsed") map.parsed(msg.params);
+      else if (msg.method === "Debugger.paused") {
+        report(
+          stuckMs,
+          `worker thread ${tid}`,
+          msg.params.callFrames.map((f) => map.where(f)),
+          why,
+        );
+        // A paused worker would keep the process from exiting: let it run on, then end everything.
+        send("Debugger.resume");
+        exitMain();
+      }
+    });
+    send("Debugger.enable");
+    send("Debugger.pause");
+  });
+  session.post("NodeWorker.enable", { waitForDebuggerOnStart: false });
+  // Should the worker not be found (it ended meanwhile), say so and end anyway.
+  setTimeout(() => {
+    report(stuckMs, `worker thread ${tid}`, [], why);
+    exitMain();
+  }, 5000).unref();
+}
