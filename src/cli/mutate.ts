@@ -20,7 +20,12 @@ export function registerMutate(program: Command): void {
     .description(
       "mutation testing: generate kernel mutants (a lock dropped, a reference not taken, a flag not tested, ...) and report which the check scenarios kill",
     )
-    .option("--functions <names>", "only these kernel functions (comma-separated, repeatable)", collect, [])
+    .option(
+      "--functions <names>",
+      "only these kernel functions (comma-separated, repeatable; a variant's own function as cgroup-v16:sgx_reclaim_pages)",
+      collect,
+      [],
+    )
     .option(
       "--operators <names>",
       "only these operators (comma-separated, repeatable; see --list)",
@@ -57,11 +62,11 @@ export function registerMutate(program: Command): void {
       report?: string;
       db: string | false;
     }) => {
-      const { listMutants, mutableFunctions } = await import("../mutate/generate.ts");
+      const { listMutants, mutableFunctions, qualified } = await import("../mutate/generate.ts");
       const { OPERATORS } = await import("../mutate/operators.ts");
       const functions = list(o.functions);
       const operators = list(o.operators);
-      const known = new Set(mutableFunctions().map((f) => f.fn));
+      const known = new Set(mutableFunctions().map((f) => qualified(f.fn, f.variant)));
       for (const f of functions)
         if (!known.has(f))
           throw new UsageError(`--functions ${f}: not a mutable kernel function (see epcsim mutate --list)`);

@@ -12,9 +12,22 @@ import type { ResultsStore } from "../experiment/store.ts";
 import { getVariant, variantFns } from "../model/kernel/variants/index.ts";
 import { srcUrl } from "../paths.ts";
 import { loadScenario } from "../scenario/load.ts";
-import { loadKernel } from "../scenario/patches.ts";
-import { type EvaluateOptions, type MutantOutcome, scenarioCoverage, type Target } from "./evaluate.ts";
-import { functionDiff, listMutants, type MutantFilter, type MutantSpec, mutantHash } from "./generate.ts";
+import { kernelMismatch, loadKernel } from "../scenario/patches.ts";
+import {
+  type EvaluateOptions,
+  type MutantOutcome,
+  scenarioCoverage,
+  type Target,
+  targetKey,
+} from "./evaluate.ts";
+import {
+  functionDiff,
+  listMutants,
+  type MutantFilter,
+  type MutantSpec,
+  mutantHash,
+  qualified,
+} from "./generate.ts";
 import { originalFn } from "./load.ts";
 import type { MutateTask } from "./worker.ts";
 
@@ -44,19 +57,23 @@ export interface CampaignOptions extends MutantFilter, EvaluateOptions {
   onWorkers?: (n: number) => void;
 }
 
-/** The scenarios that reach `spec`'s function on a kernel that runs mainline's copy of it. */
+/**
+ * The targets (scenario, kernel) that reach `spec`'s function with the running code's instance of
+ * it: the scenarios on their own kernels, and for a variant file's function every scenario the
+ * variant can run, on that variant.
+ */
 async function targetsOf(
   spec: MutantSpec,
-  scenarios: string[],
+  all: (Target & { own: boolean })[],
   coverage: Map<string, Set<string>>,
-  own: Map<string, string>,
 ): Promise<Target[]> {
   const orig = await originalFn(spec);
   const out: Target[] = [];
-  for (const s of scenarios) {
-    const k = own.get(s)!;
-    const fns = variantFns(getVariant(k)!) as unknown as Record<string, unknown>;
-    if (coverage.get(s)!.has(spec.fn) && fns[spec.fn] === orig) out.push({ scenario: s, kernel: k });
+  for (const t of all) {
+    if (spec.variant ? t.kernel !== spec.variant : !t.own) continue;
+    const fns = variantFns(getVariant(t.kernel)!) as unknown as Record<string, unknown>;
+    if (coverage.get(targetKey(t))!.has(spec.fn) && fns[spec.fn] === orig)
+      out.push({ scenario: t.scenario, kernel: t.kernel });
   }
   return out;
 }
@@ -70,13 +87,21 @@ function keyOf(spec: MutantSpec, targets: Target[], o: EvaluateOptions): string 
 export async function runCampaign(o: CampaignOptions): Promise<MutantRow[]> {
   const specs = listMutants(o);
   const scenarios = o.scenarios ?? (await builtinCheckScenarios());
-  const own = new Map<string, string>();
+  // Every scenario on its own kernel; and on each variant whose own functions have mutants here,
+  // when the variant can run it (check --all --kernel <variant> holds the same expectations).
+  const all: (Target & { own: boolean })[] = [];
+  const kernelsOf = (own: string): string[] => [
+    ...(specs.some((x) => !x.variant) ? [own] : []),
+    ...new Set(specs.flatMap((x) => (x.variant ? [x.variant] : []))),
+  ];
   for (const s of scenarios) {
-    const k = loadScenario(s).scenario.kernel;
-    own.set(s, k);
-    await loadKernel(k);
+    const sc = loadScenario(s).scenario;
+    await loadKernel(sc.kernel);
+    for (const k of new Set(kernelsOf(sc.kernel)))
+      if (k === sc.kernel || !kernelMismatch({ ...sc, kernel: k }, sc.kernel))
+        all.push({ scenario: s, kernel: k, own: k === sc.kernel });
   }
-  const coverage = await scenarioCoverage(scenarios, o.seed);
+  const coverage = await scenarioCoverage(all, o.seed);
   const rows: (MutantRow | undefined)[] = new Array(specs.length);
   const tasks: (MutateTask & { key: string })[] = [];
   let done = 0;
@@ -88,14 +113,14 @@ export async function runCampaign(o: CampaignOptions): Promise<MutantRow[]> {
   // What a row shows of its mutant, computed once.
   const bases = specs.map((spec) => ({
     name: spec.name,
-    fn: spec.fn,
+    fn: qualified(spec.fn, spec.variant),
     operator: spec.operator,
     what: spec.what,
     diff: functionDiff(spec),
   }));
   for (const [i, spec] of specs.entries()) {
     const base = bases[i]!;
-    const targets = await targetsOf(spec, scenarios, coverage, own);
+    const targets = await targetsOf(spec, all, coverage);
     if (!targets.length) {
       finish(i, { ...base, status: "not-covered", outcome: null, cached: false });
       continue;

@@ -14,6 +14,7 @@ import { hashDeep } from "../model/snapshot.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { loadKernel } from "../scenario/patches.ts";
 import type { Scenario } from "../scenario/schema.ts";
+import { parseMutantName } from "./generate.ts";
 
 export interface Target {
   scenario: string;
@@ -43,8 +44,9 @@ export interface EvaluateOptions {
   seed: number;
 }
 
+/** The kernel name of `mutant` applied to `base` (`@base` only when it is not the mutant's own). */
 export function mutantKernel(mutant: string, base: string): string {
-  return base === "mainline" ? mutant : `${mutant}@${base}`;
+  return base === parseMutantName(mutant).base ? mutant : `${mutant}@${base}`;
 }
 
 function loadOn(name: string, kernel: string): { sc: Scenario; raw: unknown } {
@@ -91,8 +93,9 @@ export async function evaluateMutant(
       };
     }
     executions += r.schedules;
-    // The expectation of the scenario on its own kernel (the mutant must not change the verdict).
-    const exp = expectationFor(sc, t.kernel, t.kernel).expect;
+    // The expectation of the scenario on the target's kernel (the mutant must not change the
+    // verdict): its own, or the variant's row of expect_on.
+    const exp = expectationFor(sc, t.kernel, loadScenario(t.scenario).scenario.kernel).expect;
     if (!meets(r, exp))
       return {
         status: "killed",
@@ -157,17 +160,17 @@ async function looksEquivalent(mutant: string, targets: Target[], seed: number):
 }
 
 /**
- * Which kernel functions each scenario's setup and executions call (through the kernel table), on
- * its own kernel: a probe variant wraps every function to record its name.
+ * Which kernel functions each target's setup and executions call (through the kernel table): a
+ * scenario on its own kernel, or on another (a variant whose own functions are mutated). A probe
+ * variant wraps every function to record its name. Keyed by targetKey.
  */
 export async function scenarioCoverage(
-  names: string[],
+  targets: Target[],
   seed: number,
   executions = 40,
 ): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  for (const name of names) {
-    const own = loadScenario(name).scenario.kernel;
+  for (const { scenario: name, kernel: own } of targets) {
     await loadKernel(own);
     const hits = new Set<string>();
     const fns = variantFns(getVariant(own)!) as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -191,7 +194,11 @@ export async function scenarioCoverage(
         maxSteps: model.chk.bounds.steps,
         everyStep: false,
       });
-    out.set(name, hits);
+    out.set(targetKey({ scenario: name, kernel: own }), hits);
   }
   return out;
+}
+
+export function targetKey(t: Target): string {
+  return `${t.scenario}@${t.kernel}`;
 }

@@ -14,13 +14,33 @@ import { applyEdits, type Edit, mutationsOf, OPERATORS, type OperatorName } from
 /** The model's kernel sources whose functions are mutated (mainline's tables are built from them). */
 export const MUTABLE_FILES = ["main.ts", "encl.ts", "ioctl.ts", "driver.ts", "virt.ts", "epc_cgroup.ts"];
 
+/**
+ * Variant files whose own functions are mutated too (paths relative to src/model/kernel/sgx), with
+ * the variant each registers: their mutants are named `<variant>:<function>` and apply to that
+ * variant (or a kernel built on the same functions). A variant file qualifies when its module keeps
+ * no per-machine state of its own (a mutated copy would get a second copy of it) and registers one
+ * variant: isgx and the history files do not (docs/checker.md, "Mutation testing").
+ */
+export const MUTABLE_VARIANT_FILES: { file: string; variant: string }[] = [
+  { file: "../variants/cgroup.ts", variant: "cgroup-v16" },
+];
+
+const SOURCES: { file: string; variant?: string }[] = [
+  ...MUTABLE_FILES.map((file) => ({ file })),
+  ...MUTABLE_VARIANT_FILES,
+];
+
 export const AUTO_PREFIX = "mutant/auto/";
 
 export interface MutantSpec {
-  /** `mutant/auto/<function>/<operator>/<n>`. */
+  /** `mutant/auto/[<variant>:]<function>/<operator>/<n>`. */
   name: string;
+  /** Path relative to src/model/kernel/sgx. */
   file: string;
+  /** The function's key in the kernel table (its name, but for a renamed entry). */
   fn: string;
+  /** For a variant file's function: the variant the file registers. */
+  variant?: string;
   operator: OperatorName;
   n: number;
   what: string;
@@ -31,8 +51,15 @@ interface ParsedFile {
   path: string;
   text: string;
   sf: ts.SourceFile;
-  /** Top-level functions that a kernel table of the file lists, by name. */
+  /** Top-level functions that a kernel table of the file lists, by their key in the table. */
   fns: Map<string, ts.FunctionDeclaration>;
+}
+
+/** An object literal under `as` casts (`{ ... } as unknown as Partial<KernelFns>`). */
+function objectLiteral(e: ts.Expression | undefined): ts.ObjectLiteralExpression | null {
+  while (e && (ts.isAsExpression(e) || ts.isParenthesizedExpression(e) || ts.isSatisfiesExpression(e)))
+    e = e.expression;
+  return e && ts.isObjectLiteralExpression(e) ? e : null;
 }
 
 const parsed = new Map<string, ParsedFile>();
@@ -43,18 +70,22 @@ function parse(file: string): ParsedFile {
   const path = srcPath("model", "kernel", "sgx", file);
   const text = readFileSync(path, "utf8");
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  const listed = new Set<string>();
+  // Function name -> its key in an exported table (`name,` or `key: name,`).
+  const listed = new Map<string, string>();
   for (const s of sf.statements) {
     if (!ts.isVariableStatement(s) || !s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))
       continue;
     for (const d of s.declarationList.declarations)
-      if (d.initializer && ts.isObjectLiteralExpression(d.initializer))
-        for (const p of d.initializer.properties)
-          if (ts.isShorthandPropertyAssignment(p)) listed.add(p.name.text);
+      for (const p of objectLiteral(d.initializer)?.properties ?? []) {
+        if (ts.isShorthandPropertyAssignment(p)) listed.set(p.name.text, p.name.text);
+        else if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && ts.isIdentifier(p.initializer))
+          listed.set(p.initializer.text, p.name.text);
+      }
   }
   const fns = new Map<string, ts.FunctionDeclaration>();
   for (const s of sf.statements)
-    if (ts.isFunctionDeclaration(s) && s.name && listed.has(s.name.text) && s.body) fns.set(s.name.text, s);
+    if (ts.isFunctionDeclaration(s) && s.name && listed.has(s.name.text) && s.body)
+      fns.set(listed.get(s.name.text)!, s);
   const out = { path, text, sf, fns };
   parsed.set(file, out);
   return out;
@@ -68,19 +99,20 @@ export interface MutantFilter {
 /** Every automatic mutant (optionally of some functions and operators), in a stable order. */
 export function listMutants(filter: MutantFilter = {}): MutantSpec[] {
   const out: MutantSpec[] = [];
-  for (const file of MUTABLE_FILES) {
+  for (const { file, variant } of SOURCES) {
     const p = parse(file);
     for (const [fn, decl] of p.fns) {
-      if (filter.functions?.length && !filter.functions.includes(fn)) continue;
+      if (filter.functions?.length && !filter.functions.includes(qualified(fn, variant))) continue;
       const count = new Map<string, number>();
       for (const mu of mutationsOf(decl, p.sf)) {
         if (filter.operators?.length && !filter.operators.includes(mu.operator)) continue;
         const n = count.get(mu.operator) ?? 0;
         count.set(mu.operator, n + 1);
         out.push({
-          name: `${AUTO_PREFIX}${fn}/${mu.operator}/${n}`,
+          name: `${AUTO_PREFIX}${qualified(fn, variant)}/${mu.operator}/${n}`,
           file,
           fn,
+          ...(variant ? { variant } : {}),
           operator: mu.operator,
           n,
           what: mu.what,
@@ -92,29 +124,60 @@ export function listMutants(filter: MutantFilter = {}): MutantSpec[] {
   return out;
 }
 
+/** A function as `--functions` and mutant names spell it: `fn`, or `<variant>:fn` in a variant file. */
+export function qualified(fn: string, variant?: string): string {
+  return variant ? `${variant}:${fn}` : fn;
+}
+
 /** Every function that can be mutated, by file. */
-export function mutableFunctions(): { file: string; fn: string }[] {
-  return MUTABLE_FILES.flatMap((file) => [...parse(file).fns.keys()].map((fn) => ({ file, fn })));
+export function mutableFunctions(): { file: string; fn: string; variant?: string }[] {
+  return SOURCES.flatMap(({ file, variant }) =>
+    [...parse(file).fns.keys()].map((fn) => ({ file, fn, ...(variant ? { variant } : {}) })),
+  );
 }
 
 export class UnknownMutant extends Error {}
 
-/** `mutant/auto/<fn>/<op>/<n>` (a trailing `@<base>` names the kernel it is applied to). */
-export function parseMutantName(name: string): { fn: string; operator: string; n: number; base: string } {
-  const [body, base = "mainline"] = name.slice(AUTO_PREFIX.length).split("@");
-  const m = /^([A-Za-z_]\w*)\/([a-z-]+)\/(\d+)$/.exec(body ?? "");
+/**
+ * `mutant/auto/[<variant>:]<fn>/<op>/<n>` (a trailing `@<base>` names the kernel it is applied to;
+ * by default mainline, or the variant whose file the function is in).
+ */
+export function parseMutantName(name: string): {
+  fn: string;
+  variant?: string;
+  operator: string;
+  n: number;
+  base: string;
+} {
+  const [body, at] = name.slice(AUTO_PREFIX.length).split("@");
+  const m = /^(?:([A-Za-z0-9._-]+):)?([A-Za-z_]\w*)\/([a-z-]+)\/(\d+)$/.exec(body ?? "");
   if (!name.startsWith(AUTO_PREFIX) || !m)
-    throw new UnknownMutant(`${name}: expected ${AUTO_PREFIX}<function>/<operator>/<n>[@<kernel>]`);
-  if (!(OPERATORS as readonly string[]).includes(m[2]!))
-    throw new UnknownMutant(`${name}: unknown operator ${m[2]} (known: ${OPERATORS.join(", ")})`);
-  return { fn: m[1]!, operator: m[2]!, n: Number(m[3]), base };
+    throw new UnknownMutant(
+      `${name}: expected ${AUTO_PREFIX}[<variant>:]<function>/<operator>/<n>[@<kernel>]`,
+    );
+  if (!(OPERATORS as readonly string[]).includes(m[3]!))
+    throw new UnknownMutant(`${name}: unknown operator ${m[3]} (known: ${OPERATORS.join(", ")})`);
+  const variant = m[1];
+  return {
+    fn: m[2]!,
+    ...(variant ? { variant } : {}),
+    operator: m[3]!,
+    n: Number(m[4]),
+    base: at ?? variant ?? "mainline",
+  };
 }
 
 export function findMutant(name: string): MutantSpec {
-  const { fn, operator, n } = parseMutantName(name);
-  if (!mutableFunctions().some((f) => f.fn === fn))
-    throw new UnknownMutant(`${name}: ${fn} is not a function of the kernel table in src/model/kernel/sgx`);
-  const spec = listMutants({ functions: [fn], operators: [operator] }).find((s) => s.n === n);
+  const { fn, variant, operator, n } = parseMutantName(name);
+  if (!mutableFunctions().some((f) => f.fn === fn && f.variant === variant))
+    throw new UnknownMutant(
+      variant
+        ? `${name}: ${fn} is not a function of the kernel table of variant ${variant}'s own file (mutable variants: ${MUTABLE_VARIANT_FILES.map((v) => v.variant).join(", ")})`
+        : `${name}: ${fn} is not a function of the kernel table in src/model/kernel/sgx`,
+    );
+  const spec = listMutants({ functions: [qualified(fn, variant)], operators: [operator] }).find(
+    (s) => s.n === n,
+  );
   if (!spec) throw new UnknownMutant(`${name}: ${fn} has no place for ${operator} number ${n}`);
   return spec;
 }

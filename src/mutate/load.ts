@@ -7,10 +7,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import { getVariant, registerVariant, variantFns } from "../model/kernel/variants/index.ts";
+import { getVariant, registerVariant, type Variant, variantFns } from "../model/kernel/variants/index.ts";
 import { PATCH_API_URL, srcPath } from "../paths.ts";
 import { typeScriptLoader } from "../scenario/patches.ts";
 import { findMutant, type MutantSpec, mutantHash, mutatedText, parseMutantName } from "./generate.ts";
@@ -27,7 +27,12 @@ async function patchApi(): Promise<Record<string, unknown>> {
  * The mutated module with its relative imports pointing at the patch API (values it exports) or at
  * the original file (the rest: types, which the TypeScript loader drops).
  */
-export function rewriteImports(text: string, originalPath: string, api: ReadonlySet<string>): string {
+export function rewriteImports(
+  text: string,
+  originalPath: string,
+  api: ReadonlySet<string>,
+  captureVariants = false,
+): string {
   const sf = ts.createSourceFile(originalPath, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const edits: { start: number; end: number; text: string }[] = [];
   for (const s of sf.statements) {
@@ -64,15 +69,24 @@ export function rewriteImports(text: string, originalPath: string, api: Readonly
         clause.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : [];
       const viaApi: string[] = [];
       const direct: string[] = [];
+      const captured: string[] = [];
       for (const e of named) {
         if (e.isTypeOnly) continue;
         const from = (e.propertyName ?? e.name).text;
+        // A variant file's copy registers nothing: its variant is captured (registerAutoMutant).
+        if (captureVariants && from === "registerVariant") {
+          captured.push(
+            `const ${e.name.text} = (v: unknown) => (globalThis as any)[Symbol.for(${JSON.stringify(CAPTURE_KEY)})].push(v);`,
+          );
+          continue;
+        }
         const as = e.propertyName ? `${from} as ${e.name.text}` : from;
         (api.has(from) ? viaApi : direct).push(as);
       }
       out = [
         viaApi.length ? `import { ${viaApi.join(", ")} } from ${JSON.stringify(PATCH_API_URL.href)};` : "",
         direct.length ? `import { ${direct.join(", ")} } from ${JSON.stringify(original)};` : "",
+        ...captured,
       ].join("\n");
     }
     edits.push({ start: s.getStart(sf), end: s.getEnd(), text: out });
@@ -82,16 +96,39 @@ export function rewriteImports(text: string, originalPath: string, api: Readonly
   return t;
 }
 
+const CAPTURE_KEY = "epcsim.capturedVariants";
+
+interface ImportedMutant {
+  exports: Record<string, unknown>;
+  /** The variants a variant file's copy registered (captured instead). */
+  variants: Variant[];
+}
+
+/** Copies already imported, by file (a module runs once: its captured variants are kept here). */
+const imported = new Map<string, ImportedMutant>();
+
 /** Write the mutated module (named by its content hash) and import it. */
-async function importMutant(spec: MutantSpec): Promise<Record<string, unknown>> {
+async function importMutant(spec: MutantSpec): Promise<ImportedMutant> {
   await patchApi();
   const dir = join(tmpdir(), "epcsim-mutants");
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${spec.file.replace(/\.ts$/, "")}-${mutantHash(spec)}.ts`);
+  const file = join(dir, `${basename(spec.file, ".ts")}-${mutantHash(spec)}.ts`);
+  const hit = imported.get(file);
+  if (hit) return hit;
   const header = `// ${spec.name}: ${spec.what}\n`;
-  writeFileSync(file, header + rewriteImports(mutatedText(spec), srcOf(spec), apiNames!));
+  writeFileSync(
+    file,
+    header + rewriteImports(mutatedText(spec), srcOf(spec), apiNames!, spec.variant !== undefined),
+  );
   await typeScriptLoader();
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const g = globalThis as unknown as Record<symbol, Variant[]>;
+  const key = Symbol.for(CAPTURE_KEY);
+  g[key] = [];
+  const exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const out = { exports, variants: g[key] };
+  delete g[key];
+  imported.set(file, out);
+  return out;
 }
 
 function srcOf(spec: MutantSpec): string {
@@ -109,6 +146,8 @@ function originals(api: Record<string, unknown>, table: string, key: string): un
 
 /** The running code's instance of the function `spec` mutates (what a kernel must use to be a target). */
 export async function originalFn(spec: MutantSpec): Promise<unknown> {
+  if (spec.variant)
+    return (getVariant(spec.variant)?.overrides as Record<string, unknown> | undefined)?.[spec.fn];
   const api = await patchApi();
   const table =
     spec.file === "epc_cgroup.ts" && spec.fn in (api.epc_cgroup_api as object)
@@ -127,14 +166,23 @@ export async function registerAutoMutant(name: string): Promise<void> {
   const api = await patchApi();
   const copy = await importMutant(spec);
   const fns = variantFns(baseV) as unknown as Record<string, unknown>;
+  // Each function of the copy replaces the running code's instance of it, wherever the base uses it.
   const replace = new Map<unknown, unknown>();
-  for (const [table, obj] of Object.entries(copy)) {
-    if (!obj || typeof obj !== "object" || Array.isArray(obj)) continue;
-    for (const [k, f] of Object.entries(obj as Record<string, unknown>)) {
-      const o = originals(api, table, k);
-      if (typeof f === "function" && typeof o === "function" && f.name === o.name) replace.set(o, f);
+  const pair = (o: unknown, f: unknown) => {
+    if (typeof f === "function" && typeof o === "function" && f.name === o.name) replace.set(o, f);
+  };
+  if (spec.variant) {
+    const own = getVariant(spec.variant)!.overrides as Record<string, unknown>;
+    const mutated = copy.variants.find((v) => v.name === spec.variant);
+    if (!mutated) throw new Error(`${name}: the mutated copy of ${spec.file} registered no ${spec.variant}`);
+    // Paired by table key: the file's functions may be named as mainline's (sgx_reclaim_pages).
+    for (const [k, f] of Object.entries(mutated.overrides))
+      if (typeof f === "function" && typeof own[k] === "function") replace.set(own[k], f);
+  } else
+    for (const [table, obj] of Object.entries(copy.exports)) {
+      if (!obj || typeof obj !== "object" || Array.isArray(obj)) continue;
+      for (const [k, f] of Object.entries(obj as Record<string, unknown>)) pair(originals(api, table, k), f);
     }
-  }
   const overrides: Record<string, unknown> = { ...baseV.overrides };
   for (const [k, f] of Object.entries(fns)) if (replace.has(f)) overrides[k] = replace.get(f);
   registerVariant({

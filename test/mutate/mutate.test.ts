@@ -134,3 +134,45 @@ test("epcsim mutate --list names mutants; unknown functions, operators and mutan
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
 });
+
+test("a variant's own function is mutated on that variant: the copy registers nothing, the mutant replaces the variant's instance, and a check scenario run on the variant kills it", async () => {
+  const name = "mutant/auto/cgroup-v16:sgx_reclaim_pages/drop-put/1";
+  const own = () => (getVariant("cgroup-v16")!.overrides as Record<string, unknown>).sgx_reclaim_pages;
+  const before = own();
+  await loadKernel(name);
+  assert.equal(own(), before, "loading the mutated copy of cgroup.ts re-registered cgroup-v16");
+  const fn = (getVariant(name)!.overrides as Record<string, unknown>).sgx_reclaim_pages;
+  assert.equal(typeof fn, "function");
+  assert.notEqual(fn, before);
+  assert.match(
+    functionDiff(listMutants({ functions: ["cgroup-v16:sgx_reclaim_pages"] })[0]!),
+    /cgroup\.ts:\d+/,
+  );
+  // Not mainline's function: a plain name does not reach it.
+  assert.ok(listMutants({ functions: ["sgx_reclaim_pages"] }).every((s) => !s.variant));
+  const o = await evaluateMutant(name, [{ scenario: "check-cgroup-exit", kernel: "cgroup-v16" }], {
+    schedules: 2000,
+    timeMs: 60_000,
+    seed: 1,
+  });
+  assert.equal(o.status, "killed", JSON.stringify(o));
+  const text = cli("replay", o.replay_token!);
+  assert.equal(text.status, 1, text.stderr);
+  assert.match(text.stdout, new RegExp(`\\(kernel ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)`));
+});
+
+test("a campaign runs a variant's mutants on every scenario the variant can run, not only its own", async () => {
+  const rows = await runCampaign({
+    functions: ["cgroup-v16:sgx_free_epc_page"],
+    operators: ["drop-lock"],
+    scenarios: ["check-fault-vs-reclaim", "check-cgroup-siblings", "check-eaug-vs-reclaim"],
+    schedules: 50,
+    timeMs: 60_000,
+    seed: 1,
+    workers: 1,
+  });
+  assert.equal(rows.length, 1);
+  const scenarios = rows[0]!.outcome?.scenarios ?? [];
+  assert.ok(scenarios.includes("check-fault-vs-reclaim"), JSON.stringify(rows[0]));
+  assert.ok(scenarios.includes("check-cgroup-siblings"), JSON.stringify(rows[0]));
+});
