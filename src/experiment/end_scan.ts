@@ -1,25 +1,30 @@
 /**
  * The end-of-run scan of a timed run, as a kernel with CONFIG_DEBUG_KMEMLEAK and the model's
- * invariants would see it once the workload is gone: after every process exited, the kernel is let
- * finish what they left behind (Simulator.drain), then the checker's quiescent checks run on the
- * final state: kmemleak (EPC pages, VA pages, sgx_encl_mm, xarray nodes, encl pages, backing page
- * references, css references), teardown (every enclave released, every EPC and backing page back)
- * and the list and accounting invariants. A finding is a dmesg entry of the run.
- *
- * A run that ends at its time limit is not scanned: its threads are inside kernel paths, holding
- * pages in local batches the scan cannot see (DEVIATIONS.md).
+ * invariants would see it once the workload is gone. After the result is taken (nothing measured
+ * moves), a run stopped at its time limit has every process killed (kill -9); then the kernel is
+ * let finish what the processes left behind (exit paths, an asynchronous mmput, work items:
+ * Simulator.drain), and the checker's quiescent checks run on the final state: kmemleak (EPC pages,
+ * VA pages, sgx_encl_mm, xarray nodes, encl pages, backing page references, css references),
+ * teardown (every enclave released, every EPC and backing page back) and the list and accounting
+ * invariants. A finding is a dmesg entry of the run.
  */
 import { checkInvariants } from "../check/invariants.ts";
 import type { World } from "../check/world.ts";
 import type { DmesgEntry } from "../model/machine.ts";
+import { send_sigkill } from "../model/user/process.ts";
 import type { Built } from "../scenario/build.ts";
 
 /** Simulated time the kernel gets to finish an exited workload's asynchronous teardown. */
 const DRAIN_NS = 1e9;
 
 /** What the scan found: null when clean, else the dmesg entry it added. */
-export function endOfRunScan(built: Built): DmesgEntry | null {
+export function endOfRunScan(built: Built, end: string): DmesgEntry | null {
   const m = built.m;
+  // A run stopped at its time limit: every process is killed (kill -9) and exits as the kernel
+  // makes it, so what the workload leaves behind can be scanned too.
+  if (end === "time_limit") {
+    for (const p of built.processes) if (!p.exited) send_sigkill(m, p);
+  } else if (end !== "workload_done") return null;
   const quiet = built.sim.drain(DRAIN_NS);
   let entry: DmesgEntry | null = null;
   if (!quiet) {

@@ -4,6 +4,7 @@
  */
 import type { DmesgEntry } from "../model/machine.ts";
 import type { StepResult } from "../model/user/cgroup_script.ts";
+import { siteCapture } from "../rt/site.ts";
 import { type Built, buildSimulation } from "../scenario/build.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { CgroupTimeline } from "../sim/cgroup_metrics.ts";
@@ -54,6 +55,24 @@ export interface RunOutput {
   threads: SimResult["threads"];
 }
 
+/** The line of a kmemleak report that names where the object was allocated. */
+const ALLOC_SITE = "\n  allocated: ";
+
+/**
+ * kmemleak's report of an EPC page with its allocation site. Sites are recorded only while they
+ * are captured (a stack trace per allocation would slow every run down); a run is deterministic, so
+ * it is run again with capture on, only when the scan found a leak.
+ */
+function withAllocationSites(sc: Scenario, seed: number): string | null {
+  siteCapture.on = true;
+  try {
+    const again = buildSimulation(sc, { seed });
+    return endOfRunScan(again, again.sim.run().end)?.msg ?? null;
+  } finally {
+    siteCapture.on = false;
+  }
+}
+
 export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
   const t0 = performance.now();
   const onProgress = opt.onProgress;
@@ -66,7 +85,11 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
   const r = built.sim.run();
   const cg = built.cgroupMetrics?.finish(r.simulated_ns, built.sim.now);
   // Once the workload is gone, kmemleak and the teardown checks look at what it left behind.
-  if (r.end === "workload_done" && endOfRunScan(built)) r.metrics.warnings++;
+  const leak = endOfRunScan(built, r.end);
+  if (leak) {
+    r.metrics.warnings++;
+    if (leak.msg.includes(ALLOC_SITE)) leak.msg = withAllocationSites(sc, built.seed) ?? leak.msg;
+  }
   return {
     result: {
       scenario: sc.name,

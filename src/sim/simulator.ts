@@ -153,6 +153,8 @@ export class Simulator {
   private liveUser = 0;
   private end: SimResult["end"] | null = null;
   private readonly trace: TraceEvent[] = [];
+  /** After the run (drain): user threads exit on a kill, kernel threads finish their work. */
+  private draining = false;
   /** Record executed ops in the trace (opt.trace; off while draining). */
   private tracing: boolean;
   private readonly timeline: Sample[] = [];
@@ -259,6 +261,7 @@ export class Simulator {
     this.measureAt = Number.POSITIVE_INFINITY;
     this.stopAt = this.now + limitNs;
     this.end = null;
+    this.draining = true;
     this.dispatch();
     this.loop();
     return this.heap.size === 0 && this.end !== "kernel_bug";
@@ -663,7 +666,8 @@ export class Simulator {
     st.state = "done";
     if (st.t.spec.kind === "user") {
       this.liveUser--;
-      if (this.liveUser === 0 && this.end === null) this.end = "workload_done";
+      // While draining, the last user thread's exit is not the end: the kernel's work is.
+      if (this.liveUser === 0 && this.end === null && !this.draining) this.end = "workload_done";
     }
     this.releaseCpu(st);
     this.dispatch();
