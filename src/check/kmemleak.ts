@@ -6,6 +6,8 @@
  * its allocation backtrace; the report replay records where each page was allocated). The heap
  * objects the model allocates are checked too (heapLeakProblem).
  */
+
+import { allocatedAt } from "../model/kernel/lib/kmemleak.ts";
 import { LINK_NONE, SGX_EPC_PAGE_RECLAIMER_TRACKED } from "../model/kernel/sgx/sgx.ts";
 import type { Machine } from "../model/machine.ts";
 import type { World } from "./world.ts";
@@ -48,10 +50,10 @@ export function heapLeakProblem(w: World): string | null {
   for (const encl of m.enclaves) if (!encl.freed) for (const va of encl.va_pages) listed.add(va);
   for (const va of m.va_pages)
     if (!va.freed && !listed.has(va))
-      return `unreferenced struct sgx_va_page #${va.id} (EPC page ${va.epc_page}): on no live enclave's va_pages list, never kfree()d`;
+      return `unreferenced struct sgx_va_page #${va.id} (EPC page ${va.epc_page}): on no live enclave's va_pages list, never kfree()d${allocatedAt(m, va)}`;
   for (const e of m.encl_mms)
     if (!e.freed && (e.encl.freed || !e.encl.mm_list.includes(e)))
-      return `unreferenced struct sgx_encl_mm of ${e.encl.name || e.encl.id} (mm ${e.mm.name}): on no mm_list, never kfree()d`;
+      return `unreferenced struct sgx_encl_mm of ${e.encl.name || e.encl.id} (mm ${e.mm.name}): on no mm_list, never kfree()d${allocatedAt(m, e)}`;
   return internalLeakProblem(w);
 }
 
@@ -137,5 +139,5 @@ export function kmemleakProblem(w: World, onList: Map<number, string>): string |
 function encl_page_leak(m: Machine, e: number): string {
   const E = m.encl_pages;
   const encl = m.enclaves[E.encl.a[e]!];
-  return `unreferenced struct sgx_encl_page ${e} (enclave ${encl ? encl.name || encl.id : "?"}, index ${E.index.a[e]}): in no live enclave's page_array, never kfree()d`;
+  return `unreferenced struct sgx_encl_page ${e} (enclave ${encl ? encl.name || encl.id : "?"}, index ${E.index.a[e]}): in no live enclave's page_array, never kfree()d${allocatedAt(m, e)}`;
 }

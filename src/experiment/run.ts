@@ -55,11 +55,8 @@ export interface RunOutput {
   threads: SimResult["threads"];
 }
 
-/** The line of a kmemleak report that names where the object was allocated. */
-const ALLOC_SITE = "\n  allocated: ";
-
 /**
- * kmemleak's report of an EPC page with its allocation site. Sites are recorded only while they
+ * kmemleak's report with the leaked object's allocation site. Sites are recorded only while they
  * are captured (a stack trace per allocation would slow every run down); a run is deterministic, so
  * it is run again with capture on, only when the scan found a leak.
  */
@@ -88,7 +85,7 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
   const leak = endOfRunScan(built, r.end);
   if (leak) {
     r.metrics.warnings++;
-    if (leak.msg.includes(ALLOC_SITE)) leak.msg = withAllocationSites(sc, built.seed) ?? leak.msg;
+    if (leak.tag === "kmemleak") leak.msg = withAllocationSites(sc, built.seed) ?? leak.msg;
   }
   return {
     result: {

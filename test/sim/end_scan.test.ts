@@ -40,7 +40,10 @@ const MUTANTS: [mutant: string, leak: RegExp][] = [
     "mutant/auto/sgx_encl_release/drop-put/0",
     /xa_node of the page_array of freed enclave app\/e .*xa_destroy\(\) never ran/,
   ],
-  ["mutant/auto/sgx_encl_release/drop-put/2", /struct sgx_va_page #\d+ .*never kfree\(\)d/],
+  [
+    "mutant/auto/sgx_encl_release/drop-put/2",
+    /struct sgx_va_page #\d+ .*never kfree\(\)d\n {2}allocated: sgx_encl_grow \(ioctl\.ts:\d+\)/,
+  ],
   ["mutant/auto/sgx_encl_put_backing/drop-put/1", /backing file \d+ .*truncated .*reference\(s\) still held/],
 ];
 

@@ -5,6 +5,7 @@
  *
  * Kernel: mainline (~v6.17 encl.c) unless a function says otherwise.
  */
+
 import type { ModelGen } from "../../../rt/ops.ts";
 import {
   encls_failed,
@@ -18,6 +19,7 @@ import { pcmdPageEmpty, pcmdZero } from "../../hw/memory.ts";
 import type { Machine } from "../../machine.ts";
 import { kref_get, kref_put, test_bit } from "../lib/atomic.ts";
 import { EBUSY, EFAULT, IS_ERR } from "../lib/errno.ts";
+import { kmemleak_alloc_object } from "../lib/kmemleak.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
 import {
   find_vma,
@@ -469,6 +471,7 @@ function* sgx_encl_mm_add(m: Machine, encl: sgx_encl, mm: mm_struct): ModelGen<n
   if (yield* m.fn.sgx_encl_find_mm(m, encl, mm)) return 0;
   const encl_mm = new sgx_encl_mm(encl, mm);
   m.encl_mms.push(encl_mm); // kzalloc: kmemleak tracks it
+  kmemleak_alloc_object(m, encl_mm);
   yield* kref_get(m, encl.refcount);
   encl_mm.notifier = { owner: encl_mm };
   mmu_notifier_register(m, encl_mm.notifier, mm);
@@ -610,7 +613,9 @@ function* sgx_encl_test_and_clear_young(m: Machine, mm: mm_struct, page: number)
  * Kernel: encl.c (mainline). `prot` is the page's maximum VM protection bits.
  */
 function sgx_encl_page_alloc(m: Machine, encl: sgx_encl, offset: number, prot: number): number {
-  return m.encl_pages.alloc(encl.id, offset / PAGE_SIZE, prot);
+  const entry = m.encl_pages.alloc(encl.id, offset / PAGE_SIZE, prot);
+  kmemleak_alloc_object(m, entry);
+  return entry;
 }
 
 /**
@@ -699,6 +704,7 @@ function* sgx_encl_free_epc_page(m: Machine, page: number): ModelGen {
 export function newVaPage(m: Machine, epc_page: number): sgx_va_page {
   const v = new sgx_va_page(m.va_pages.length, epc_page);
   m.va_pages.push(v);
+  kmemleak_alloc_object(m, v);
   return v;
 }
 

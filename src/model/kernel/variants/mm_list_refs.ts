@@ -8,9 +8,11 @@
  * at kernel/rcu/srcutree.c cleanup_srcu_struct" in the fix's log). The v38 patch of the seed mail
  * has this code.
  */
+
 import type { ModelGen } from "../../../rt/ops.ts";
 import type { Machine } from "../../machine.ts";
 import { kref_put } from "../lib/atomic.ts";
+import { kmemleak_alloc_object } from "../lib/kmemleak.ts";
 import { spin_lock, spin_unlock } from "../lib/locks.ts";
 import { type mm_struct, mmu_notifier_register, mmu_notifier_unregister } from "../lib/mm.ts";
 import { synchronize_srcu } from "../lib/srcu.ts";
@@ -42,6 +44,7 @@ export function* sgx_encl_mm_add_v38(m: Machine, encl: sgx_encl, mm: mm_struct):
   if (yield* m.fn.sgx_encl_find_mm(m, encl, mm)) return 0;
   const encl_mm = new sgx_encl_mm(encl, mm);
   m.encl_mms.push(encl_mm);
+  kmemleak_alloc_object(m, encl_mm);
   encl_mm.notifier = { owner: encl_mm };
   mmu_notifier_register(m, encl_mm.notifier, mm);
   yield spin_lock(encl.mm_lock);
