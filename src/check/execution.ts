@@ -7,7 +7,9 @@
  * assertion, a livelock report, a deadlock, or (at the end, or after every step) a violated
  * invariant of the whole state.
  */
+
 import { HwAssertion } from "../model/hw/sgx_hw.ts";
+import { type ListLinks, listWatch } from "../model/kernel/lib/list.ts";
 import { PF_KTHREAD, type task_struct } from "../model/kernel/lib/sched.ts";
 import { shmem_reclaim } from "../model/kernel/lib/shmem.ts";
 import { KernelBug, type Machine, MachineCheck } from "../model/machine.ts";
@@ -35,6 +37,7 @@ import type { CustomActor } from "./engine.ts";
 import { checkInvariants, checkProperties } from "./invariants.ts";
 import { kasanCheck, USE_AFTER_FREE } from "./kasan.ts";
 import { Lockdep, type LockEdge } from "./lockdep.ts";
+import { DATA_RACE, Lockset } from "./lockset.ts";
 import type { World } from "./world.ts";
 
 export interface Failure {
@@ -106,6 +109,8 @@ export interface ActorInfo {
   parent?: number;
 }
 
+const NO_LOCKS: ReadonlySet<number> = new Set();
+
 export class Execution {
   readonly w: World;
   readonly m: Machine;
@@ -124,6 +129,22 @@ export class Execution {
   /** The last step: its thread and op (null when the step started the thread). */
   lastStep: { tid: number; op: Op | null } | null = null;
   private dmesgSeen = 0;
+  /** Data races on the kernel's lists (lockset.ts), and the thread whose step is running. */
+  private readonly lockset = new Lockset();
+  private stepping = -1;
+  private readonly lockNames = new Map<number, string>();
+  private readonly onListWrite = (P: ListLinks, h: number, what: string): void => {
+    if (P !== this.m.pages || this.failure) return;
+    const tid = this.stepping;
+    const cls = (P.heads[h] as { cls?: string } | undefined)?.cls ?? `list#${h}`;
+    const bad = this.lockset.write(
+      h,
+      { tid, name: this.actors[tid]!.name, held: this.held[tid] ?? NO_LOCKS, what: `${what}(${cls})` },
+      (t) => this.actors[t]!.name,
+      (id) => this.lockNames.get(id) ?? `lock#${id}`,
+    );
+    if (bad) this.fail(DATA_RACE, bad, tid);
+  };
 
   constructor(
     /** The world this execution runs on (already reset to the set-up state). */
@@ -359,7 +380,10 @@ export class Execution {
     const m = this.m;
     const task = t.spec.task as task_struct;
     m.context_switch(t.spec.cpu, task, null);
+    this.stepping = t.id;
+    listWatch.fn = this.onListWrite;
     stepThread(t, value);
+    listWatch.fn = null;
     if (t.error) this.onError(t);
     else if (t.done && task.mm) m.cpu_idle(t.spec.cpu, task);
     this.checkDmesg(t.id);
@@ -373,11 +397,18 @@ export class Execution {
       // msleep and cond_resched are not scheduling points here, but they may sleep.
       const bad = this.lockdep.before(t.id, this.actors[t.id]!.name, op);
       if (bad) this.fail(bad.property, bad.detail, t.id);
+      // An enclave's release owns the enclave's own lists (the lockset detector must know).
+      if (op.kind === "mark" && op.what === "encl_release") this.claimLists(op.detail, t.id);
       // A spawned work item (e.g. the deferred mmput) must finish like an actor.
       if (op.kind === "spawn")
         this.spawn(op.thread, { name: op.thread.task.comm, daemon: false, spec: null, parent: t.id });
       this.run(t, 0);
     }
+  }
+
+  private claimLists(encl: number, tid: number): void {
+    const heads = this.m.pages.heads;
+    for (let h = 0; h < heads.length; h++) if (heads[h]!.owner === encl) this.lockset.claim(h, tid);
   }
 
   private trackLocks(tid: number, op: Op): void {
@@ -388,6 +419,7 @@ export class Execution {
       case "down_read":
       case "down_write":
         h.add(op.lock.id);
+        this.lockNames.set(op.lock.id, `${op.lock.cls}#${op.lock.id}`);
         break;
       case "spin_unlock":
       case "mutex_unlock":

@@ -48,6 +48,12 @@ function setPrev(P: ListLinks, x: number, v: number): void {
   else P.headPrev[-x - 2] = v;
 }
 
+/**
+ * The checker's data-race detector for lists (check/lockset.ts) watches every write: the list
+ * family, the head written and the operation. Null outside the checker (one test per write).
+ */
+export const listWatch: { fn: ((P: ListLinks, h: number, what: string) => void) | null } = { fn: null };
+
 export function headLink(h: ListHead): number {
   return -(h.h + 2);
 }
@@ -71,17 +77,23 @@ function insertBetween(P: ListLinks, p: number, prev: number, next: number): voi
 
 /** list_add_tail(&page->list, head). */
 export function list_add_tail(P: ListLinks, p: number, head: ListHead): void {
+  if (listWatch.fn) listWatch.fn(P, head.h, "list_add_tail");
   const h = headLink(head);
   insertBetween(P, p, getPrev(P, h), h);
 }
 
 /** list_add(&page->list, head): insert right after the head. */
 export function list_add(P: ListLinks, p: number, head: ListHead): void {
+  if (listWatch.fn) listWatch.fn(P, head.h, "list_add");
   const h = headLink(head);
   insertBetween(P, p, h, getNext(P, h));
 }
 
 function unlink(m: Machine, P: ListLinks, p: number, how: string): void {
+  if (listWatch.fn) {
+    const head = list_head_of(P, p);
+    if (head) listWatch.fn(P, head.h, how);
+  }
   const n = P.next.get(p);
   const pr = P.prev.get(p);
   if (n === LIST_POISON || pr === LIST_POISON) m.bug(`${how} of EPC page ${p} that was already list_del()ed`);

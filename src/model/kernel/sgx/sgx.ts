@@ -75,6 +75,11 @@ export class PageListHead implements Located {
     readonly cls: string,
     /** Index of this head in EpcPages.heads. */
     readonly h: number,
+    /**
+     * The enclave whose list this is (-1: a global list). Its release owns it: the last reference
+     * is gone, nothing else reaches the list (the checker's lockset detector relies on it).
+     */
+    readonly owner = -1,
   ) {}
 }
 
@@ -102,9 +107,9 @@ export class EpcPages {
     this.sgx_cg = new Chunked(nr_pages, -1);
   }
 
-  newHead(id: number, cls: string): PageListHead {
+  newHead(id: number, cls: string, owner = -1): PageListHead {
     const h = this.heads.length;
-    const head = new PageListHead(id, cls, h);
+    const head = new PageListHead(id, cls, h, owner);
     this.heads.push(head);
     this.headNext.push(-(h + 2));
     this.headPrev.push(-(h + 2));

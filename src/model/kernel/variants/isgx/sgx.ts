@@ -114,7 +114,7 @@ export function isgx_encl_of(m: Machine, encl: sgx_encl): isgx_encl {
   const G = isgx(m);
   let x = G.encls[encl.id];
   if (!x) {
-    x = new isgx_encl(m.pages.newHead(m.newId(), "load_list"));
+    x = new isgx_encl(m.pages.newHead(m.newId(), "load_list", encl.id));
     G.encls[encl.id] = x;
   }
   return x;
