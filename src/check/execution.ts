@@ -12,6 +12,7 @@ import { HwAssertion } from "../model/hw/sgx_hw.ts";
 import { type ListLinks, listWatch } from "../model/kernel/lib/list.ts";
 import { PF_KTHREAD, type task_struct } from "../model/kernel/lib/sched.ts";
 import { shmem_reclaim } from "../model/kernel/lib/shmem.ts";
+import { descWatch } from "../model/kernel/sgx/sgx.ts";
 import { KernelBug, type Machine, MachineCheck } from "../model/machine.ts";
 import {
   access_actor,
@@ -140,6 +141,28 @@ export class Execution {
     const bad = this.lockset.write(
       h,
       { tid, name: this.actors[tid]!.name, held: this.held[tid] ?? NO_LOCKS, what: `${what}(${cls})` },
+      (t) => this.actors[t]!.name,
+      (id) => this.lockNames.get(id) ?? `lock#${id}`,
+    );
+    if (bad) this.fail(DATA_RACE, bad, tid);
+  };
+  /** encl_page->desc accesses: a lockset per descriptor (the kernel uses them under encl->lock). */
+  private readonly descLockset = new Lockset();
+  private readonly onDescAccess = (entry: number, write: boolean): void => {
+    if (this.failure) return;
+    const tid = this.stepping;
+    const E = this.m.encl_pages;
+    const encl = this.m.enclaves[E.encl.a[entry]!];
+    const where = `encl_page->desc of ${encl?.name || "enclave"} page ${E.index.a[entry]}`;
+    const bad = this.descLockset.access(
+      entry,
+      {
+        tid,
+        name: this.actors[tid]!.name,
+        held: this.held[tid] ?? NO_LOCKS,
+        what: `a ${write ? "write" : "read"} of ${where}`,
+      },
+      write,
       (t) => this.actors[t]!.name,
       (id) => this.lockNames.get(id) ?? `lock#${id}`,
     );
@@ -382,8 +405,10 @@ export class Execution {
     m.context_switch(t.spec.cpu, task, null);
     this.stepping = t.id;
     listWatch.fn = this.onListWrite;
+    descWatch.fn = this.onDescAccess;
     stepThread(t, value);
     listWatch.fn = null;
+    descWatch.fn = null;
     if (t.error) this.onError(t);
     else if (t.done && task.mm) m.cpu_idle(t.spec.cpu, task);
     this.checkDmesg(t.id);
@@ -397,8 +422,8 @@ export class Execution {
       // msleep and cond_resched are not scheduling points here, but they may sleep.
       const bad = this.lockdep.before(t.id, this.actors[t.id]!.name, op);
       if (bad) this.fail(bad.property, bad.detail, t.id);
-      // An enclave's release owns the enclave's own lists (the lockset detector must know).
-      if (op.kind === "mark" && op.what === "encl_release") this.claimLists(op.detail, t.id);
+      // An enclave's release owns the enclave's own lists and pages (the lockset detector must know).
+      if (op.kind === "mark" && op.what === "encl_release") this.claimEnclave(op.detail, t.id);
       // A spawned work item (e.g. the deferred mmput) must finish like an actor.
       if (op.kind === "spawn")
         this.spawn(op.thread, { name: op.thread.task.comm, daemon: false, spec: null, parent: t.id });
@@ -406,9 +431,12 @@ export class Execution {
     }
   }
 
-  private claimLists(encl: number, tid: number): void {
+  /** An enclave's release owns its lists and page descriptors. */
+  private claimEnclave(encl: number, tid: number): void {
     const heads = this.m.pages.heads;
     for (let h = 0; h < heads.length; h++) if (heads[h]!.owner === encl) this.lockset.claim(h, tid);
+    const E = this.m.encl_pages;
+    for (let e = 0; e < E.count; e++) if (E.encl.a[e] === encl) this.descLockset.claim(e, tid);
   }
 
   private trackLocks(tid: number, op: Op): void {

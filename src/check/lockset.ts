@@ -1,32 +1,41 @@
 /**
- * A data-race detector for the kernel's lists (the lockset algorithm of Eraser, the question
- * KCSAN answers for plain accesses): every list_add/list_del/list_move of an EPC page list records
- * the locks its thread holds. A list written by one thread only is private (set-up, a local
- * isolation list); once a second thread writes it, the candidate set is the locks held at that
- * write, narrowed at every later write. When it becomes empty, two threads modified the list with
- * no lock in common: the list can be corrupted by the right interleaving, even if this execution's
- * did not (the model's list operations are atomic between two ops, so a corrupted list itself is
- * never seen: a lock dropped around a list operation would otherwise go unnoticed).
+ * A data-race detector for the kernel's lists and enclave page descriptors (the lockset algorithm of
+ * Eraser, the question KCSAN answers for plain accesses). Every list_add/list_del/list_move of an
+ * EPC page list, and every write of an encl_page->desc (BEING_RECLAIMED, BUSY, the VA slot offset),
+ * records the locks its thread holds. Each list, and each descriptor, is a location. A location
+ * written by one thread only is private (set-up, a local isolation list, a page being added); once
+ * a second thread writes it, the candidate set is the locks held at that write, narrowed at every
+ * later write. When it becomes empty, two threads wrote the location with no lock in common: the
+ * right interleaving corrupts it, even if this execution's did not (the model's list operations and
+ * field updates are atomic between two ops, so a lock dropped around one would otherwise go
+ * unnoticed).
  *
- * Lists only: every EPC page list of the driver is written under one lock (free and poison lists:
- * node->lock; the active list: sgx_reclaimer_lock; a cgroup LRU: its lru lock; isgx's per-enclave
- * load_list: encl->lock), but for an enclave's own list in its release, which the releasing thread
+ * The driver writes each of them under one lock (free and poison lists: node->lock; the active
+ * list: sgx_reclaimer_lock; a cgroup LRU: its lru lock; isgx's load_list and every desc:
+ * encl->lock), but for an enclave's own lists and pages in its release, which the releasing thread
  * owns (claim).
  */
-export const DATA_RACE = "data race: list written under no common lock";
+export const DATA_RACE = "data race: written under no common lock";
 
-interface ListState {
-  /** The only thread that wrote the list so far, or -1 once shared. */
+/** Eraser's states of a location. */
+const EXCLUSIVE = 0;
+/** Read by a second thread, not written since: candidates narrowed, nothing reported. */
+const SHARED = 1;
+const SHARED_MODIFIED = 2;
+
+interface LocationState {
+  mode: number;
+  /** The thread that owns it while EXCLUSIVE. */
   owner: number;
-  /** Candidate locks once shared (lock ids), else null. */
-  locks: Set<number> | null;
-  /** The last write: who, holding what, doing what. */
+  /** Candidate locks once shared (lock ids). */
+  locks: Set<number>;
+  /** The last access by another thread than the current one: who, holding what, doing what. */
   lastTid: number;
   lastHeld: number[];
   lastWhat: string;
 }
 
-export interface ListWrite {
+export interface Access {
   tid: number;
   name: string;
   held: ReadonlySet<number>;
@@ -34,50 +43,69 @@ export interface ListWrite {
 }
 
 export class Lockset {
-  private readonly lists = new Map<number, ListState>();
+  private readonly locations = new Map<number, LocationState>();
 
   /**
-   * The last reference to the object that owns list `h` is gone and thread `tid` releases it: the
-   * list is private to that thread from now on (no other thread can reach it).
+   * The last reference to the object that owns location `h` is gone and thread `tid` releases it:
+   * the location is private to that thread from now on (no other thread can reach it).
    */
   claim(h: number, tid: number): void {
-    this.lists.set(h, { owner: tid, locks: null, lastTid: tid, lastHeld: [], lastWhat: "release" });
+    this.locations.set(h, {
+      mode: EXCLUSIVE,
+      owner: tid,
+      locks: new Set(),
+      lastTid: tid,
+      lastHeld: [],
+      lastWhat: "release",
+    });
   }
 
-  /** Thread `w.tid` writes list head `h`: a report of the race, or null. */
-  write(
+  /** Thread `a.tid` accesses location `h`: a report of the race, or null. */
+  access(
     h: number,
-    w: ListWrite,
+    a: Access,
+    write: boolean,
     names: (tid: number) => string,
     lockName: (id: number) => string,
   ): string | null {
-    const s = this.lists.get(h);
+    const s = this.locations.get(h);
     if (!s) {
-      this.lists.set(h, {
-        owner: w.tid,
-        locks: null,
-        lastTid: w.tid,
-        lastHeld: [...w.held],
-        lastWhat: w.what,
+      this.locations.set(h, {
+        mode: EXCLUSIVE,
+        owner: a.tid,
+        locks: new Set(),
+        lastTid: a.tid,
+        lastHeld: [...a.held],
+        lastWhat: a.what,
       });
       return null;
     }
     let report: string | null = null;
-    if (s.locks === null && s.owner === w.tid) {
+    if (s.mode === EXCLUSIVE && s.owner === a.tid) {
       // Still private to one thread.
     } else {
-      if (s.locks === null) {
-        s.owner = -1;
-        s.locks = new Set(w.held);
-      } else for (const id of s.locks) if (!w.held.has(id)) s.locks.delete(id);
-      if (s.locks.size === 0 && s.lastTid !== w.tid) {
+      if (s.mode === EXCLUSIVE) s.locks = new Set(a.held);
+      else for (const id of s.locks) if (!a.held.has(id)) s.locks.delete(id);
+      if (write || s.mode === SHARED_MODIFIED) s.mode = SHARED_MODIFIED;
+      else s.mode = SHARED;
+      if (s.mode === SHARED_MODIFIED && s.locks.size === 0 && s.lastTid !== a.tid) {
         const set = (ids: Iterable<number>) => `{${[...ids].map(lockName).join(", ") || "no lock"}}`;
-        report = `${w.name} does ${w.what} holding ${set(w.held)}; ${names(s.lastTid)} did ${s.lastWhat} holding ${set(s.lastHeld)}: no lock in common`;
+        report = `${a.name} does ${a.what} holding ${set(a.held)}; ${names(s.lastTid)} did ${s.lastWhat} holding ${set(s.lastHeld)}: no lock in common`;
       }
     }
-    s.lastTid = w.tid;
-    s.lastHeld = [...w.held];
-    s.lastWhat = w.what;
+    s.lastTid = a.tid;
+    s.lastHeld = [...a.held];
+    s.lastWhat = a.what;
     return report;
+  }
+
+  /** A write (list operations are writes). */
+  write(
+    h: number,
+    a: Access,
+    names: (tid: number) => string,
+    lockName: (id: number) => string,
+  ): string | null {
+    return this.access(h, a, true, names, lockName);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The lockset data-race detector for the kernel's lists (src/check/lockset.ts): a list two threads
- * modify with no lock in common is a race even when the execution at hand did not corrupt it.
+ * The lockset data-race detector for the kernel's lists and enclave page descriptors
+ * (src/check/lockset.ts): a location two threads access, one of them writing, with no lock in
+ * common is a race even when the execution at hand did not corrupt it.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -35,6 +36,18 @@ test("a list one thread writes is private; shared writes keep the locks they hav
   assert.equal(s.write(2, w(3, []), names, lock), null);
 });
 
+test("reads share a location without a report; a write after them needs a lock every access held", () => {
+  const s = new Lockset();
+  const r = (tid: number, held: number[]) => ({ tid, name: names(tid), held: new Set(held), what: "a read" });
+  assert.equal(s.access(7, r(0, [1]), false, names, lock), null);
+  assert.equal(s.access(7, r(1, []), false, names, lock), null, "two readers without a lock: no race");
+  const bad = s.access(7, w(2, [1]), true, names, lock);
+  assert.match(bad ?? "", /t2 does list_add holding \{L1\}; t1 did a read holding \{no lock\}/);
+  // A location released by its owner's last reference is private to the releasing thread.
+  s.claim(7, 3);
+  assert.equal(s.access(7, w(3, []), true, names, lock), null);
+});
+
 const OPT = {
   strategy: "random" as const,
   seed: 1,
@@ -53,6 +66,18 @@ test("the fault path adding a page to the active list without sgx_reclaimer_lock
   const r = runCheck(prepare(sc), OPT);
   assert.equal(r.found?.out.failure?.property, DATA_RACE);
   assert.match(r.found!.out.failure!.detail, /sgx_active_page_list.*no lock in common/);
+});
+
+test("encl->lock dropped before BEING_RECLAIMED is set: the fault path read the flag under it", async () => {
+  const kernel = "mutant/auto/sgx_reclaim_pages/unlock-early/2";
+  await loadKernel(kernel);
+  const sc = loadScenario("check-fault-during-reclaim", [`kernel=${kernel}`]).scenario;
+  const r = runCheck(prepare(sc), OPT);
+  assert.equal(r.found?.out.failure?.property, DATA_RACE);
+  assert.match(
+    r.found!.out.failure!.detail,
+    /write of encl_page->desc .* holding \{no lock\}; .* read of encl_page->desc .*encl->lock/,
+  );
 });
 
 test("mainline: the same scenario's lists are always written under their locks", () => {

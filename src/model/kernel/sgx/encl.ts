@@ -76,7 +76,7 @@ function reclaimer_writing_to_pcmd(m: Machine, encl: sgx_encl, start: number): b
     const entry = encl.page_array.get(index);
     if (entry === XA_EMPTY) continue;
     // The VA offset shares the flag's bit, so only a resident page's flag means anything.
-    if (E.epc_page.a[entry]! >= 0 && E.desc.a[entry]! & SGX_ENCL_PAGE_BEING_RECLAIMED) return true;
+    if (E.epc_page.a[entry]! >= 0 && E.getDesc(entry) & SGX_ENCL_PAGE_BEING_RECLAIMED) return true;
   }
   return false;
 }
@@ -106,7 +106,7 @@ function* __sgx_encl_eldu(
   secs_page: number,
 ): ModelGen<number> {
   const E = m.encl_pages;
-  const va_offset = E.desc.a[encl_page]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
+  const va_offset = E.getDesc(encl_page) & SGX_ENCL_PAGE_VA_OFFSET_MASK;
   const encl = m.enclOf(encl_page);
   const page_index = secs_page >= 0 ? E.index.a[encl_page]! : encl.size / PAGE_SIZE;
   const pcmd_first_page = page_index & ~PCMD_FIRST_MASK;
@@ -160,7 +160,7 @@ function* __sgx_encl_eldu(
  */
 function* sgx_encl_eldu(m: Machine, encl_page: number, secs_page: number): ModelGen<number> {
   const E = m.encl_pages;
-  const va_offset = E.desc.a[encl_page]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
+  const va_offset = E.getDesc(encl_page) & SGX_ENCL_PAGE_VA_OFFSET_MASK;
   const encl = m.enclOf(encl_page);
   const epc_page = yield* m.fn.sgx_alloc_epc_page(m, encl_page, false);
   if (IS_ERR(epc_page)) return epc_page;
@@ -179,7 +179,7 @@ function* sgx_encl_eldu(m: Machine, encl_page: number, secs_page: number): Model
     encl.va_pages.splice(at, 1);
     encl.va_pages.unshift(va_page);
   }
-  E.desc.a[encl_page]! &= ~SGX_ENCL_PAGE_VA_OFFSET_MASK;
+  E.setDesc(encl_page, E.desc.a[encl_page]! & ~SGX_ENCL_PAGE_VA_OFFSET_MASK);
   E.epc_page.a[encl_page] = epc_page;
   return epc_page;
 }
@@ -202,7 +202,7 @@ function* sgx_encl_load_secs(m: Machine, encl: sgx_encl): ModelGen<number> {
 function* __sgx_encl_load_page(m: Machine, encl: sgx_encl, entry: number): ModelGen<number> {
   const E = m.encl_pages;
   if (E.epc_page.a[entry]! >= 0) {
-    if (E.desc.a[entry]! & SGX_ENCL_PAGE_BEING_RECLAIMED) return -EBUSY;
+    if (E.getDesc(entry) & SGX_ENCL_PAGE_BEING_RECLAIMED) return -EBUSY;
     return entry;
   }
   let epc_page = yield* m.fn.sgx_encl_load_secs(m, encl);

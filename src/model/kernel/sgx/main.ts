@@ -119,7 +119,7 @@ function* sgx_encl_ewb(m: Machine, epc_page: number, backing: sgx_backing): Mode
   const encl_page = m.pages.owner.get(epc_page);
   const encl = m.enclOf(encl_page);
   const E = m.encl_pages;
-  E.desc.a[encl_page]! &= ~SGX_ENCL_PAGE_BEING_RECLAIMED;
+  E.setDesc(encl_page, E.desc.a[encl_page]! & ~SGX_ENCL_PAGE_BEING_RECLAIMED);
 
   const va_page = encl.va_pages[0]!;
   const va_offset = m.fn.sgx_alloc_va_slot(m, va_page);
@@ -147,7 +147,7 @@ function* sgx_encl_ewb(m: Machine, epc_page: number, backing: sgx_backing): Mode
     if (encls_failed(ret)) m.ENCLS_WARN(ret, "EWB");
     m.fn.sgx_free_va_slot(m, va_page, va_offset);
   } else {
-    E.desc.a[encl_page]! |= va_offset;
+    E.setDesc(encl_page, E.desc.a[encl_page]! | va_offset);
     E.va_page.a[encl_page] = va_page.id;
   }
 }
@@ -229,7 +229,7 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
         skip = true;
       } else {
         backing[i] = b;
-        m.encl_pages.desc.a[encl_page]! |= SGX_ENCL_PAGE_BEING_RECLAIMED;
+        m.encl_pages.setDesc(encl_page, m.encl_pages.desc.a[encl_page]! | SGX_ENCL_PAGE_BEING_RECLAIMED);
         yield mutex_unlock(encl.lock);
         continue;
       }

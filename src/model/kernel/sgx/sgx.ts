@@ -151,6 +151,13 @@ export class sgx_numa_node {
   }
 }
 
+/**
+ * The checker's data-race detector (check/lockset.ts) watches writes of encl_page->desc (the
+ * BEING_RECLAIMED and BUSY flags, the VA slot offset), which the kernel does under encl->lock.
+ * Null outside the checker.
+ */
+export const descWatch: { fn: ((entry: number, write: boolean) => void) | null } = { fn: null };
+
 /** struct sgx_encl_page for every enclave page of every enclave (struct of arrays, ids never reused). */
 export class EnclPages {
   count = 0;
@@ -165,6 +172,18 @@ export class EnclPages {
   readonly type = new Growable(Uint8Array, 256);
   /** Model: 1 while allocated, 0 after kfree (use-after-free detection). */
   readonly alive = new Growable(Uint8Array, 256);
+
+  /** encl_page->desc = v: every write of desc goes through here (the data-race detector sees it). */
+  setDesc(entry: number, v: number): void {
+    if (descWatch.fn) descWatch.fn(entry, true);
+    this.desc.a[entry] = v;
+  }
+
+  /** encl_page->desc, as a kernel path reads it (the data-race detector sees the read). */
+  getDesc(entry: number): number {
+    if (descWatch.fn) descWatch.fn(entry, false);
+    return this.desc.a[entry]!;
+  }
 
   alloc(encl: number, index: number, prot: number): number {
     const id = this.count++;

@@ -203,7 +203,7 @@ function* sgx_reclaim_epc_pages(
         skip = true;
       } else {
         backing[i] = b;
-        m.encl_pages.desc.a[encl_page]! |= SGX_ENCL_PAGE_BEING_RECLAIMED;
+        m.encl_pages.setDesc(encl_page, m.encl_pages.desc.a[encl_page]! | SGX_ENCL_PAGE_BEING_RECLAIMED);
         yield mutex_unlock(encl.lock);
         continue;
       }

@@ -54,7 +54,7 @@ function eldu_history(fixes: PcmdFixes) {
     secs_page: number,
   ): ModelGen<number> {
     const E = m.encl_pages;
-    const va_offset = E.desc.a[encl_page]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
+    const va_offset = E.getDesc(encl_page) & SGX_ENCL_PAGE_VA_OFFSET_MASK;
     const encl = m.enclOf(encl_page);
     const page_index = secs_page >= 0 ? E.index.a[encl_page]! : encl.size / PAGE_SIZE;
     const page_pcmd_off = m.fn.sgx_encl_get_backing_page_pcmd_offset(m, encl, page_index);

@@ -99,7 +99,7 @@ function* sgx_reclaim_pages(m: Machine, f: ReclaimFlaws): ModelGen {
         skip = true;
       } else {
         backing[i] = b;
-        m.encl_pages.desc.a[encl_page]! |= SGX_ENCL_PAGE_BEING_RECLAIMED;
+        m.encl_pages.setDesc(encl_page, m.encl_pages.desc.a[encl_page]! | SGX_ENCL_PAGE_BEING_RECLAIMED);
         yield mutex_unlock(encl.lock);
         continue;
       }
@@ -136,7 +136,7 @@ function* ewb_mask_before_etrack(m: Machine, epc_page: number, backing: sgx_back
   const encl_page = m.pages.owner.get(epc_page);
   const encl = m.enclOf(encl_page);
   const E = m.encl_pages;
-  E.desc.a[encl_page]! &= ~SGX_ENCL_PAGE_BEING_RECLAIMED;
+  E.setDesc(encl_page, E.desc.a[encl_page]! & ~SGX_ENCL_PAGE_BEING_RECLAIMED);
   const va_page = encl.va_pages[0]!;
   const va_offset = m.fn.sgx_alloc_va_slot(m, va_page);
   if (m.fn.sgx_va_page_full(m, va_page)) encl.va_pages.push(encl.va_pages.shift()!);
@@ -156,7 +156,7 @@ function* ewb_mask_before_etrack(m: Machine, epc_page: number, backing: sgx_back
     if (encls_failed(ret)) m.ENCLS_WARN(ret, "EWB");
     m.fn.sgx_free_va_slot(m, va_page, va_offset);
   } else {
-    E.desc.a[encl_page]! |= va_offset;
+    E.setDesc(encl_page, E.desc.a[encl_page]! | va_offset);
     E.va_page.a[encl_page] = va_page.id;
   }
 }

@@ -146,7 +146,7 @@ const SGX_ENCL_PAGE_PCMD_BUSY = SGX_ENCL_PAGE_BEING_RECLAIMED;
 export function* __sgx_encl_load_page_b11(m: Machine, encl: sgx_encl, entry: number): ModelGen<number> {
   const E = m.encl_pages;
   if (E.epc_page.a[entry]! >= 0) {
-    if (E.desc.a[entry]! & (SGX_ENCL_PAGE_BUSY | SGX_ENCL_PAGE_PCMD_BUSY)) return -EBUSY;
+    if (E.getDesc(entry) & (SGX_ENCL_PAGE_BUSY | SGX_ENCL_PAGE_PCMD_BUSY)) return -EBUSY;
     return entry;
   }
   let epc_page = yield* m.fn.sgx_encl_load_secs(m, encl);
@@ -196,7 +196,7 @@ export function* sgx_encl_remove_pages_b11(
       break;
     }
     // B11b: nobody may load the page while encl->lock is dropped.
-    E.desc.a[entry]! |= SGX_ENCL_PAGE_BUSY;
+    E.setDesc(entry, E.desc.a[entry]! | SGX_ENCL_PAGE_BUSY);
     yield mutex_unlock(encl.lock);
     yield* m.fn.sgx_zap_enclave_ptes(m, encl, encl.base + index * PAGE_SIZE);
     yield mutex_lock(encl.lock);
@@ -256,11 +256,11 @@ export function* sgx_enclave_modify_types_b11(
         entryChanged = true;
         break;
       }
-      E.desc.a[entry]! |= SGX_ENCL_PAGE_BUSY;
+      E.setDesc(entry, E.desc.a[entry]! | SGX_ENCL_PAGE_BUSY);
       yield mutex_unlock(encl.lock);
       yield* m.fn.sgx_zap_enclave_ptes(m, encl, encl.base + index * PAGE_SIZE);
       yield mutex_lock(encl.lock);
-      E.desc.a[entry]! &= ~SGX_ENCL_PAGE_BUSY;
+      E.setDesc(entry, E.desc.a[entry]! & ~SGX_ENCL_PAGE_BUSY);
       yield* m.fn.sgx_mark_page_reclaimable(m, E.epc_page.a[entry]!);
     }
     const epc_page = E.epc_page.a[entry]!;

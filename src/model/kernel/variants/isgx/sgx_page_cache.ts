@@ -208,7 +208,7 @@ function* sgx_ewb(m: Machine, encl: sgx_encl, entry: number): ModelGen<boolean> 
     if (ret > 0) m.warn("encls:EWB", `EWB returned ${ret}, enclave killed`);
     return false;
   }
-  E.desc.a[entry] = (E.desc.a[entry]! & ~SGX_ENCL_PAGE_VA_OFFSET_MASK) | va_offset;
+  E.setDesc(entry, (E.desc.a[entry]! & ~SGX_ENCL_PAGE_VA_OFFSET_MASK) | va_offset);
   E.va_page.a[entry] = va_page.id;
   return true;
 }

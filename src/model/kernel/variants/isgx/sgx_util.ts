@@ -111,7 +111,7 @@ function* sgx_eldu(
     return -ENOMEM;
   }
   const va_page = m.vaPageOf(epage);
-  const va_offset = E.desc.a[epage]! & SGX_ENCL_PAGE_VA_OFFSET_MASK;
+  const va_offset = E.getDesc(epage) & SGX_ENCL_PAGE_VA_OFFSET_MASK;
   const secs_page = is_secs ? -1 : E.epc_page.a[encl.secs]!;
   const linaddr = is_secs ? -1 : E.index.a[epage]!;
   let ret = yield* m.encls("ELDU", epc_page, () =>
@@ -140,7 +140,7 @@ function* sgx_eldu(
       encl.va_pages.splice(at, 1);
       encl.va_pages.unshift(va_page);
     }
-    E.desc.a[epage] = E.desc.a[epage]! & ~SGX_ENCL_PAGE_VA_OFFSET_MASK;
+    E.setDesc(epage, E.desc.a[epage]! & ~SGX_ENCL_PAGE_VA_OFFSET_MASK);
   }
   return ret;
 }
