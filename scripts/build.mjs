@@ -21,9 +21,6 @@ await build({
   target: "node20",
   packages: "external",
   sourcemap: true,
-  // Functions keep their names when the bundle renames a duplicate (sgx_reclaim_pages of main.ts
-  // and of a variant): automatic mutants pair copies with the running functions by name.
-  keepNames: true,
   sourcesContent: false,
   logLevel: "warning",
 });

@@ -130,41 +130,40 @@ export class Execution {
   /** The last step: its thread and op (null when the step started the thread). */
   lastStep: { tid: number; op: Op | null } | null = null;
   private dmesgSeen = 0;
-  /** Data races on the kernel's lists (lockset.ts), and the thread whose step is running. */
-  private readonly lockset = new Lockset();
+  /** Data races on the kernel's lists and enclave page descriptors (lockset.ts). */
+  private readonly lockset = new Lockset({
+    thread: (t) => this.actors[t]!.name,
+    lock: (id) => this.lockNames.get(id) ?? `lock#${id}`,
+    access: (h, op) =>
+      `${op}(${(this.m.pages.heads[h] as { cls?: string } | undefined)?.cls ?? `list#${h}`})`,
+  });
+  private readonly descLockset = new Lockset({
+    thread: (t) => this.actors[t]!.name,
+    lock: (id) => this.lockNames.get(id) ?? `lock#${id}`,
+    access: (e, op) => {
+      const E = this.m.encl_pages;
+      const encl = this.m.enclaves[E.encl.a[e]!];
+      return `a ${op} of encl_page->desc of ${encl?.name || "enclave"} page ${E.index.a[e]}`;
+    },
+  });
+  /** The thread whose step is running, and the names of the locks seen (for reports). */
   private stepping = -1;
   private readonly lockNames = new Map<number, string>();
   private readonly onListWrite = (P: ListLinks, h: number, what: string): void => {
     if (P !== this.m.pages || this.failure) return;
     const tid = this.stepping;
-    const cls = (P.heads[h] as { cls?: string } | undefined)?.cls ?? `list#${h}`;
-    const bad = this.lockset.write(
-      h,
-      { tid, name: this.actors[tid]!.name, held: this.held[tid] ?? NO_LOCKS, what: `${what}(${cls})` },
-      (t) => this.actors[t]!.name,
-      (id) => this.lockNames.get(id) ?? `lock#${id}`,
-    );
+    const bad = this.lockset.access(h, tid, this.held[tid] ?? NO_LOCKS, what, true);
     if (bad) this.fail(DATA_RACE, bad, tid);
   };
-  /** encl_page->desc accesses: a lockset per descriptor (the kernel uses them under encl->lock). */
-  private readonly descLockset = new Lockset();
   private readonly onDescAccess = (entry: number, write: boolean): void => {
     if (this.failure) return;
     const tid = this.stepping;
-    const E = this.m.encl_pages;
-    const encl = this.m.enclaves[E.encl.a[entry]!];
-    const where = `encl_page->desc of ${encl?.name || "enclave"} page ${E.index.a[entry]}`;
     const bad = this.descLockset.access(
       entry,
-      {
-        tid,
-        name: this.actors[tid]!.name,
-        held: this.held[tid] ?? NO_LOCKS,
-        what: `a ${write ? "write" : "read"} of ${where}`,
-      },
+      tid,
+      this.held[tid] ?? NO_LOCKS,
+      write ? "write" : "read",
       write,
-      (t) => this.actors[t]!.name,
-      (id) => this.lockNames.get(id) ?? `lock#${id}`,
     );
     if (bad) this.fail(DATA_RACE, bad, tid);
   };

@@ -29,21 +29,24 @@ interface LocationState {
   owner: number;
   /** Candidate locks once shared (lock ids). */
   locks: Set<number>;
-  /** The last access by another thread than the current one: who, holding what, doing what. */
+  /** The last access: who, holding what, doing what (an op name; described only in a report). */
   lastTid: number;
   lastHeld: number[];
-  lastWhat: string;
+  lastOp: string;
 }
 
-export interface Access {
-  tid: number;
-  name: string;
-  held: ReadonlySet<number>;
-  what: string;
+/** How a report names threads, locks and accesses (built only when there is something to report). */
+export interface LocksetNames {
+  thread(tid: number): string;
+  lock(id: number): string;
+  /** `op` (list_add, read, write, ...) of location `h`, in words. */
+  access(h: number, op: string): string;
 }
 
 export class Lockset {
   private readonly locations = new Map<number, LocationState>();
+
+  constructor(private readonly names: LocksetNames) {}
 
   /**
    * The last reference to the object that owns location `h` is gone and thread `tid` releases it:
@@ -56,56 +59,39 @@ export class Lockset {
       locks: new Set(),
       lastTid: tid,
       lastHeld: [],
-      lastWhat: "release",
+      lastOp: "release",
     });
   }
 
-  /** Thread `a.tid` accesses location `h`: a report of the race, or null. */
-  access(
-    h: number,
-    a: Access,
-    write: boolean,
-    names: (tid: number) => string,
-    lockName: (id: number) => string,
-  ): string | null {
+  /** Thread `tid`, holding `held`, does `op` on location `h`: a report of the race, or null. */
+  access(h: number, tid: number, held: ReadonlySet<number>, op: string, write: boolean): string | null {
     const s = this.locations.get(h);
     if (!s) {
       this.locations.set(h, {
         mode: EXCLUSIVE,
-        owner: a.tid,
+        owner: tid,
         locks: new Set(),
-        lastTid: a.tid,
-        lastHeld: [...a.held],
-        lastWhat: a.what,
+        lastTid: tid,
+        lastHeld: [...held],
+        lastOp: op,
       });
       return null;
     }
     let report: string | null = null;
-    if (s.mode === EXCLUSIVE && s.owner === a.tid) {
-      // Still private to one thread.
-    } else {
-      if (s.mode === EXCLUSIVE) s.locks = new Set(a.held);
-      else for (const id of s.locks) if (!a.held.has(id)) s.locks.delete(id);
-      if (write || s.mode === SHARED_MODIFIED) s.mode = SHARED_MODIFIED;
-      else s.mode = SHARED;
-      if (s.mode === SHARED_MODIFIED && s.locks.size === 0 && s.lastTid !== a.tid) {
-        const set = (ids: Iterable<number>) => `{${[...ids].map(lockName).join(", ") || "no lock"}}`;
-        report = `${a.name} does ${a.what} holding ${set(a.held)}; ${names(s.lastTid)} did ${s.lastWhat} holding ${set(s.lastHeld)}: no lock in common`;
+    if (s.mode !== EXCLUSIVE || s.owner !== tid) {
+      if (s.mode === EXCLUSIVE) s.locks = new Set(held);
+      else for (const id of s.locks) if (!held.has(id)) s.locks.delete(id);
+      s.mode = write || s.mode === SHARED_MODIFIED ? SHARED_MODIFIED : SHARED;
+      if (s.mode === SHARED_MODIFIED && s.locks.size === 0 && s.lastTid !== tid) {
+        const n = this.names;
+        const set = (ids: Iterable<number>) =>
+          `{${[...ids].map((id) => n.lock(id)).join(", ") || "no lock"}}`;
+        report = `${n.thread(tid)} does ${n.access(h, op)} holding ${set(held)}; ${n.thread(s.lastTid)} did ${n.access(h, s.lastOp)} holding ${set(s.lastHeld)}: no lock in common`;
       }
     }
-    s.lastTid = a.tid;
-    s.lastHeld = [...a.held];
-    s.lastWhat = a.what;
+    s.lastTid = tid;
+    s.lastHeld = [...held];
+    s.lastOp = op;
     return report;
-  }
-
-  /** A write (list operations are writes). */
-  write(
-    h: number,
-    a: Access,
-    names: (tid: number) => string,
-    lockName: (id: number) => string,
-  ): string | null {
-    return this.access(h, a, true, names, lockName);
   }
 }

@@ -167,17 +167,17 @@ export async function registerAutoMutant(name: string): Promise<void> {
   const copy = await importMutant(spec);
   const fns = variantFns(baseV) as unknown as Record<string, unknown>;
   // Each function of the copy replaces the running code's instance of it, wherever the base uses it.
+  // Paired by table key, not by name: the build renames functions that share a name across files
+  // (sgx_reclaim_pages of main.ts and of a variant), the copy's keep theirs.
   const replace = new Map<unknown, unknown>();
   const pair = (o: unknown, f: unknown) => {
-    if (typeof f === "function" && typeof o === "function" && f.name === o.name) replace.set(o, f);
+    if (typeof f === "function" && typeof o === "function") replace.set(o, f);
   };
   if (spec.variant) {
     const own = getVariant(spec.variant)!.overrides as Record<string, unknown>;
     const mutated = copy.variants.find((v) => v.name === spec.variant);
     if (!mutated) throw new Error(`${name}: the mutated copy of ${spec.file} registered no ${spec.variant}`);
-    // Paired by table key: the file's functions may be named as mainline's (sgx_reclaim_pages).
-    for (const [k, f] of Object.entries(mutated.overrides))
-      if (typeof f === "function" && typeof own[k] === "function") replace.set(own[k], f);
+    for (const [k, f] of Object.entries(mutated.overrides)) pair(own[k], f);
   } else
     for (const [table, obj] of Object.entries(copy.exports)) {
       if (!obj || typeof obj !== "object" || Array.isArray(obj)) continue;

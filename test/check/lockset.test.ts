@@ -11,41 +11,38 @@ import { DATA_RACE, Lockset } from "../../src/check/lockset.ts";
 import { loadScenario } from "../../src/scenario/load.ts";
 import { loadKernel } from "../../src/scenario/patches.ts";
 
-const names = (t: number) => `t${t}`;
-const lock = (id: number) => `L${id}`;
-const w = (tid: number, held: number[], what = "list_add") => ({
-  tid,
-  name: names(tid),
-  held: new Set(held),
-  what,
-});
+const NAMES = {
+  thread: (t: number) => `t${t}`,
+  lock: (id: number) => `L${id}`,
+  access: (_h: number, op: string) => op,
+};
 
 test("a list one thread writes is private; shared writes keep the locks they have in common", () => {
-  const s = new Lockset();
-  assert.equal(s.write(1, w(0, []), names, lock), null, "set-up without a lock: private");
-  assert.equal(s.write(1, w(0, []), names, lock), null);
-  assert.equal(s.write(1, w(1, [5, 6]), names, lock), null, "first shared write: candidates {L5, L6}");
-  assert.equal(s.write(1, w(2, [5]), names, lock), null, "narrowed to {L5}");
-  assert.equal(s.write(1, w(1, [5, 7]), names, lock), null);
-  const bad = s.write(1, w(2, [6]), names, lock);
+  const s = new Lockset(NAMES);
+  const w = (h: number, tid: number, held: number[]) => s.access(h, tid, new Set(held), "list_add", true);
+  assert.equal(w(1, 0, []), null, "set-up without a lock: private");
+  assert.equal(w(1, 0, []), null);
+  assert.equal(w(1, 1, [5, 6]), null, "first shared write: candidates {L5, L6}");
+  assert.equal(w(1, 2, [5]), null, "narrowed to {L5}");
+  assert.equal(w(1, 1, [5, 7]), null);
+  const bad = w(1, 2, [6]);
   assert.match(
     bad ?? "",
     /^t2 does list_add holding \{L6\}; t1 did list_add holding \{L5, L7\}: no lock in common$/,
   );
   // Another list is independent.
-  assert.equal(s.write(2, w(3, []), names, lock), null);
+  assert.equal(w(2, 3, []), null);
 });
 
 test("reads share a location without a report; a write after them needs a lock every access held", () => {
-  const s = new Lockset();
-  const r = (tid: number, held: number[]) => ({ tid, name: names(tid), held: new Set(held), what: "a read" });
-  assert.equal(s.access(7, r(0, [1]), false, names, lock), null);
-  assert.equal(s.access(7, r(1, []), false, names, lock), null, "two readers without a lock: no race");
-  const bad = s.access(7, w(2, [1]), true, names, lock);
-  assert.match(bad ?? "", /t2 does list_add holding \{L1\}; t1 did a read holding \{no lock\}/);
+  const s = new Lockset(NAMES);
+  assert.equal(s.access(7, 0, new Set([1]), "read", false), null);
+  assert.equal(s.access(7, 1, new Set(), "read", false), null, "two readers without a lock: no race");
+  const bad = s.access(7, 2, new Set([1]), "write", true);
+  assert.match(bad ?? "", /t2 does write holding \{L1\}; t1 did read holding \{no lock\}/);
   // A location released by its owner's last reference is private to the releasing thread.
   s.claim(7, 3);
-  assert.equal(s.access(7, w(3, []), true, names, lock), null);
+  assert.equal(s.access(7, 3, new Set(), "write", true), null);
 });
 
 const OPT = {
