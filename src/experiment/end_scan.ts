@@ -33,7 +33,7 @@ export function endOfRunScan(built: Built, end: string): DmesgEntry | null {
     entry = {
       level: "warn",
       tag: "teardown_incomplete",
-      msg: `kernel work still running ${DRAIN_NS / 1e6} ms after the last process exited`,
+      msg: `kernel work still running ${DRAIN_NS / 1e6} ms after the workload ended (every process exited or was killed)`,
       pid: 0,
       comm: "kmemleak",
     };
