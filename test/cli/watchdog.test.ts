@@ -95,3 +95,14 @@ test("EPCSIM_WATCHDOG=0 turns it off (the command is then stopped from outside)"
   assert.equal(r.signal, "SIGTERM", "still running after 4 s: nothing stopped it");
   assert.doesNotMatch(r.stderr, /soft lockup/);
 });
+
+test("a worker terminated in the middle of a step is no hang: its frozen slot is retired", () => {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "../fixtures/watchdog/retire.mts")],
+    { encoding: "utf8", timeout: 60_000, env: { ...process.env, EPCSIM_WATCHDOG: "1" } },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^alive$/m);
+  assert.doesNotMatch(r.stderr, /soft lockup/);
+});
