@@ -79,8 +79,8 @@ export function explorers(model: CheckModel, opt: CheckOptions): Explorer[] {
 }
 
 export function runCheck(model: CheckModel, opt: CheckOptions): CheckRun {
-  // A step that hangs past the time budget is stopped by the watchdog: check --budget holds even
-  // when model code loops without yielding.
+  // A step of this thread that hangs past the time budget is stopped by the watchdog: the budget
+  // holds even when model code loops without yielding (the CLI also covers the set-up before).
   if (Number.isFinite(opt.timeMs)) watchdogDeadline(Date.now() + opt.timeMs);
   try {
     return search(model, opt);

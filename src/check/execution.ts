@@ -38,7 +38,7 @@ import type { CustomActor } from "./engine.ts";
 import { checkInvariants, checkProperties } from "./invariants.ts";
 import { kasanCheck, USE_AFTER_FREE } from "./kasan.ts";
 import { Lockdep, type LockEdge } from "./lockdep.ts";
-import { DATA_RACE, Lockset } from "./lockset.ts";
+import { DATA_RACE, Lockset, type LocksetNames } from "./lockset.ts";
 import type { World } from "./world.ts";
 
 export interface Failure {
@@ -132,14 +132,11 @@ export class Execution {
   private dmesgSeen = 0;
   /** Data races on the kernel's lists and enclave page descriptors (lockset.ts). */
   private readonly lockset = new Lockset({
-    thread: (t) => this.actors[t]!.name,
-    lock: (id) => this.lockNames.get(id) ?? `lock#${id}`,
-    access: (h, op) =>
-      `${op}(${(this.m.pages.heads[h] as { cls?: string } | undefined)?.cls ?? `list#${h}`})`,
+    ...this.raceNames(),
+    access: (h, op) => `${op}(${this.m.pages.heads[h]?.cls ?? `list#${h}`})`,
   });
   private readonly descLockset = new Lockset({
-    thread: (t) => this.actors[t]!.name,
-    lock: (id) => this.lockNames.get(id) ?? `lock#${id}`,
+    ...this.raceNames(),
     access: (e, op) => {
       const E = this.m.encl_pages;
       const encl = this.m.enclaves[E.encl.a[e]!];
@@ -428,6 +425,14 @@ export class Execution {
         this.spawn(op.thread, { name: op.thread.task.comm, daemon: false, spec: null, parent: t.id });
       this.run(t, 0);
     }
+  }
+
+  /** How race reports name threads and locks. */
+  private raceNames(): Pick<LocksetNames, "thread" | "lock"> {
+    return {
+      thread: (t) => this.actors[t]!.name,
+      lock: (id) => this.lockNames.get(id) ?? `lock#${id}`,
+    };
   }
 
   /** An enclave's release owns its lists and page descriptors. */

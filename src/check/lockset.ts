@@ -1,16 +1,16 @@
 /**
  * A data-race detector for the kernel's lists and enclave page descriptors (the lockset algorithm of
  * Eraser, the question KCSAN answers for plain accesses). Every list_add/list_del/list_move of an
- * EPC page list, and every write of an encl_page->desc (BEING_RECLAIMED, BUSY, the VA slot offset),
- * records the locks its thread holds. Each list, and each descriptor, is a location. A location
- * written by one thread only is private (set-up, a local isolation list, a page being added); once
- * a second thread writes it, the candidate set is the locks held at that write, narrowed at every
- * later write. When it becomes empty, two threads wrote the location with no lock in common: the
- * right interleaving corrupts it, even if this execution's did not (the model's list operations and
- * field updates are atomic between two ops, so a lock dropped around one would otherwise go
- * unnoticed).
+ * EPC page list (a write), and every read and write of an encl_page->desc (BEING_RECLAIMED, BUSY,
+ * the VA slot offset), records the locks its thread holds. Each list, and each descriptor, is a
+ * location. A location one thread accesses is private (set-up, a local isolation list, a page being
+ * added); once a second thread accesses it, the candidate set is the locks held then, narrowed at
+ * every later access. When it is empty and the location was written since it was shared, two
+ * threads used it with no lock in common: the right interleaving corrupts it, even if this
+ * execution's did not (the model's list operations and field updates are atomic between two ops,
+ * so a lock dropped around one would otherwise go unnoticed).
  *
- * The driver writes each of them under one lock (free and poison lists: node->lock; the active
+ * The driver uses each of them under one lock (free and poison lists: node->lock; the active
  * list: sgx_reclaimer_lock; a cgroup LRU: its lru lock; isgx's load_list and every desc:
  * encl->lock), but for an enclave's own lists and pages in its release, which the releasing thread
  * owns (claim).

@@ -4,7 +4,9 @@
  * index passes the shared "stop above" index, so the coordinator can wait for every execution
  * below a found failure without running more than needed.
  */
+
 import { parentPort, workerData } from "node:worker_threads";
+import { watchdogDeadline } from "../rt/watchdog.ts";
 import { parseScenarioText } from "../scenario/load.ts";
 import { loadKernel } from "../scenario/patches.ts";
 import { explorers, isKnown } from "./checker.ts";
@@ -31,6 +33,8 @@ const [ex] = explorers(model, {
 });
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 const t0 = performance.now();
+// A step of this worker that hangs past the budget ends the check (rt/watchdog.ts).
+if (Number.isFinite(job.timeMs)) watchdogDeadline(Date.now() + job.timeMs);
 let next = job.start;
 let count = 0;
 let truncated = 0;

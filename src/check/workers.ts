@@ -9,7 +9,6 @@
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../errors.ts";
 import { srcUrl } from "../paths.ts";
-import { watchdogDeadline } from "../rt/watchdog.ts";
 import { crossExecutionFinding, explorers, isKnown, type StrategyChoice } from "./checker.ts";
 import { prepare } from "./engine.ts";
 import { CIRCULAR, type CrossCycle, type LockEdge, LockGraph } from "./lockdep.ts";
@@ -75,8 +74,6 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
   const knownAt: number[] = [];
   const edges: LockEdgeAt[] = [];
   let best: Extract<WorkerMessage, { type: "found" }> | null = null;
-  // The workers' steps are watched too: one that hangs past the budget ends the check.
-  if (Number.isFinite(opt.timeMs)) watchdogDeadline(Date.now() + opt.timeMs);
   await new Promise<void>((resolve, reject) => {
     for (let w = 0; w < n; w++) {
       const job: WorkerJob = {
@@ -130,7 +127,7 @@ export async function runParallelCheck(req: CheckRequest, n: number): Promise<Ch
       });
       worker.on("error", reject);
     }
-  }).finally(() => watchdogDeadline(0));
+  });
   // What a single thread would report: its explorer's name, and (with a finding) the executions up
   // to the failing index, all of which the workers ran; so --json does not depend on --workers.
   const strategy = explorers(model, opt)[0]!.name;

@@ -11,7 +11,6 @@
  * Only the command line enables it (enableWatchdog); worker threads find the buffer through
  * worker_threads' environment data, which every worker of the process inherits.
  */
-import { availableParallelism } from "node:os";
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId, Worker } from "node:worker_threads";
 import { srcUrl } from "../paths.ts";
 
@@ -20,17 +19,21 @@ const KEY = "epcsim.watchdog";
 const SLOTS = 256;
 /** Int32 words: [0] claimed worker slots, [1..] per slot: steps, inside-a-step flag, thread id. */
 const WORDS = 1 + SLOTS * 3;
-/** Then a Float64: the wall-clock deadline (ms since the epoch) of a budgeted check, or 0. */
-const BYTES = WORDS * 4 + ((8 - ((WORDS * 4) % 8)) % 8) + 8;
+/** Then, 8-byte aligned, a Float64 per slot: the wall-clock deadline of its budgeted check, or 0. */
+const DEADLINES = Math.ceil((WORDS * 4) / 8) * 8;
+const BYTES = DEADLINES + SLOTS * 8;
 
 /** This thread's heartbeat: [0] steps started, [1] 1 while inside a step. A dummy until enabled. */
 export let heartbeat: Int32Array<ArrayBufferLike> = new Int32Array(3);
+/** This thread's deadline (ms since the epoch; 0: none). A dummy until enabled. */
+let deadline: Float64Array<ArrayBufferLike> = new Float64Array(1);
 let shared: SharedArrayBuffer | null = null;
 
 function claim(sab: SharedArrayBuffer, slot: number): void {
   shared = sab;
   heartbeat = new Int32Array(sab, (1 + slot * 3) * 4, 3);
   heartbeat[2] = threadId;
+  deadline = new Float64Array(sab, DEADLINES + slot * 8, 1);
 }
 
 // A worker thread of a process whose watchdog runs: claim the next free slot.
@@ -58,7 +61,7 @@ export function enableWatchdog(): void {
   claim(sab, 0);
   setEnvironmentData(KEY, sab);
   const w = new Worker(srcUrl("rt", "watchdog_thread.mjs"), {
-    workerData: { sab, words: WORDS, slots: SLOTS, limitMs: secs * 1000, cpus: availableParallelism() },
+    workerData: { sab, words: WORDS, slots: SLOTS, deadlines: DEADLINES, limitMs: secs * 1000 },
     name: "epcsim-watchdog",
   });
   // The watchdog never keeps the process alive, and its own failure must not end a run.
@@ -67,10 +70,10 @@ export function enableWatchdog(): void {
 }
 
 /**
- * A budgeted check ends at `deadline` (ms since the epoch): a step still running a second later is
- * hung, even before the step limit (check --budget is honoured when model code loops). 0 clears it.
+ * This thread's budgeted check ends at `at` (ms since the epoch): a step of it still running a
+ * second later is hung, even before the step limit (check --budget is honoured when model code
+ * loops). Per thread: each worker of a campaign has its own budget. 0 clears it.
  */
-export function watchdogDeadline(deadline: number): void {
-  if (!shared) return;
-  new Float64Array(shared, BYTES - 8, 1)[0] = deadline;
+export function watchdogDeadline(at: number): void {
+  deadline[0] = at;
 }

@@ -8,9 +8,10 @@ import { SourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 import { workerData } from "node:worker_threads";
 
-const { sab, words, slots, limitMs } = workerData;
+const { sab, words, slots, deadlines, limitMs } = workerData;
 const i32 = new Int32Array(sab, 0, words);
-const deadline = new Float64Array(sab, sab.byteLength - 8, 1);
+/** Each slot's deadline (ms since the epoch) of a budgeted check, or 0. */
+const deadline = new Float64Array(sab, deadlines, slots);
 const GRACE_MS = 1000;
 
 const last = new Int32Array(slots).fill(-1);
@@ -35,7 +36,7 @@ setInterval(
         continue;
       }
       const stuck = now - since[s];
-      const d = deadline[0];
+      const d = deadline[s];
       const pastBudget = d > 0 && now > d + GRACE_MS && stuck > GRACE_MS;
       if (stuck > limitMs || pastBudget) {
         tripped = true;

@@ -247,9 +247,9 @@ export class Simulator {
   }
 
   /**
-   * After a run whose processes all exited: let the kernel finish what they left behind (an
-   * asynchronous mmput, work items, a cgroup's free) so that an end-of-run scan (kmemleak) sees a
-   * kernel with no path running. Nothing of the result changes: metrics, samples and the trace go
+   * After a run whose processes exited (or were just sent SIGKILL): let them finish exiting and the
+   * kernel finish what they left behind (an asynchronous mmput, work items, a cgroup's free) so that
+   * an end-of-run scan (kmemleak) sees a kernel with no path running. Nothing of the result changes: metrics, samples and the trace go
    * nowhere. Returns true when every thread is done or asleep with nothing scheduled, false when
    * work was still running `limitNs` of simulated time later.
    */
