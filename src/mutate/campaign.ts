@@ -90,14 +90,12 @@ export async function runCampaign(o: CampaignOptions): Promise<MutantRow[]> {
   // Every scenario on its own kernel; and on each variant whose own functions have mutants here,
   // when the variant can run it (check --all --kernel <variant> holds the same expectations).
   const all: (Target & { own: boolean })[] = [];
-  const kernelsOf = (own: string): string[] => [
-    ...(specs.some((x) => !x.variant) ? [own] : []),
-    ...new Set(specs.flatMap((x) => (x.variant ? [x.variant] : []))),
-  ];
+  const variants = specs.flatMap((x) => (x.variant ? [x.variant] : []));
+  const onOwnKernel = specs.some((x) => !x.variant);
   for (const s of scenarios) {
     const sc = loadScenario(s).scenario;
     await loadKernel(sc.kernel);
-    for (const k of new Set(kernelsOf(sc.kernel)))
+    for (const k of new Set([...(onOwnKernel ? [sc.kernel] : []), ...variants]))
       if (k === sc.kernel || !kernelMismatch({ ...sc, kernel: k }, sc.kernel))
         all.push({ scenario: s, kernel: k, own: k === sc.kernel });
   }
