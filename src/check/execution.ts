@@ -12,6 +12,7 @@ import { HwAssertion } from "../model/hw/sgx_hw.ts";
 import { type ListLinks, listWatch } from "../model/kernel/lib/list.ts";
 import { PF_KTHREAD, type task_struct } from "../model/kernel/lib/sched.ts";
 import { shmem_reclaim } from "../model/kernel/lib/shmem.ts";
+import { STACK_OUT_OF_BOUNDS } from "../model/kernel/lib/stack_array.ts";
 import { descWatch } from "../model/kernel/sgx/sgx.ts";
 import { KernelBug, type Machine, MachineCheck } from "../model/machine.ts";
 import {
@@ -474,6 +475,10 @@ export class Execution {
     }
     if (e instanceof KernelBug && e.message.startsWith("KASAN: use-after-free")) {
       this.fail(USE_AFTER_FREE, e.message, t.id);
+      return;
+    }
+    if (e instanceof KernelBug && e.message.startsWith(STACK_OUT_OF_BOUNDS)) {
+      this.fail(STACK_OUT_OF_BOUNDS, e.message, t.id);
       return;
     }
     if (e instanceof KernelBug || e instanceof LockViolation) {

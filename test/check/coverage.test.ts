@@ -41,6 +41,7 @@ const PAIRS: [string, string, string][] = [
   ["poison", "exit", "check-poison-vs-release"],
   ["exit", "close", "check-close-vs-mm-exit"],
   ["ksgxd", "rmdir", "check-cgroup-rmdir"],
+  ["exit", "rmdir", "check-cgroup-rmdir-charged"],
 ];
 
 function lcg(seed: number): () => number {

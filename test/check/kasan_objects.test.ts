@@ -94,6 +94,23 @@ test("the cgroup-v16 kernel removes a cgroup cleanly while ksgxd walks the tree"
   assert.equal(r.found, false, r.report ?? "");
 });
 
+test("the last EPC page of a removed cgroup is uncharged before its css reference goes", async () => {
+  const { loadKernel } = await import("../../src/scenario/patches.ts");
+  // sgx_free_epc_page with sgx_put_cg() moved before the uncharge: the put that frees the removed
+  // cgroup comes first, the uncharge then writes its usage counter.
+  const mutant = "mutant/auto/cgroup-v16:sgx_free_epc_page/swap-adjacent/0";
+  for (const [kernel, want] of [
+    ["cgroup-v16", false],
+    [mutant, true],
+  ] as const) {
+    await loadKernel(kernel);
+    const { scenario: sc, raw } = loadScenario("check-cgroup-rmdir-charged", [`kernel=${kernel}`]);
+    const r = await runCheckSession({ sc, raw, seed: 1, schedules: 5000, timeMs: 60_000 });
+    assert.equal(r.found, want, r.report ?? `${kernel}: not found`);
+    if (want) assert.match(r.detail ?? "", /misc_res\(c\)->usage.* inside struct misc_cg c, which was freed/);
+  }
+});
+
 test("a backing page used after its last reference went and it was truncated is a use-after-free", async () => {
   const { registerVariant, getVariant } = await import("../../src/model/kernel/variants/registry.ts");
   const { mutex_lock, mutex_unlock } = await import("../../src/model/kernel/lib/locks.ts");

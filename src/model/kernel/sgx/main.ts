@@ -33,6 +33,7 @@ import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.t
 import * as mm from "../lib/mm.ts";
 import { cond_resched, kthread_should_stop, signal_pending, wait_event, wake_up } from "../lib/sched.ts";
 import { srcu_read_lock, srcu_read_unlock } from "../lib/srcu.ts";
+import { StackArray } from "../lib/stack_array.ts";
 import { mmOf } from "./encl.ts";
 import {
   LINK_NONE,
@@ -190,8 +191,8 @@ function* sgx_reclaimer_write(m: Machine, epc_page: number, backing: sgx_backing
  */
 function* sgx_reclaim_pages(m: Machine): ModelGen {
   const nr = m.c.SGX_NR_TO_SCAN;
-  const chunk: number[] = [];
-  const backing: (sgx_backing | null)[] = [];
+  const chunk = new StackArray<number>(m, "sgx_reclaim_pages", "chunk[SGX_NR_TO_SCAN]", nr);
+  const backing = new StackArray<sgx_backing | null>(m, "sgx_reclaim_pages", "backing[SGX_NR_TO_SCAN]", nr);
   const P = m.pages;
   const G = m.sgx;
 
@@ -216,7 +217,7 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
   yield* m.mark("reclaim_isolated", cnt);
 
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     const encl_page = P.owner.get(epc_page);
     const encl = m.enclOf(encl_page);
     let skip = !(yield* m.fn.sgx_reclaimer_age(m, epc_page));
@@ -228,7 +229,7 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
         yield mutex_unlock(encl.lock);
         skip = true;
       } else {
-        backing[i] = b;
+        backing.set(i, b);
         m.encl_pages.setDesc(encl_page, m.encl_pages.desc.a[encl_page]! | SGX_ENCL_PAGE_BEING_RECLAIMED);
         yield mutex_unlock(encl.lock);
         continue;
@@ -242,19 +243,19 @@ function* sgx_reclaim_pages(m: Machine): ModelGen {
     // ORDER: the page is back on the list before the reference is dropped, so a release triggered
     // by this kref_put finds it there.
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
-    chunk[i] = -1;
+    chunk.set(i, -1);
   }
 
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     if (epc_page >= 0) yield* m.fn.sgx_reclaimer_block(m, epc_page);
   }
 
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     if (epc_page < 0) continue;
     const encl = m.enclOf(P.owner.get(epc_page));
-    yield* m.fn.sgx_reclaimer_write(m, epc_page, backing[i]!);
+    yield* m.fn.sgx_reclaimer_write(m, epc_page, backing.at(i)!);
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
     // RACE: page->flags is written without sgx_reclaimer_lock: the page is isolated (off every
     // list), so no other path tests or sets RECLAIMER_TRACKED on it concurrently.

@@ -41,6 +41,7 @@ import type { mm_struct } from "../lib/mm.ts";
 import * as mm from "../lib/mm.ts";
 import { cond_resched, kthread_should_stop, signal_pending, wait_event, wake_up } from "../lib/sched.ts";
 import { srcu_read_lock, srcu_read_unlock } from "../lib/srcu.ts";
+import { StackArray } from "../lib/stack_array.ts";
 import {
   epc_cgroup_api,
   type sgx_cgroup,
@@ -120,8 +121,8 @@ function* sgx_reclaim_pages(
   charge_mm: mm_struct | null = null,
 ): ModelGen<number> {
   const nr = m.c.SGX_NR_TO_SCAN;
-  const chunk: number[] = [];
-  const backing: (sgx_backing | null)[] = [];
+  const chunk = new StackArray<number>(m, "sgx_reclaim_pages", "chunk[SGX_NR_TO_SCAN]", nr);
+  const backing = new StackArray<sgx_backing | null>(m, "sgx_reclaim_pages", "backing[SGX_NR_TO_SCAN]", nr);
   const P = m.pages;
 
   yield spin_lock(lru.lock);
@@ -147,7 +148,7 @@ function* sgx_reclaim_pages(
   yield* m.mark("reclaim_isolated", cnt);
 
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     const encl_page = P.owner.get(epc_page);
     const encl = m.enclOf(encl_page);
     let skip = !(yield* m.fn.sgx_reclaimer_age(m, epc_page));
@@ -159,7 +160,7 @@ function* sgx_reclaim_pages(
         yield mutex_unlock(encl.lock);
         skip = true;
       } else {
-        backing[i] = b;
+        backing.set(i, b);
         m.encl_pages.setDesc(encl_page, m.encl_pages.desc.a[encl_page]! | SGX_ENCL_PAGE_BEING_RECLAIMED);
         yield mutex_unlock(encl.lock);
         continue;
@@ -172,19 +173,19 @@ function* sgx_reclaim_pages(
     yield spin_unlock(lru.lock);
     // ORDER: back on the list before the reference is dropped (a release it triggers finds it there).
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
-    chunk[i] = -1;
+    chunk.set(i, -1);
   }
 
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     if (epc_page >= 0) yield* m.fn.sgx_reclaimer_block(m, epc_page);
   }
 
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     if (epc_page < 0) continue;
     const encl = m.enclOf(P.owner.get(epc_page));
-    yield* v16(m).sgx_reclaimer_write(m, epc_page, backing[i]!, charge_mm);
+    yield* v16(m).sgx_reclaimer_write(m, epc_page, backing.at(i)!, charge_mm);
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
     // RACE: flags written without the LRU lock: the page is isolated, nobody else tests it.
     if (m.interleaveAll) yield m.epcFlagsWrite(epc_page);

@@ -14,6 +14,7 @@ import { list_add, list_add_tail, list_del_init, list_empty, list_first_entry } 
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
 import type { mm_struct } from "../lib/mm.ts";
 import { cond_resched, signal_pending, wake_up } from "../lib/sched.ts";
+import { StackArray } from "../lib/stack_array.ts";
 import {
   type sgx_cgroup,
   type sgx_epc_lru_list,
@@ -109,8 +110,13 @@ function* reclaim_skip_to_global(
   lru: sgx_epc_lru_list = sgx_global_lru(m),
   charge_mm: mm_struct | null = null,
 ): ModelGen<number> {
-  const chunk: number[] = [];
-  const backing: (sgx_backing | null)[] = [];
+  const chunk = new StackArray<number>(m, "sgx_reclaim_pages", "chunk[SGX_NR_TO_SCAN]", m.c.SGX_NR_TO_SCAN);
+  const backing = new StackArray<sgx_backing | null>(
+    m,
+    "sgx_reclaim_pages",
+    "backing[SGX_NR_TO_SCAN]",
+    m.c.SGX_NR_TO_SCAN,
+  );
   const P = m.pages;
   yield spin_lock(lru.lock);
   for (let i = 0; i < m.c.SGX_NR_TO_SCAN; i++) {
@@ -128,7 +134,7 @@ function* reclaim_skip_to_global(
   yield* m.mark("lru_reclaim", lru.cg);
   yield* m.mark("reclaim_isolated", cnt);
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     const encl_page = P.owner.get(epc_page);
     const encl = m.enclOf(encl_page);
     let skip = !(yield* m.fn.sgx_reclaimer_age(m, epc_page));
@@ -139,7 +145,7 @@ function* reclaim_skip_to_global(
         yield mutex_unlock(encl.lock);
         skip = true;
       } else {
-        backing[i] = b;
+        backing.set(i, b);
         m.encl_pages.setDesc(encl_page, m.encl_pages.desc.a[encl_page]! | SGX_ENCL_PAGE_BEING_RECLAIMED);
         yield mutex_unlock(encl.lock);
         continue;
@@ -150,14 +156,14 @@ function* reclaim_skip_to_global(
     yield* m.work("lru_op", 1);
     yield spin_unlock(m.sgx.sgx_reclaimer_lock);
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
-    chunk[i] = -1;
+    chunk.set(i, -1);
   }
-  for (const epc_page of chunk) if (epc_page >= 0) yield* m.fn.sgx_reclaimer_block(m, epc_page);
+  for (let i = 0; i < cnt; i++) if (chunk.at(i) >= 0) yield* m.fn.sgx_reclaimer_block(m, chunk.at(i));
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     if (epc_page < 0) continue;
     const encl = m.enclOf(P.owner.get(epc_page));
-    yield* v16(m).sgx_reclaimer_write(m, epc_page, backing[i]!, charge_mm);
+    yield* v16(m).sgx_reclaimer_write(m, epc_page, backing.at(i)!, charge_mm);
     yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
     if (m.interleaveAll) yield m.epcFlagsWrite(epc_page);
     P.flags.set(epc_page, P.flags.get(epc_page) & ~SGX_EPC_PAGE_RECLAIMER_TRACKED);

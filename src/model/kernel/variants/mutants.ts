@@ -13,6 +13,7 @@ import { on_each_cpu_mask } from "../lib/ipi.ts";
 import { list_add_tail, list_del, list_del_init, list_empty, list_first_entry } from "../lib/list.ts";
 import { mutex_lock, mutex_unlock, spin_lock, spin_unlock } from "../lib/locks.ts";
 import { type mm_struct, mmu_notifier_register } from "../lib/mm.ts";
+import { StackArray } from "../lib/stack_array.ts";
 import { type KernelFns, mainline } from "../sgx/index.ts";
 import {
   OWNER_NULL,
@@ -61,8 +62,13 @@ export interface ReclaimFlaws {
  * the kernel function so that reports show the kernel's name.
  */
 function* sgx_reclaim_pages(m: Machine, f: ReclaimFlaws): ModelGen {
-  const chunk: number[] = [];
-  const backing: (sgx_backing | null)[] = [];
+  const chunk = new StackArray<number>(m, "sgx_reclaim_pages", "chunk[SGX_NR_TO_SCAN]", m.c.SGX_NR_TO_SCAN);
+  const backing = new StackArray<sgx_backing | null>(
+    m,
+    "sgx_reclaim_pages",
+    "backing[SGX_NR_TO_SCAN]",
+    m.c.SGX_NR_TO_SCAN,
+  );
   const P = m.pages;
   const G = m.sgx;
   yield spin_lock(G.sgx_reclaimer_lock);
@@ -84,7 +90,7 @@ function* sgx_reclaim_pages(m: Machine, f: ReclaimFlaws): ModelGen {
   const cnt = chunk.length;
   yield* m.mark("reclaim_isolated", cnt);
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     const encl_page = P.owner.get(epc_page);
     const encl = m.enclOf(encl_page);
     let skip = !(yield* m.fn.sgx_reclaimer_age(m, epc_page));
@@ -98,7 +104,7 @@ function* sgx_reclaim_pages(m: Machine, f: ReclaimFlaws): ModelGen {
         yield mutex_unlock(encl.lock);
         skip = true;
       } else {
-        backing[i] = b;
+        backing.set(i, b);
         m.encl_pages.setDesc(encl_page, m.encl_pages.desc.a[encl_page]! | SGX_ENCL_PAGE_BEING_RECLAIMED);
         yield mutex_unlock(encl.lock);
         continue;
@@ -109,16 +115,16 @@ function* sgx_reclaim_pages(m: Machine, f: ReclaimFlaws): ModelGen {
     yield* m.work("lru_op", 1);
     yield spin_unlock(G.sgx_reclaimer_lock);
     if (!f.noRef) yield* kref_put(m, encl.refcount, () => m.fn.sgx_encl_release(m, encl));
-    chunk[i] = -1;
+    chunk.set(i, -1);
   }
-  for (const epc_page of chunk) if (epc_page >= 0) yield* m.fn.sgx_reclaimer_block(m, epc_page);
+  for (let i = 0; i < cnt; i++) if (chunk.at(i) >= 0) yield* m.fn.sgx_reclaimer_block(m, chunk.at(i));
   for (let i = 0; i < cnt; i++) {
-    const epc_page = chunk[i]!;
+    const epc_page = chunk.at(i);
     if (epc_page < 0) continue;
     const encl = m.enclOf(P.owner.get(epc_page));
-    yield* m.fn.sgx_reclaimer_write(m, epc_page, backing[i]!);
+    yield* m.fn.sgx_reclaimer_write(m, epc_page, backing.at(i)!);
     if (f.putAfterWrite) {
-      const b = backing[i]!;
+      const b = backing.at(i)!;
       if (f.putAfterWrite.dirty) b.pcmd.dirty = b.contents.dirty = true;
       m.fn.sgx_encl_put_backing(m, b);
     }
