@@ -10,7 +10,7 @@ import type { Scenario } from "../scenario/schema.ts";
 import { type CheckOptions, type CheckRun, runCheck, type StrategyChoice } from "./checker.ts";
 import { type CheckModel, execute, prepare, ReplayDiverged, ReplayPicker } from "./engine.ts";
 import { type Candidate, type Minimized, minimize } from "./minimize.ts";
-import { type BugReport, buildReport, replayWithSites } from "./report.ts";
+import { type BugReport, buildReport, kernelFunction } from "./report.ts";
 import {
   canonicalJson,
   decodeToken,
@@ -277,32 +277,53 @@ export function replayToken(text: string, against?: { scenario: Scenario; name: 
   return { token: d, report, model };
 }
 
-/** Chrome trace-event JSON of a replayed execution: one track per actor, one event per step. */
-export function replayTrace(model: CheckModel, d: TokenData): string {
-  const { ex } = replayWithSites(model, { schedule: d.schedule, choices: d.choices, disabled: d.disabled });
-  const events: unknown[] = ex.actors.map((a, tid) => ({
-    name: "thread_name",
-    ph: "M",
-    pid: 1,
-    tid,
-    args: { name: a.name },
-  }));
-  ex.trace.forEach((s, i) => {
+/**
+ * Chrome trace-event JSON of a counterexample: a track per actor with one slice per step (1 us
+ * each), named exactly as the text report names the op (`spin_lock(node->lock#8)`), its model
+ * site and kernel function in args; a "race windows" track with a span per window (from the step
+ * where a thread is preempted to the step where it resumes); the failure as a global instant at
+ * the last step.
+ */
+export function replayTrace(report: BugReport): string {
+  const pid = 1;
+  const raceTid = report.actors.length;
+  const events: unknown[] = [
+    { name: "process_name", ph: "M", pid, args: { name: "counterexample" } },
+    ...report.actors.map((name, tid) => ({ name: "thread_name", ph: "M", pid, tid, args: { name } })),
+    { name: "thread_name", ph: "M", pid, tid: raceTid, args: { name: "race windows" } },
+  ];
+  const tidOf = new Map(report.actors.map((a, i) => [a, i]));
+  for (const s of report.steps)
     events.push({
-      name: s.op.kind === "encls" ? `ENCLS[${s.op.leaf}]` : s.op.kind,
+      name: s.op,
       ph: "X",
-      pid: 1,
-      tid: s.tid,
-      ts: i,
+      pid,
+      tid: tidOf.get(s.thread),
+      ts: s.step,
       dur: 1,
-      args: {
-        step: i,
-        op: JSON.stringify(s.op, (k, v) =>
-          k === "lock" || k === "loc" || k === "wq" || k === "srcu" || k === "task" ? (v?.cls ?? v?.comm) : v,
-        ),
-        site: (s.op as { site?: string }).site ?? "",
-      },
+      args: { step: s.step, site: s.site || "?", kernel: kernelFunction(s.site) },
     });
+  report.races.forEach((r, i) => {
+    const end = (r.resumed ?? r.ranLast).step + 1;
+    events.push({
+      name: `race window ${i + 1}: ${r.preempted.thread} preempted`,
+      ph: "X",
+      pid,
+      tid: raceTid,
+      ts: r.preempted.step,
+      dur: end - r.preempted.step,
+      args: { preempted_after: r.preempted.op, others_ran: `${r.ranFirst.op} .. ${r.ranLast.op}` },
+    });
+  });
+  const last = report.steps.at(-1)?.step ?? 0;
+  events.push({
+    name: `BUG: ${report.failure.property}`,
+    ph: "i",
+    s: "g",
+    pid,
+    tid: report.failure.tid >= 0 ? report.failure.tid : 0,
+    ts: last + 1,
+    args: { detail: report.failure.detail },
   });
   return JSON.stringify({ traceEvents: events, displayTimeUnit: "ns" });
 }

@@ -269,7 +269,7 @@ export function registerCheck(program: Command): void {
             process.stderr.write(`counterexample written to ${o.report}\n`);
           }
           if (o.trace) {
-            writeFileAtomic(o.trace, replayTrace(r.model, r.token), "--trace");
+            writeFileAtomic(o.trace, replayTrace(r.report), "--trace");
             process.stderr.write(`trace written to ${o.trace}\n`);
           }
           if (o.json)

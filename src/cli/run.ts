@@ -5,6 +5,7 @@ import { UsageError } from "./errors.ts";
 import { formatRun } from "./format.ts";
 import { checkWritable, writeFileAtomic } from "./output_file.ts";
 import { Progress } from "./progress.ts";
+import { parseTraceOptions } from "./trace_options.ts";
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -62,7 +63,19 @@ export function registerRun(program: Command): void {
     )
     .option("--seed <n>", "seed (default: the scenario's)")
     .option("--json", "print the result as one JSON object on stdout")
-    .option("--trace <file>", "write the Chrome/Perfetto trace-event JSON of the run")
+    .option(
+      "--trace <file>",
+      "write a Perfetto trace of the run (Chrome trace-event JSON; gzip'd when the name ends in .gz)",
+    )
+    .option(
+      "--trace-window <from..to>",
+      "trace only this span of simulated time from the start of the run (e.g. 95ms..100ms)",
+    )
+    .option(
+      "--trace-detail <level>",
+      "ops (every op on its task's track), functions (kernel functions as nested spans, slower), summary (CPU tracks, IPIs, counters)",
+      "ops",
+    )
     .option("--kernel <variant>", "kernel variant (see `epcsim kernels`)")
     .option(
       "--patch <file>",
@@ -73,26 +86,36 @@ export function registerRun(program: Command): void {
     .action(
       async (
         arg: string,
-        o: { set: string[]; seed?: string; json?: boolean; trace?: string; kernel?: string; patch: string[] },
+        o: {
+          set: string[];
+          seed?: string;
+          json?: boolean;
+          trace?: string;
+          traceWindow?: string;
+          traceDetail: string;
+          kernel?: string;
+          patch: string[];
+        },
       ) => {
+        const trace = o.trace ? parseTraceOptions(o.traceWindow, o.traceDetail) : undefined;
         if (o.trace) checkWritable(o.trace, "--trace");
+        else if (o.traceWindow) throw new UsageError("--trace-window needs --trace <file>");
         const { scenario } = await loadScenarioWithKernel(arg, o.set, o.kernel, o.patch);
         const { runScenario } = await import("../experiment/run.ts");
-        const { chromeTrace } = await import("../report/chrome_trace.ts");
         const progress = new Progress(`run ${scenario.name}`);
         const out = runScenario(scenario, {
           seed: parseSeed(o.seed),
-          trace: Boolean(o.trace),
+          trace,
           onProgress: (f) => progress.update(f),
         });
         progress.done();
-        if (o.trace) {
-          writeFileAtomic(
-            o.trace,
-            chromeTrace(out.trace, new Map(out.threads.map((t) => [t.id, t.name]))),
-            "--trace",
+        if (o.trace && out.trace) {
+          const { chromeTraceFile } = await import("../report/chrome_trace.ts");
+          const bytes = chromeTraceFile(out.trace, o.trace);
+          writeFileAtomic(o.trace, bytes, "--trace");
+          process.stderr.write(
+            `trace: ${out.trace.events.length} events (${(bytes.length / 1e6).toFixed(1)} MB) written to ${o.trace}; open it in https://ui.perfetto.dev\n`,
           );
-          process.stderr.write(`trace: ${out.trace.length} events written to ${o.trace}\n`);
         }
         if (o.json) process.stdout.write(`${JSON.stringify(out.result)}\n`);
         else process.stdout.write(`${formatRun(out.result)}\n`);

@@ -4,12 +4,13 @@
  */
 import type { DmesgEntry } from "../model/machine.ts";
 import type { StepResult } from "../model/user/cgroup_script.ts";
-import { siteCapture } from "../rt/site.ts";
+import { siteCapture, withFullStacks } from "../rt/site.ts";
 import { type Built, buildSimulation } from "../scenario/build.ts";
 import type { Scenario } from "../scenario/schema.ts";
 import type { CgroupTimeline } from "../sim/cgroup_metrics.ts";
 import type { Metrics } from "../sim/metrics.ts";
-import type { Sample, SimResult, TraceEvent } from "../sim/simulator.ts";
+import type { Sample, SimResult } from "../sim/simulator.ts";
+import type { TraceData, TraceOptions } from "../sim/trace_recorder.ts";
 import { endOfRunScan } from "./end_scan.ts";
 
 /** Version of the model and metric definitions; part of every result and cache key. */
@@ -43,7 +44,8 @@ export interface RunResult {
 
 export interface RunOptions {
   seed?: number;
-  trace?: boolean;
+  /** Record a trace: true (whole run, op detail) or the trace's options. */
+  trace?: boolean | Partial<TraceOptions>;
   onProgress?: (fraction: number) => void;
   /** Called after the simulation is built and before it runs (tests add threads here). */
   hook?: (b: Built) => void;
@@ -51,7 +53,7 @@ export interface RunOptions {
 
 export interface RunOutput {
   result: RunResult;
-  trace: TraceEvent[];
+  trace: TraceData | null;
   threads: SimResult["threads"];
 }
 
@@ -79,7 +81,8 @@ export function runScenario(sc: Scenario, opt: RunOptions = {}): RunOutput {
     onProgress: onProgress && ((now) => onProgress(Math.min(1, now / sc.run.duration))),
   });
   opt.hook?.(built);
-  const r = built.sim.run();
+  const functions = typeof opt.trace === "object" && opt.trace.detail === "functions";
+  const r = functions ? withFullStacks(() => built.sim.run()) : built.sim.run();
   const cg = built.cgroupMetrics?.finish(r.simulated_ns, built.sim.now);
   // Once the workload is gone, kmemleak and the teardown checks look at what it left behind.
   const leak = endOfRunScan(built, r.end);

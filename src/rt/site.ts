@@ -15,9 +15,31 @@ import type { Op } from "./ops.ts";
  * epcsim runs from its build) sees the same switch.
  */
 const SWITCH = Symbol.for("epcsim.siteCapture");
-export const siteCapture: { on: boolean } = ((globalThis as Record<symbol, unknown>)[SWITCH] ??= {
+export const siteCapture: { on: boolean; depth: number } = ((globalThis as Record<symbol, unknown>)[
+  SWITCH
+] ??= {
   on: false,
-}) as { on: boolean };
+  depth: 3,
+}) as { on: boolean; depth: number };
+
+/**
+ * Run `f` with every op tagged with its whole model call stack (a trace's function spans): site
+ * capture on, every model frame kept, and V8's stack traces long enough to reach the outermost.
+ */
+export function withFullStacks<T>(f: () => T): T {
+  const limit = Error.stackTraceLimit;
+  const { on, depth } = siteCapture;
+  siteCapture.on = true;
+  siteCapture.depth = 64;
+  Error.stackTraceLimit = 200;
+  try {
+    return f();
+  } finally {
+    siteCapture.on = on;
+    siteCapture.depth = depth;
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** The op, tagged with its site when capture is on. */
 export function withSite<T extends Op>(op: T): T {
@@ -31,9 +53,12 @@ const HELPERS = new Set(["withSite", "captureSite", "ev", "userEvent", "epcFlags
 /** epcsim's src directory: frames are classified by their path inside it, never by the checkout's
  * absolute path (a clone under /check/... must not look like the checker's own frames). */
 
-/** Frames that are not model code: the runtime, the hardware model, the drivers, node internals. */
-const SKIP_IN_SRC = /^(rt|model\/hw|check|sim)\/|^model\/(machine|snapshot)\.ts$/;
-const SKIP_ANYWHERE = /^node:|<anonymous>/;
+/**
+ * Frames that are not model code: everything of epcsim outside src/model (the runtime, the
+ * drivers, the CLI), the hardware model, node internals. Patches outside src/ are model code.
+ */
+const SKIP_IN_SRC = /^(?!model\/)|^model\/hw\/|^model\/(machine|snapshot)\.ts$/;
+const SKIP_ANYWHERE = /^node:|<anonymous>|[\\/]node_modules[\\/]/;
 
 function isSkipped(file: string): boolean {
   if (SKIP_ANYWHERE.test(file)) return true;
@@ -50,7 +75,7 @@ export function captureSite(): string {
   const frames = modelFrames(new Error().stack ?? "");
   const own = frames.filter((f) => !LIB.test(f.file));
   return (own.length ? own : frames)
-    .slice(0, 3)
+    .slice(0, siteCapture.depth)
     .map((f) => `${f.fn} (${f.file.split("/").pop()}:${f.line})`)
     .join(" < ");
 }
@@ -72,7 +97,7 @@ const LIB = /\/model\/kernel\/lib\//;
 export function modelFrames(stack: string): { fn: string; file: string; line: string }[] {
   const out: { fn: string; file: string; line: string }[] = [];
   for (const line of stack.split("\n").slice(1)) {
-    const m = /at (?:Generator\.next \()?([\w$.<>]+)[^(]*\((.*):(\d+):\d+\)/.exec(line.trim());
+    const m = /at (?:async )?(?:Generator\.next \()?([\w$.<>]+)[^(]*\((.*):(\d+):\d+\)/.exec(line.trim());
     if (!m) continue;
     const [, fn, file, ln] = m;
     if (isSkipped(file!) || fn!.endsWith(".next") || HELPERS.has(fn!)) continue;

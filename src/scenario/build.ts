@@ -12,6 +12,7 @@ import type { ScriptStep } from "../model/user/script.ts";
 import { CgroupMetricsCollector } from "../sim/cgroup_metrics.ts";
 import { type CostProfile, getProfile, overrideProfile, PROFILES } from "../sim/costs.ts";
 import { Simulator } from "../sim/simulator.ts";
+import { type TraceOptions, traceOptions } from "../sim/trace_recorder.ts";
 import { attachCgroup, processCgroups, setupCgroups, startCgroupThreads } from "./cgroups.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import { ScenarioError } from "./load.ts";
@@ -19,7 +20,7 @@ import type { ProcessSpec, Scenario } from "./schema.ts";
 
 export interface BuildOptions {
   seed?: number;
-  trace?: boolean;
+  trace?: boolean | Partial<TraceOptions>;
   /** Called now and then with the simulated time. */
   onProgress?: (now: number) => void;
 }
@@ -239,7 +240,7 @@ export function buildSimulation(sc: Scenario, opt: BuildOptions = {}): Built {
     measureFrom: sc.run.measure_from,
     warmupNs: sc.run.warmup,
     processes: programs.length,
-    trace: opt.trace ?? false,
+    trace: traceOptions(opt.trace),
     sampleNs: sc.run.sample,
     maxOps: sc.run.max_ops,
     onProgress: opt.onProgress,

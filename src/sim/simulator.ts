@@ -14,7 +14,7 @@ import type { task_struct } from "../model/kernel/lib/sched.ts";
 import { KernelBug, type Machine } from "../model/machine.ts";
 import { PREEMPT_NONE, PREEMPT_RESCHED, PREEMPT_TICK } from "../model/user/enclave_thread.ts";
 import type { Op, ThreadSpec } from "../rt/ops.ts";
-import { errorSite } from "../rt/site.ts";
+import { errorSite, siteCapture } from "../rt/site.ts";
 import {
   describeOp,
   isEnabled,
@@ -30,6 +30,7 @@ import type { CostProfile } from "./costs.ts";
 import { EventHeap } from "./heap.ts";
 import { type Metrics, MetricsCollector, type MetricThread } from "./metrics.ts";
 import { SimRng } from "./rng.ts";
+import { type TraceData, type TraceOptions, TraceRecorder } from "./trace_recorder.ts";
 
 type State = "new" | "runnable" | "running" | "spinning" | "sleeping" | "done";
 
@@ -74,14 +75,6 @@ class SimCpu {
   }
 }
 
-export interface TraceEvent {
-  ts: number;
-  dur: number;
-  tid: number;
-  cpu: number;
-  name: string;
-}
-
 export interface Sample {
   t: number;
   free_pages: number;
@@ -106,7 +99,8 @@ export interface SimOptions {
   processes: number;
   /** Extra time after measureFrom before the measured window opens. */
   warmupNs: number;
-  trace: boolean;
+  /** Record a Perfetto trace (trace_recorder.ts), or null. */
+  trace: TraceOptions | null;
   /** Sampling period of the timeline (ns). */
   sampleNs: number;
   /** Abort after this many executed ops (a runaway guard). */
@@ -124,7 +118,8 @@ export interface SimResult {
   total_ops: number;
   metrics: Metrics;
   timeline: Sample[];
-  trace: TraceEvent[];
+  /** The run's trace (when opt.trace), or null. */
+  trace: TraceData | null;
   /** Why the run ended. */
   end: "workload_done" | "time_limit" | "stalled" | "kernel_bug" | "op_limit";
   /** Fault latency (ns) at q = 1%, 2%, ..., 100% of the window's faults. */
@@ -152,11 +147,13 @@ export class Simulator {
   private readonly rng: SimRng;
   private liveUser = 0;
   private end: SimResult["end"] | null = null;
-  private readonly trace: TraceEvent[] = [];
+  /** The trace being recorded (opt.trace; none while draining). */
+  private tracer: TraceRecorder | null = null;
+  private nextCounter = 0;
+  /** A function-detail trace: ops carry their call stacks only inside its window (they cost µs). */
+  private stackWindow: { from: number; to: number } | null = null;
   /** After the run (drain): user threads exit on a kill, kernel threads finish their work. */
   private draining = false;
-  /** Record executed ops in the trace (opt.trace; off while draining). */
-  private tracing: boolean;
   private readonly timeline: Sample[] = [];
   private nextSample = 0;
   private ops = 0;
@@ -180,7 +177,9 @@ export class Simulator {
   ) {
     this.cpus = m.hw.cpus.map((c) => new SimCpu(c.id, opt.profile.tick || Number.POSITIVE_INFINITY));
     this.rng = new SimRng(opt.seed);
-    this.tracing = opt.trace;
+    if (opt.trace) this.tracer = new TraceRecorder(opt.trace, this.cpus.length);
+    if (opt.trace?.detail === "functions")
+      this.stackWindow = opt.trace.window ?? { from: 0, to: Number.POSITIVE_INFINITY };
     this.stopAt = Number.POSITIVE_INFINITY;
     if (opt.measureFrom === "start" || opt.processes === 0) this.armMeasurement();
   }
@@ -229,6 +228,9 @@ export class Simulator {
       }
     }
     this.sample(true);
+    const threads = this.threads.map((st) => ({ id: st.t.id, name: st.t.name, kind: st.t.spec.kind }));
+    const trace = this.tracer?.finish(this.now, threads) ?? null;
+    this.tracer = null;
     const warnings = this.m.dmesg.filter((d) => d.level === "warn").length;
     const measured = this.now - this.measureStart;
     return {
@@ -238,10 +240,10 @@ export class Simulator {
       metrics: this.metrics.finish(measured, warnings, { end: this.backingPages(), peak: this.backingPeak }),
       fault_latency_quantiles: this.metrics.latencyQuantiles(),
       timeline: this.timeline,
-      trace: this.trace,
+      trace,
       end: this.end!,
       stalled,
-      threads: this.threads.map((st) => ({ id: st.t.id, name: st.t.name, kind: st.t.spec.kind })),
+      threads,
       dmesg: this.m.dmesg,
     };
   }
@@ -256,7 +258,7 @@ export class Simulator {
   drain(limitNs: number): boolean {
     this.metrics = new MetricsCollector();
     this.observer = null;
-    this.tracing = false;
+    this.tracer = null;
     this.nextSample = Number.POSITIVE_INFINITY;
     this.measureAt = Number.POSITIVE_INFINITY;
     this.stopAt = this.now + limitNs;
@@ -307,6 +309,11 @@ export class Simulator {
     }
     this.now = t;
     if (t >= this.nextSample) this.sample(false);
+    if (this.stackWindow) siteCapture.on = t >= this.stackWindow.from && t < this.stackWindow.to;
+    if (this.tracer && t >= this.nextCounter) {
+      this.tracer.counters(this.m, t, this.backingPages());
+      this.nextCounter = t + this.tracer.opt.counterNs;
+    }
   }
 
   private backingPages(): number {
@@ -398,17 +405,17 @@ export class Simulator {
       this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
       if (this.observer) this.observer.executed(op, this.now, th.spec.task);
       if (st.woken && isExclusiveAcquire(op)) this.reserved.delete(waitLoc(op));
+      const waitedFrom = st.blockedAt;
       st.blockedAt = -1;
       st.woken = false;
       const cost = this.cost(op, st, P);
       if (endsStretch(op)) this.endStretch(st, this.now, this.now + (inUserMode(op) ? cost : 0));
-      if (this.tracing)
-        this.trace.push({ ts: this.now, dur: cost, tid: th.id, cpu: st.cpu, name: describeOp(op) });
+      this.tracer?.op(th.id, st.cpu, op, this.now, cost, waitedFrom);
       if (op.kind === "mark" && op.what === "build_done" && ++this.builds === this.opt.processes) {
         if (this.opt.measureFrom === "build_done") this.armMeasurement();
       }
       const rel = releaseLoc(op);
-      if (rel >= 0) this.wakeWaiters(rel);
+      if (rel >= 0) this.wakeWaiters(rel, th.id);
       if (op.kind === "ipi" && op.aex.length) this.interruptVictims(op.aex, P.aex_eresume);
       if (this.afterStep(st)) return;
       if (this.ops >= this.opt.maxOps) {
@@ -517,7 +524,8 @@ export class Simulator {
     return owner !== undefined && (owner.state === "running" || owner.state === "spinning");
   }
 
-  private wakeWaiters(loc: number): void {
+  /** Wake the waiters of `loc` (released or woken by task `waker`). */
+  private wakeWaiters(loc: number, waker: number): void {
     const q = this.waiters.get(loc);
     if (!q || q.length === 0) return;
     const P = this.opt.profile;
@@ -530,6 +538,7 @@ export class Simulator {
       }
       q.splice(i, 1);
       w.woken = true;
+      this.tracer?.wake(waker, w.t.id, this.now);
       if (isExclusiveAcquire(op)) this.reserved.set(loc, w);
       if (w.state === "spinning") {
         w.state = "running";
@@ -546,6 +555,7 @@ export class Simulator {
     for (const c of cpus) {
       const v = this.cpus[c]!.thread;
       if (!v || v.evSeq < 0) continue;
+      this.tracer?.aex(c, this.now, aexCost);
       this.schedule(v, v.evTime + aexCost);
     }
   }
@@ -639,6 +649,7 @@ export class Simulator {
     if (switching) this.metrics.contextSwitch();
     const at = Math.max(this.now, st.readyAt) + (switching ? this.opt.profile.context_switch : 0);
     st.stretchFrom = at;
+    this.tracer?.running(cpu.id, st.t.id, at);
     this.schedule(st, at);
   }
 
@@ -647,6 +658,7 @@ export class Simulator {
     this.endStretch(st, this.now, this.now);
     const cpu = this.cpus[st.cpu]!;
     if (cpu.thread === st) cpu.thread = null;
+    this.tracer?.stopped(cpu.id, this.now, st.t.name);
     st.cpu = -1;
     if (!this.wantsCpu(cpu.id) && cpu.last) {
       this.m.cpu_idle(cpu.id, cpu.last);

@@ -3,9 +3,11 @@
  * batching keeps ETRACK and IPIs to one round; per-page reclaim needs a round per page and takes
  * sgx_reclaimer_lock once per page instead of once per 16.
  */
+
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { msleep } from "../../src/model/kernel/lib/sched.ts";
+import { TASK_PID } from "../../src/sim/trace_recorder.ts";
 import { runScenarioWith } from "../helpers/sim.ts";
 
 /** An enclave of `cold` never-touched pages followed by 64 hot pages its 4 threads keep touching. */
@@ -56,8 +58,8 @@ test("per-page reclaim takes sgx_reclaimer_lock 16 times as often per reclaimed 
   const acquisitions = (batch: number) => {
     const out = reclaimWhileRunning(batch, 160, 160 / batch);
     const tid = out.threads.find((t) => t.name === "reclaim")!.id;
-    const n = out.trace.filter(
-      (e) => e.tid === tid && e.name.startsWith("spin_lock(sgx_reclaimer_lock"),
+    const n = out.trace!.events.filter(
+      (e) => e.pid === TASK_PID && e.tid === tid && e.name === "spin_lock sgx_reclaimer_lock",
     ).length;
     return n / out.result.metrics.reclaimed_pages;
   };

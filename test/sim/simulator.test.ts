@@ -11,6 +11,7 @@ import {
 import { msleep } from "../../src/model/kernel/lib/sched.ts";
 import { CLIENT } from "../../src/sim/costs.ts";
 import { Simulator } from "../../src/sim/simulator.ts";
+import { traceOptions } from "../../src/sim/trace_recorder.ts";
 import { machine } from "../helpers/model.ts";
 import { runScenarioWith } from "../helpers/sim.ts";
 
@@ -20,7 +21,7 @@ function sim(cpus: number) {
     profile: { ...CLIENT, tick: 0 },
     seed: 1,
     endNs: 1e9,
-    trace: true,
+    trace: traceOptions(true),
     sampleNs: 1e6,
     maxOps: 1e6,
     measureFrom: "start",
