@@ -78,7 +78,10 @@ export function* access_actor(
     const ret = yield* enclave_page_fault(m, th, th.faultPage);
     if (ret & VM_FAULT_SIGBUS) {
       yield ev("sigbus", th.faultPage, "SIGBUS");
-      m.warn("sigbus", `SIGBUS on enclave page ${th.faultPage}`);
+      // A fault that gives up because SIGKILL is pending (exit_group, the OOM killer: the only
+      // signals the model sends; sgx_alloc_epc_page's -ERESTARTSYS) ends in SIGBUS, but the kill
+      // is delivered first on the way back to user mode: the process never sees it.
+      if (!signal_pending(m)) m.warn("sigbus", `SIGBUS on enclave page ${th.faultPage}`);
       return;
     }
     // NOPAGE also means success (the PTE is in place). Only a retry that would fault again at once
