@@ -19,10 +19,13 @@ export const MUTABLE_FILES = ["main.ts", "encl.ts", "ioctl.ts", "driver.ts", "vi
  * the variant each registers: their mutants are named `<variant>:<function>` and apply to that
  * variant (or a kernel built on the same functions). A variant file qualifies when its module keeps
  * no per-machine state of its own (a mutated copy would get a second copy of it) and registers one
- * variant: isgx and the history files do not (docs/checker.md, "Mutation testing").
+ * variant: isgx and the history files do not (docs/checker.md, "Mutation testing"). Its functions
+ * are those of an exported table or of its registerVariant({ overrides }) call.
  */
 export const MUTABLE_VARIANT_FILES: { file: string; variant: string }[] = [
   { file: "../variants/cgroup.ts", variant: "cgroup-v16" },
+  { file: "../variants/cgroup_v15.ts", variant: "cgroup-v15" },
+  { file: "../variants/cgroup_oom.ts", variant: "cgroup-v2-oom" },
 ];
 
 const SOURCES: { file: string; variant?: string }[] = [
@@ -81,6 +84,20 @@ function parse(file: string): ParsedFile {
         else if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && ts.isIdentifier(p.initializer))
           listed.set(p.initializer.text, p.name.text);
       }
+  }
+  // A variant file may list its functions in the registerVariant({ overrides: { ... } }) call itself.
+  for (const s of sf.statements) {
+    if (!ts.isExpressionStatement(s) || !ts.isCallExpression(s.expression)) continue;
+    const call = s.expression;
+    if (!ts.isIdentifier(call.expression) || call.expression.text !== "registerVariant") continue;
+    for (const p of objectLiteral(call.arguments[0])?.properties ?? []) {
+      if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name) || p.name.text !== "overrides") continue;
+      for (const q of objectLiteral(p.initializer)?.properties ?? []) {
+        if (ts.isShorthandPropertyAssignment(q)) listed.set(q.name.text, q.name.text);
+        else if (ts.isPropertyAssignment(q) && ts.isIdentifier(q.name) && ts.isIdentifier(q.initializer))
+          listed.set(q.initializer.text, q.name.text);
+      }
+    }
   }
   const fns = new Map<string, ts.FunctionDeclaration>();
   for (const s of sf.statements)

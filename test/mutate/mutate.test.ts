@@ -161,6 +161,23 @@ test("a variant's own function is mutated on that variant: the copy registers no
   assert.match(text.stdout, new RegExp(`\\(kernel ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)`));
 });
 
+test("variants that list their functions in registerVariant's overrides are mutated too", async () => {
+  const names = listMutants({
+    functions: ["cgroup-v15:sgx_cgroup_reclaim_pages", "cgroup-v2-oom:sgx_free_epc_page"],
+  }).map((s) => s.name);
+  assert.ok(names.includes("mutant/auto/cgroup-v15:sgx_cgroup_reclaim_pages/invert-cond/0"), names.join(" "));
+  assert.ok(names.includes("mutant/auto/cgroup-v2-oom:sgx_free_epc_page/drop-lock/0"), names.join(" "));
+  // cgroup-v2-oom's free takes an unreclaimable page off its cgroup's list under the LRU lock.
+  const name = "mutant/auto/cgroup-v2-oom:sgx_free_epc_page/drop-lock/0";
+  await loadKernel(name);
+  const o = await evaluateMutant(name, [{ scenario: "check-cgroup-exit", kernel: "cgroup-v2-oom" }], {
+    schedules: 2000,
+    timeMs: 60_000,
+    seed: 1,
+  });
+  assert.equal(o.status, "killed", JSON.stringify(o));
+});
+
 test("a campaign runs a variant's mutants on every scenario the variant can run, not only its own", async () => {
   const rows = await runCampaign({
     functions: ["cgroup-v16:sgx_free_epc_page"],
