@@ -98,8 +98,8 @@ export function abReportHtml(a: ABAnalysis, meta: ReportMeta = {}): string {
     });
   parts.push("<h2>Change from A to B</h2>");
   if (changes.length) {
-    const t = `Relative change of the mean, B vs A (%), with 95% intervals`;
-    parts.push(`<div class="charts">${figure("ab-change", t, relativeChanges(t, changes))}</div>`);
+    const t = "Relative change of the mean, B vs A (%), with 95% intervals; each metric on its own scale";
+    parts.push(`<div class="charts">${figure("ab-change", t, relativeChanges(changes))}</div>`);
   }
 
   parts.push("<h2>Per-metric means</h2>");
@@ -107,6 +107,9 @@ export function abReportHtml(a: ABAnalysis, meta: ReportMeta = {}): string {
     const m = a.metrics[n]!;
     const u = metricUnit(n);
     const t = metricLabel(n);
+    // An axis from 0 to 0 says nothing: say it.
+    if (m.verdict === "same" && m.a_mean === 0 && m.b_mean === 0)
+      return figure("ab-bars", `${t} (mean per run)`, '<p class="zero">0 in both</p>');
     const svg = barsWithCi(
       t,
       [

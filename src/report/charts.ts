@@ -60,6 +60,17 @@ function whiskers(horizontal: boolean): echarts.CustomSeriesOption["renderItem"]
   };
 }
 
+/**
+ * A label short enough for an axis or a legend: long ones (a patch's path) keep their side's
+ * letter and their end, where paths and file names differ ("A: …reclaim-one-page.ts").
+ */
+export function chartLabel(label: string, max = 24): string {
+  if (label.length <= max) return label;
+  const side = /^([AB]): /.exec(label);
+  const head = side ? `${side[1]}: ` : "";
+  return `${head}…${label.slice(label.length - (max - head.length - 1))}`;
+}
+
 export interface BarWithCi {
   label: string;
   mean: number;
@@ -74,7 +85,11 @@ export function barsWithCi(title: string, bars: BarWithCi[], fmt: Fmt, width = 3
     {
       title: { text: title, left: "center", textStyle: titleStyle },
       grid: { left: 70, right: 16, top: 44, bottom: 28 },
-      xAxis: { type: "category", data: bars.map((b) => b.label) },
+      xAxis: {
+        type: "category",
+        data: bars.map((b) => chartLabel(b.label, Math.floor(40 / bars.length))),
+        axisLabel: { interval: 0, fontSize: 11 },
+      },
       yAxis: { type: "value", axisLabel: { formatter: (v: number) => fmt(v) }, scale: false },
       series: [
         {
@@ -99,31 +114,51 @@ export interface Change {
   high: number | null;
 }
 
-/** Horizontal bars of relative changes (B vs A, %) with their 95% intervals. */
-export function relativeChanges(title: string, rows: Change[], width = 760): string {
-  const height = 70 + rows.length * 26;
-  const cats = rows.map((r) => r.label);
-  const whisk = rows.flatMap((r, i) => (r.low === null || r.high === null ? [] : [[i, r.low, r.high]]));
+/**
+ * Relative changes (B vs A, %) with their 95% intervals: one row per metric, each on its own scale
+ * (from 0 to the farthest of the change and its interval), so a -3.5% change stays as visible as
+ * a +1260% one beside it; the value is written at the end of its bar.
+ */
+export function relativeChanges(rows: Change[], width = 760): string {
+  return rows.map((r) => relativeChangeRow(r, width)).join("\n");
+}
+
+function relativeChangeRow(r: Change, width: number): string {
+  const ends = [0, r.pct, ...(r.low === null ? [] : [r.low]), ...(r.high === null ? [] : [r.high])];
+  const lo = Math.min(...ends);
+  const hi = Math.max(...ends);
+  const pad = (hi - lo || 1) * 0.08;
+  const fmtPct = (v: number) => `${v > 0 ? "+" : ""}${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1)}%`;
+  const whisk = r.low === null || r.high === null ? [] : [[0, r.low, r.high]];
   return renderSvg(
     {
-      title: { text: title, left: "center", textStyle: titleStyle },
-      grid: { left: 250, right: 40, top: 36, bottom: 30 },
-      yAxis: { type: "category", data: cats, inverse: true, axisLabel: { fontSize: 11 } },
-      xAxis: { type: "value", axisLabel: { formatter: (v: number) => `${v}%` } },
+      grid: { left: 250, right: 70, top: 6, bottom: 22 },
+      yAxis: { type: "category", data: [chartLabel(r.label, 38)], axisLabel: { fontSize: 11 } },
+      xAxis: {
+        type: "value",
+        min: lo < 0 ? lo - pad : 0,
+        max: hi > 0 ? hi + pad : 0,
+        splitNumber: 3,
+        // The padded ends are not round numbers: only the ticks are labelled.
+        axisLabel: { fontSize: 10, showMinLabel: lo >= 0, showMaxLabel: hi <= 0, formatter: (v: number) => fmtPct(v) },
+      },
       series: [
         {
           type: "bar",
           barWidth: "55%",
-          data: rows.map((r) => ({
-            value: r.pct,
-            itemStyle: { color: r.pct >= 0 ? COLORS[1] : COLORS[0] },
-          })),
+          data: [{ value: r.pct, itemStyle: { color: r.pct >= 0 ? COLORS[1] : COLORS[0] } }],
+          label: {
+            show: true,
+            position: r.pct >= 0 ? "right" : "left",
+            fontSize: 11,
+            formatter: () => fmtPct(r.pct),
+          },
         },
         { type: "custom", renderItem: whiskers(true), data: whisk, encode: { y: 0, x: [1, 2] }, z: 10 },
       ],
     },
     width,
-    height,
+    52,
   );
 }
 
@@ -145,7 +180,7 @@ export function lines(
   return renderSvg(
     {
       title: { text: title, left: "center", textStyle: titleStyle },
-      legend: { top: 28, data: series.map((s) => s.name) },
+      legend: { top: 28, data: series.map((s) => chartLabel(s.name, 40)) },
       grid: { left: 76, right: 24, top: 64, bottom: 44 },
       xAxis: {
         type: "value",
@@ -166,7 +201,7 @@ export function lines(
       },
       series: series.map((s) => ({
         type: "line" as const,
-        name: s.name,
+        name: chartLabel(s.name, 40),
         data: s.points,
         step: s.step ? ("end" as const) : false,
         showSymbol: s.symbol ?? false,

@@ -36,10 +36,10 @@ h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ddd; padding
 p.lead { color: #444; margin-top: 0; }
 table { border-collapse: collapse; font-size: 0.88em; margin: 0.8em 0; }
 th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.sig td:first-child::after { content: " *"; color: #c0392b; }
 table { max-width: 100%; }
-td { overflow-wrap: anywhere; }
+td, th { overflow-wrap: anywhere; }
 ul.verdicts { padding-left: 1.2em; }
 ul.verdicts li.v-better { color: #1e7b34; }
 ul.verdicts li.v-worse { color: #b03a2e; }
@@ -52,6 +52,7 @@ dl.facts dd { margin: 0; font-family: ui-monospace, monospace; word-break: break
 figure.chart { margin: 0; border: 1px solid #eee; border-radius: 4px; padding: 0.3em; background: #fff; }
 figure.chart figcaption { font-size: 0.8em; color: #555; padding: 0 0.3em; max-width: 760px; }
 p.note { font-size: 0.78em; color: #777; margin: 0.2em 0.4em; max-width: 540px; }
+p.zero { width: 300px; height: 80px; display: flex; align-items: center; justify-content: center; color: #777; margin: 0; }
 details { margin: 0.6em 0; }
 code { font-family: ui-monospace, monospace; font-size: 0.92em; }
 `;

@@ -59,8 +59,14 @@ function assertSelfContained(html: string, p: Parsed): void {
     }
     assert.notEqual(e.tagName, "link", "no linked stylesheets");
   }
-  for (const f of p.elements.filter((e) => e.tagName === "figure"))
-    assert.equal(f.childNodes.filter((c) => c.nodeName === "svg").length, 1, "each chart is one inline SVG");
+  for (const f of p.elements.filter((e) => e.tagName === "figure")) {
+    const svgs = f.childNodes.filter((c) => c.nodeName === "svg").length;
+    // Relative changes: a row (an SVG) per metric, each on its own scale; "0 in both": no chart.
+    if (attr(f, "data-chart") === "ab-change") assert.ok(svgs >= 1, "relative changes have a row per metric");
+    else if (f.childNodes.some((c) => "tagName" in c && attr(c as Element, "class") === "zero"))
+      assert.equal(svgs, 0);
+    else assert.equal(svgs, 1, "each chart is one inline SVG");
+  }
 }
 
 test("the A/B report is valid self-contained HTML with CI bars, the latency CDF and the timelines", async () => {
@@ -85,7 +91,14 @@ test("the A/B report is valid self-contained HTML with CI bars, the latency CDF 
   assert.equal(c.get("timeline-free-pages"), 1);
   assert.equal(c.get("timeline-reclaim-rounds"), 1);
   assert.equal(c.get("ab-change"), 1);
-  assert.equal(p.elements.filter((e) => e.tagName === "svg").length, 8);
+  // 4 bar charts, the CDF, 2 timelines, and a relative-change row per focus metric A is not 0 in.
+  const rows = [
+    "ipi_rounds",
+    "etrack",
+    "fault_latency_ns.p99",
+    "locks.sgx_reclaimer_lock.acquisitions",
+  ].filter((n) => out.analysis.metrics[n]!.a_mean !== 0).length;
+  assert.equal(p.elements.filter((e) => e.tagName === "svg").length, 7 + rows);
   const caps = captions(p);
   assert.ok(caps.includes("IPI rounds (EWB ladder) (mean per run, 95% CI)"));
   assert.ok(caps.includes("Fault latency CDF (quantiles averaged over 2 replications)"));
@@ -138,4 +151,44 @@ test("a sweep report draws lines with CI bands for one key and heatmaps for two"
   assertSelfContained(h2, p2);
   assert.equal(charts(p2).get("sweep-heatmap"), 2);
   assert.ok(captions(p2).includes("reclaim rounds: mean by reclaimer.batch and reclaimer.threads"));
+});
+
+test("charts: long A/B labels keep their end, relative changes are on per-metric scales", async () => {
+  const { chartLabel, relativeChanges } = await import("../../src/report/charts.ts");
+  const long = "A: /home/dev/linux/patches/0001-x86-sgx-reclaim-one-page-at-a-time.patch.ts";
+  assert.equal(chartLabel(long, 24), "A: …e-at-a-time.patch.ts");
+  assert.equal(chartLabel("B: batch 1"), "B: batch 1");
+  const svgs = relativeChanges([
+    { label: "enclave accesses/s", pct: -3.5, low: -4.1, high: -2.9 },
+    { label: "IPI rounds", pct: 1260, low: 1180, high: 1340 },
+  ]).match(/<svg[\s\S]*?<\/svg>/g)!;
+  assert.equal(svgs.length, 2, "a row per metric");
+  const ticks = (svg: string) =>
+    [...svg.matchAll(/>([+-]?\d+(?:\.\d)?)%</g)].map((m) => Math.abs(Number(m[1]))).filter((v) => v > 0);
+  // Each row's axis fits its own change: the small one is not squeezed by the large one.
+  assert.ok(Math.max(...ticks(svgs[0]!)) < 10, `ticks of the -3.5% row: ${ticks(svgs[0]!)}`);
+  assert.ok(Math.max(...ticks(svgs[1]!)) >= 500, `ticks of the +1260% row: ${ticks(svgs[1]!)}`);
+  assert.match(svgs[0]!, />-3\.5%</);
+  assert.match(svgs[1]!, />\+1260%</);
+});
+
+test("an A/B report shows metrics that are 0 on both sides as '0 in both', long labels shortened", async () => {
+  const out = await runAB(
+    {
+      name: "zeros",
+      scenario: "seed-batching",
+      base: TINY,
+      a: { label: "/home/dev/linux/patches/0001-x86-sgx-a-long-patch-name.ts", params: [] },
+      b: { label: "batch 1", params: ["reclaimer.batch=1"] },
+      reps: 2,
+      focus: ["ipi_rounds", "data_errors"],
+    },
+    { workers: 0 },
+  );
+  const html = abReportHtml(out.analysis, {});
+  assertSelfContained(html, parseHtml(html));
+  assert.match(html, /data errors \(mean per run\)<\/figcaption><p class="zero">0 in both<\/p>/);
+  // The bar chart's axis names A by the end of its path, not a label running off the chart.
+  assert.match(html, />A: …[^<]*patch-name\.ts</);
+  assert.doesNotMatch(html, /<text[^>]*>A: \/home\/dev/);
 });
