@@ -16,6 +16,7 @@ import { registerPatch } from "./patch.ts";
 import { registerResults } from "./results.ts";
 import { registerRun } from "./run.ts";
 import { registerScenarios } from "./scenarios.ts";
+import { registerServe } from "./serve.ts";
 import { registerSweep } from "./sweep.ts";
 import { registerWorker } from "./worker.ts";
 
@@ -69,6 +70,7 @@ registerWorker(program);
 registerHunt(program);
 registerPatch(program);
 registerMutate(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -400,6 +400,18 @@ export class ResultsStore {
     return r ? parseStored(r.outcome_json, "a mutant's outcome") : undefined;
   }
 
+  /** Every recorded mutant outcome (mutation campaigns), newest first. */
+  listMutants(): { name: string; outcome: unknown; created_at: string }[] {
+    const rows = this.db
+      .prepare("SELECT name, outcome_json, created_at FROM mutants ORDER BY created_at DESC, name")
+      .all() as { name: string; outcome_json: string; created_at: string }[];
+    return rows.map((r) => ({
+      name: r.name,
+      outcome: parseStored(r.outcome_json, `mutant ${r.name}'s outcome`),
+      created_at: r.created_at,
+    }));
+  }
+
   putMutant(key: string, name: string, outcome: unknown): void {
     this.db
       .prepare("INSERT OR REPLACE INTO mutants (key, name, outcome_json, created_at) VALUES (?, ?, ?, ?)")

@@ -140,7 +140,12 @@ function relativeChangeRow(r: Change, width: number): string {
         max: hi > 0 ? hi + pad : 0,
         splitNumber: 3,
         // The padded ends are not round numbers: only the ticks are labelled.
-        axisLabel: { fontSize: 10, showMinLabel: lo >= 0, showMaxLabel: hi <= 0, formatter: (v: number) => fmtPct(v) },
+        axisLabel: {
+          fontSize: 10,
+          showMinLabel: lo >= 0,
+          showMaxLabel: hi <= 0,
+          formatter: (v: number) => fmtPct(v),
+        },
       },
       series: [
         {

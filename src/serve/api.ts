@@ -1,0 +1,223 @@
+/**
+ * The JSON API of `epcsim serve` (every route under /api/): the results database, built-in
+ * scenarios and validation with the CLI's errors, runs started in the background with progress
+ * and cancel, a run's timeline and trace, the race step-through of a replay token, model sources.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { flattenMetrics } from "../experiment/metrics.ts";
+import { ResultsStore } from "../experiment/store.ts";
+import { csv } from "../report/csv.ts";
+import { ScenarioError } from "../scenario/errors.ts";
+import { BUILTIN_DIR, parseScenarioText } from "../scenario/load.ts";
+import type { Jobs } from "./jobs.ts";
+import { raceView } from "./race.ts";
+import { modelSource } from "./source.ts";
+
+export interface ApiContext {
+  dbPath: string;
+  jobs: Jobs;
+}
+
+export interface ApiResponse {
+  status: number;
+  type?: string;
+  body: unknown;
+  /** Sent as a download with this file name. */
+  download?: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const json = (body: unknown, status = 200): ApiResponse => ({ status, body });
+
+function openStore(ctx: ApiContext): ResultsStore | null {
+  return existsSync(ctx.dbPath) ? new ResultsStore(ctx.dbPath) : null;
+}
+
+function withStore<T>(ctx: ApiContext, empty: T, f: (s: ResultsStore) => T): T {
+  const s = openStore(ctx);
+  if (!s) return empty;
+  try {
+    return f(s);
+  } finally {
+    s.close();
+  }
+}
+
+function runSummary(r: ReturnType<ResultsStore["listRuns"]>[number]) {
+  return {
+    id: r.id,
+    scenario: r.scenario_name,
+    params: r.params,
+    seed: r.seed,
+    kernel: r.kernel,
+    end: r.end,
+    wall_ms: r.wall_ms,
+    created_at: r.created_at,
+  };
+}
+
+/** "file:line:col path: message" lines of a ScenarioError, split for the editor. */
+export function scenarioErrors(
+  e: ScenarioError,
+): { line: number; col: number; message: string; text: string }[] {
+  return e.lines.map((text) => {
+    const m = /^[^:]*:(\d+):(\d+) (.*)$/.exec(text);
+    return m
+      ? { line: Number(m[1]), col: Number(m[2]), message: m[3]!, text }
+      : { line: 1, col: 1, message: text, text };
+  });
+}
+
+function builtins(): { name: string; kind: string; text: string }[] {
+  return readdirSync(BUILTIN_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => {
+      const text = readFileSync(join(BUILTIN_DIR, f), "utf8");
+      return { name: f.replace(/\.yaml$/, ""), kind: /^kind:\s*(\w+)/m.exec(text)?.[1] ?? "run", text };
+    });
+}
+
+const int = (v: string | undefined, what: string): number => {
+  if (!v || !/^\d{1,9}$/.test(v)) throw new HttpError(400, `${what}: expected a number`);
+  return Number(v);
+};
+
+/** Route one API request. `body` is the parsed JSON body of a POST (or undefined). */
+export async function api(
+  ctx: ApiContext,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: unknown,
+): Promise<ApiResponse> {
+  const parts = path.split("/").filter(Boolean).slice(1); // after "api"
+  const [a, b, c] = parts;
+  const get = method === "GET";
+  if (get && a === "health") return json({ ok: true, db: ctx.dbPath, db_exists: existsSync(ctx.dbPath) });
+  if (get && a === "experiments" && !b)
+    return json(withStore(ctx, [], (s) => s.listExperiments().map(({ spec: _, ...e }) => e)));
+  if (get && a === "experiments" && b) {
+    const id = int(b, "experiment id");
+    return json(
+      withStore(ctx, null, (s) => {
+        const e = s.getExperiment(id);
+        if (!e) throw new HttpError(404, `no experiment ${id}`);
+        const runs = s.experimentRuns(id);
+        return { ...e, runs };
+      }),
+    );
+  }
+  if (get && a === "runs" && !b) {
+    const exp = query.get("experiment");
+    const scenario = query.get("scenario");
+    const kernel = query.get("kernel");
+    const runs = withStore(ctx, [], (s) =>
+      s.listRuns(exp ? int(exp, "experiment") : undefined).map(runSummary),
+    );
+    return json(
+      runs.filter((r) => (!scenario || r.scenario === scenario) && (!kernel || r.kernel === kernel)),
+    );
+  }
+  if (get && a === "runs" && b) {
+    const id = int(b, "run id");
+    const run = withStore(ctx, null, (s) => s.getRun(id) ?? null);
+    if (!run) throw new HttpError(404, `no run ${id}`);
+    if (c === "export.csv") {
+      const m = flattenMetrics(run.result.metrics);
+      return {
+        status: 200,
+        type: "text/csv; charset=utf-8",
+        body: csv([["metric", "value"], ...Object.entries(m)]),
+        download: `run-${id}.csv`,
+      };
+    }
+    if (c === "export.json") return { status: 200, body: run, download: `run-${id}.json` };
+    return json({ ...runSummary(run), metrics: flattenMetrics(run.result.metrics), result: run.result });
+  }
+  if (get && a === "compare") {
+    const ids = [int(query.get("a") ?? undefined, "a"), int(query.get("b") ?? undefined, "b")];
+    const runs = withStore(ctx, [], (s) => ids.map((id) => s.getRun(id)));
+    if (runs.length < 2 || runs.some((r) => !r)) throw new HttpError(404, "no such runs");
+    const [ma, mb] = runs.map((r) => flattenMetrics(r!.result.metrics));
+    const names = [...new Set([...Object.keys(ma!), ...Object.keys(mb!)])];
+    return json({
+      a: runSummary(runs[0]!),
+      b: runSummary(runs[1]!),
+      metrics: names.map((n) => ({ metric: n, a: ma![n] ?? null, b: mb![n] ?? null })),
+    });
+  }
+  if (get && a === "mutants") return json(withStore(ctx, [], (s) => s.listMutants()));
+  if (get && a === "scenarios" && !b) return json(builtins().map(({ text: _, ...s }) => s));
+  if (get && a === "scenarios" && b) {
+    const s = builtins().find((x) => x.name === b);
+    if (!s) throw new HttpError(404, `no built-in scenario ${b}`);
+    return json(s);
+  }
+  if (method === "POST" && a === "validate") {
+    const text = (body as { text?: unknown })?.text;
+    if (typeof text !== "string") throw new HttpError(400, "expected {text}");
+    try {
+      const { scenario } = parseScenarioText(text, "scenario.yaml");
+      return json({ ok: true, name: scenario.name, kind: scenario.kind, errors: [] });
+    } catch (e) {
+      if (e instanceof ScenarioError) return json({ ok: false, errors: scenarioErrors(e) });
+      throw e;
+    }
+  }
+  if (method === "POST" && a === "jobs") {
+    const { text, set } = (body ?? {}) as { text?: unknown; set?: unknown };
+    if (typeof text !== "string") throw new HttpError(400, "expected {text, set?}");
+    const sets = Array.isArray(set) ? set.filter((x): x is string => typeof x === "string") : [];
+    const job = ctx.jobs.start(text, sets);
+    return json({ id: job.id }, 202);
+  }
+  if (a === "jobs" && b) {
+    const id = int(b, "job id");
+    const job = ctx.jobs.get(id);
+    if (!job) throw new HttpError(404, `no job ${id}`);
+    if (method === "DELETE") return json({ cancelled: ctx.jobs.cancel(id) });
+    if (get && c === "timeline") {
+      if (!job.timeline) throw new HttpError(409, `job ${id} has no timeline (${job.state})`);
+      return json(job.timeline);
+    }
+    if (get && c === "trace.json") {
+      if (!job.trace) throw new HttpError(409, `job ${id} has no trace (${job.state})`);
+      return { status: 200, type: "application/json", body: job.trace, download: `epcsim-run-${id}.json` };
+    }
+    if (get)
+      return json({
+        id,
+        state: job.state,
+        fraction: job.fraction,
+        error: job.error ?? null,
+        result: job.result ?? null,
+      });
+  }
+  if (method === "POST" && a === "replay") {
+    const token = (body as { token?: unknown })?.token;
+    if (typeof token !== "string" || !token.trim()) throw new HttpError(400, "expected {token}");
+    try {
+      return json(await raceView(token.trim()));
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message.split("\n")[0]!);
+    }
+  }
+  if (get && a === "source") {
+    const name = query.get("name") ?? "";
+    if (!/^[A-Za-z0-9_.-]+\.ts$/.test(name)) throw new HttpError(400, "expected ?name=<file>.ts");
+    const s = modelSource(name);
+    if (!s) throw new HttpError(404, `no model file ${name}`);
+    return json(s);
+  }
+  throw new HttpError(404, `no API route ${method} ${path}`);
+}

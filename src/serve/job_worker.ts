@@ -1,0 +1,41 @@
+/**
+ * A run started from the web UI, in a worker thread of its own (so the server keeps answering and
+ * a cancel is a terminate): parse the scenario text as the CLI would, run it with a summary trace,
+ * post progress, then the result and the timeline (timeline.ts) back to the server.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { runScenario } from "../experiment/run.ts";
+import { chromeTraceJson } from "../report/chrome_trace.ts";
+import { ScenarioError } from "../scenario/errors.ts";
+import { parseScenarioText } from "../scenario/load.ts";
+import { timelineOf } from "./timeline.ts";
+
+const { text, sets } = workerData as { text: string; sets: string[] };
+const port = parentPort!;
+try {
+  const { scenario } = parseScenarioText(text, "scenario.yaml", sets);
+  if (scenario.kind !== "run")
+    throw new ScenarioError([`scenario.yaml:1:1 kind: only run scenarios run here (got ${scenario.kind})`]);
+  let last = 0;
+  const out = runScenario(scenario, {
+    trace: { detail: "summary" },
+    onProgress: (f) => {
+      if (f - last >= 0.01) {
+        last = f;
+        port.postMessage({ type: "progress", fraction: f });
+      }
+    },
+  });
+  const trace = out.trace!;
+  port.postMessage({
+    type: "done",
+    result: out.result,
+    timeline: timelineOf(trace, out.threads),
+    trace: chromeTraceJson(trace),
+  });
+} catch (e) {
+  port.postMessage({
+    type: "error",
+    message: e instanceof ScenarioError ? e.message : `${(e as Error).name}: ${(e as Error).message}`,
+  });
+}

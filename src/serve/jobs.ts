@@ -1,0 +1,80 @@
+/**
+ * Runs started from the web UI: each in a worker thread (job_worker.ts), with its progress, and
+ * cancellable (the worker is terminated). Finished jobs keep their result and trace in memory
+ * until the server stops; at most MAX_JOBS are kept (the oldest finished ones go first).
+ */
+import { Worker } from "node:worker_threads";
+import { srcUrl } from "../paths.ts";
+import type { Timeline } from "./timeline.ts";
+
+export type JobState = "running" | "done" | "failed" | "cancelled";
+
+export interface Job {
+  id: number;
+  state: JobState;
+  fraction: number;
+  error?: string;
+  result?: unknown;
+  timeline?: Timeline;
+  trace?: string;
+  started: number;
+  worker: Worker | null;
+}
+
+const MAX_JOBS = 20;
+
+export class Jobs {
+  private readonly jobs = new Map<number, Job>();
+  private next = 1;
+
+  start(text: string, sets: string[]): Job {
+    const job: Job = { id: this.next++, state: "running", fraction: 0, started: Date.now(), worker: null };
+    const worker = new Worker(srcUrl("serve", "job_entry.mjs"), { workerData: { text, sets } });
+    job.worker = worker;
+    worker.on("message", (msg: { type: string; fraction?: number; message?: string } & Partial<Job>) => {
+      if (msg.type === "progress") job.fraction = msg.fraction ?? job.fraction;
+      else if (msg.type === "done") {
+        Object.assign(job, {
+          state: "done",
+          fraction: 1,
+          result: msg.result,
+          timeline: msg.timeline,
+          trace: msg.trace,
+        });
+        void worker.terminate();
+      } else if (msg.type === "error") {
+        Object.assign(job, { state: "failed", error: msg.message });
+        void worker.terminate();
+      }
+    });
+    worker.on("error", (e) => Object.assign(job, { state: "failed", error: String(e) }));
+    worker.on("exit", () => {
+      job.worker = null;
+      if (job.state === "running") Object.assign(job, { state: "failed", error: "the run's worker exited" });
+    });
+    this.jobs.set(job.id, job);
+    this.prune();
+    return job;
+  }
+
+  get(id: number): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  cancel(id: number): boolean {
+    const job = this.jobs.get(id);
+    if (!job || job.state !== "running") return false;
+    job.state = "cancelled";
+    void job.worker?.terminate();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.jobs.values()].map((j) => j.worker?.terminate()));
+  }
+
+  private prune(): void {
+    const done = [...this.jobs.values()].filter((j) => j.state !== "running");
+    while (this.jobs.size > MAX_JOBS && done.length) this.jobs.delete(done.shift()!.id);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The web UI's timeline of a run, from its summary trace (sim/trace_recorder.ts): the spans of the
+ * CPU tracks as columns of numbers (a 10-million-op run has hundreds of thousands of them; objects
+ * would be many times larger) and the counter series. The UI draws them on a canvas, aggregating
+ * spans narrower than a pixel.
+ */
+import { CPU_PID, EPC_PID, type TraceData } from "../sim/trace_recorder.ts";
+
+export interface Timeline {
+  cpus: number;
+  /** Span labels ("enclave mode", "kernel", "AEX + ERESUME", task names). */
+  labels: string[];
+  /** Per span: CPU, nesting depth (0: the task on the CPU, 1: what it executes), label, start and length (ns). */
+  cpu: number[];
+  depth: number[];
+  label: number[];
+  ts: number[];
+  dur: number[];
+  /** Counter tracks: name -> series -> [t (ns), value] points. */
+  counters: Record<string, Record<string, [number, number][]>>;
+  end: number;
+}
+
+const MODES = new Set(["enclave mode", "user mode", "kernel", "AEX + ERESUME"]);
+
+export function timelineOf(trace: TraceData, threads: { id: number; name: string }[]): Timeline {
+  const names = new Set(threads.map((t) => t.name));
+  const t: Timeline = {
+    cpus: 0,
+    labels: [],
+    cpu: [],
+    depth: [],
+    label: [],
+    ts: [],
+    dur: [],
+    counters: {},
+    end: 0,
+  };
+  const ids = new Map<string, number>();
+  for (const e of trace.events) {
+    if (e.ph === "X" && e.pid === CPU_PID) {
+      let id = ids.get(e.name);
+      if (id === undefined) {
+        id = t.labels.length;
+        ids.set(e.name, id);
+        t.labels.push(e.name);
+      }
+      const ts = Math.round(e.ts! * 1000);
+      const dur = Math.round(e.dur! * 1000);
+      t.cpu.push(e.tid!);
+      t.depth.push(MODES.has(e.name) && !names.has(e.name) ? 1 : 0);
+      t.label.push(id);
+      t.ts.push(ts);
+      t.dur.push(dur);
+      t.cpus = Math.max(t.cpus, e.tid! + 1);
+      t.end = Math.max(t.end, ts + dur);
+    } else if (e.ph === "C" && e.pid === EPC_PID) {
+      const c = (t.counters[e.name] ??= {});
+      for (const [k, v] of Object.entries(e.args ?? {}))
+        (c[k] ??= []).push([Math.round(e.ts! * 1000), Number(v)]);
+    }
+  }
+  return t;
+}

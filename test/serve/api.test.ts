@@ -1,0 +1,217 @@
+/**
+ * `epcsim serve`'s server and API (src/serve/), over loopback HTTP: it binds 127.0.0.1, refuses
+ * request paths that would leave its asset directory, answers the results database, validates a
+ * scenario with the CLI's positions, runs a scenario in the background with progress and cancel,
+ * and turns a replay token into the race step-through.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { type Running, serve } from "../../src/serve/server.ts";
+
+const BIN = join(import.meta.dirname, "../../bin/epcsim.js");
+const dir = mkdtempSync(join(tmpdir(), "epcsim-serve-"));
+const ui = join(dir, "ui");
+mkdirSync(join(ui, "assets"), { recursive: true });
+writeFileSync(join(ui, "index.html"), "<!doctype html><title>ui</title>");
+writeFileSync(join(ui, "assets", "app.js"), "console.log(1)");
+writeFileSync(join(dir, "secret.txt"), "not for the web");
+const db = join(dir, "results.db");
+let s: Running;
+
+before(async () => {
+  // A results database with one A/B experiment in it.
+  const r = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      "ab",
+      "seed-batching",
+      "--reps",
+      "2",
+      "--set",
+      "run.duration=2ms",
+      "--set",
+      "machine.epc=512",
+      "--a",
+      "reclaimer.batch=16",
+      "--b",
+      "reclaimer.batch=1",
+      "--db",
+      db,
+      "--workers",
+      "0",
+      "--json",
+    ],
+    { encoding: "utf8" },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  s = await serve({ host: "127.0.0.1", port: 0, dbPath: db, uiDir: ui });
+});
+after(() => s.close());
+
+/** A raw request (the path is sent as given, not normalized). */
+function get(
+  path: string,
+  method = "GET",
+  body?: unknown,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  const u = new URL(s.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, path, method, headers: { "content-type": "application/json" } },
+      (res) => {
+        let data = "";
+        res.on("data", (c) => (data += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body: data, headers: res.headers }));
+      },
+    );
+    req.on("error", reject);
+    if (body !== undefined) req.write(JSON.stringify(body));
+    req.end();
+  });
+}
+const getJson = async (path: string, method = "GET", body?: unknown) => {
+  const r = await get(path, method, body);
+  return { status: r.status, json: JSON.parse(r.body) };
+};
+
+test("binds the loopback address and serves the UI's assets", async () => {
+  assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  const addr = s.server.address() as { address: string };
+  assert.equal(addr.address, "127.0.0.1");
+  const r = await get("/");
+  assert.equal(r.status, 200);
+  assert.match(r.body, /<title>ui<\/title>/);
+  assert.equal((await get("/assets/app.js")).status, 200);
+});
+
+test("request paths never leave the asset directory", async () => {
+  for (const p of [
+    "/../secret.txt",
+    "/%2e%2e/secret.txt",
+    "/assets/%2e%2e/%2e%2e/secret.txt",
+    "/..%2fsecret.txt",
+    "/%252e%252e/secret.txt",
+    "/assets/..\\..\\secret.txt",
+    "/%00",
+    "//etc/passwd",
+  ]) {
+    const r = await get(p);
+    assert.ok(r.status === 400 || r.status === 404, `${p}: ${r.status}`);
+    assert.doesNotMatch(r.body, /not for the web|root:/, p);
+  }
+  assert.equal((await get("/api/source?name=../../package.json")).status, 400);
+});
+
+test("the results database: experiments, runs, a run's export, a comparison", async () => {
+  const ex = (await getJson("/api/experiments")).json as { id: number; kind: string }[];
+  assert.equal(ex.length, 1);
+  assert.equal(ex[0]!.kind, "ab");
+  const runs = (await getJson(`/api/runs?experiment=${ex[0]!.id}`)).json as {
+    id: number;
+    scenario: string;
+  }[];
+  assert.equal(runs.length, 4);
+  const one = (await getJson(`/api/runs/${runs[0]!.id}`)).json;
+  assert.equal(typeof one.metrics.ipi_rounds, "number");
+  const c = await get(`/api/runs/${runs[0]!.id}/export.csv`);
+  assert.match(c.body, /^metric,value\n/);
+  assert.match(String(c.headers["content-disposition"]), /attachment; filename="run-\d+\.csv"/);
+  const cmp = (await getJson(`/api/compare?a=${runs[0]!.id}&b=${runs[1]!.id}`)).json;
+  assert.ok(cmp.metrics.some((m: { metric: string }) => m.metric === "ipi_rounds"));
+  assert.equal((await getJson("/api/runs/99999")).status, 404);
+});
+
+test("validation gives the CLI's errors with their positions", async () => {
+  const text = "name: x\nkind: run\nmachine: { cpus: 0 }\nprocesses: []\n";
+  const r = (await getJson("/api/validate", "POST", { text })).json;
+  assert.equal(r.ok, false);
+  const file = join(dir, "bad.yaml");
+  writeFileSync(file, text);
+  const cli = spawnSync(process.execPath, [BIN, "run", file], { encoding: "utf8" });
+  assert.equal(cli.status, 2);
+  const where = /bad\.yaml:(\d+):(\d+) machine\.cpus/.exec(cli.stderr);
+  assert.ok(where, cli.stderr);
+  const e = r.errors.find((x: { text: string }) => /machine\.cpus/.test(x.text));
+  assert.ok(e, JSON.stringify(r.errors));
+  assert.deepEqual([e.line, e.col], [Number(where[1]), Number(where[2])]);
+  assert.equal(e.line, 3);
+  const ok = (
+    await getJson("/api/validate", "POST", {
+      text: (await getJson("/api/scenarios/seed-batching")).json.text,
+    })
+  ).json;
+  assert.equal(ok.ok, true);
+});
+
+test("a run in the background: progress, its timeline and trace; a cancel stops another", async () => {
+  const { text } = (await getJson("/api/scenarios/seed-batching")).json;
+  const started = await getJson("/api/jobs", "POST", { text, set: ["run.duration=3ms"] });
+  assert.equal(started.status, 202);
+  let job: { state: string; fraction: number; result: { metrics: { ipi_rounds: number } } | null };
+  for (;;) {
+    job = (await getJson(`/api/jobs/${started.json.id}`)).json;
+    if (job.state !== "running") break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(job.state, "done", JSON.stringify(job));
+  assert.equal(job.fraction, 1);
+  const t = (await getJson(`/api/jobs/${started.json.id}/timeline`)).json;
+  assert.equal(t.cpus, 8);
+  assert.ok(t.ts.length > 1000 && t.ts.length === t.dur.length);
+  assert.ok(t.labels.includes("enclave mode"));
+  assert.ok(t.counters["free EPC pages"].node0.length > 10);
+  const trace = await get(`/api/jobs/${started.json.id}/trace.json`);
+  assert.match(String(trace.headers["content-disposition"]), /epcsim-run-\d+\.json/);
+  assert.ok(JSON.parse(trace.body).traceEvents.length > 1000);
+
+  const long = await getJson("/api/jobs", "POST", { text, set: ["run.duration=10s"] });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await getJson(`/api/jobs/${long.json.id}`, "DELETE")).json.cancelled, true);
+  assert.equal((await getJson(`/api/jobs/${long.json.id}`)).json.state, "cancelled");
+  const bad = await getJson("/api/jobs", "POST", { text: "name: x\nmachine: { cpus: 0 }\n" });
+  for (;;) {
+    const j = (await getJson(`/api/jobs/${bad.json.id}`)).json;
+    if (j.state === "running") {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    assert.equal(j.state, "failed");
+    assert.match(j.error, /scenario\.yaml:\d+:\d+/);
+    break;
+  }
+});
+
+test("a replay token becomes the race step-through: steps, locks held, page changes, model source", async () => {
+  const r = spawnSync(
+    process.execPath,
+    [BIN, "check", "check-pcmd-truncate", "--kernel", "v5.19-B6", "--json"],
+    { encoding: "utf8" },
+  );
+  const token = JSON.parse(r.stdout).replay_token as string;
+  const v = (await getJson("/api/replay", "POST", { token })).json;
+  assert.equal(v.kernel, "v5.19-B6");
+  assert.equal(v.steps.length, v.held.length);
+  assert.equal(v.steps.length, v.changes.length);
+  assert.ok(v.races.length > 0);
+  // The step after which reclaim holds encl->lock lists it among its locks.
+  const i = v.steps.findIndex((st: { op: string }) => /^mutex_lock\(encl->lock/.test(st.op));
+  assert.ok(i >= 0);
+  const who = v.actors.indexOf(v.steps[i].thread);
+  assert.ok(
+    v.held[i][who].some((l: string) => l.startsWith("encl->lock#")),
+    JSON.stringify(v.held[i]),
+  );
+  // Some step frees or moves an EPC page: its before and after differ.
+  assert.ok(v.changes.some((c: unknown[]) => c.length > 0));
+  const src = (await getJson("/api/source?name=main.ts")).json;
+  assert.equal(src.path, "model/kernel/sgx/main.ts");
+  assert.match(src.text, /function\* sgx_reclaim_pages/);
+  const bad = await getJson("/api/replay", "POST", { token: "epcsim1.garbage" });
+  assert.equal(bad.status, 400);
+});
