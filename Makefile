@@ -7,7 +7,7 @@ BUILD := dist/main.js
 SOURCES = $(shell find src -type f)
 TESTS = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: demo test check lint typecheck bench fuzz redis-server build
+.PHONY: demo test check lint typecheck bench fuzz redis-server chromium build ui serve screenshots
 
 $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -18,6 +18,21 @@ $(BUILD): $(NODE_DEPS) $(SOURCES) scripts/build.mjs
 
 build: $(BUILD)
 
+# The web UI of `epcsim serve` (Vite + Preact), built into dist-ui/ (not committed).
+UI := dist-ui/index.html
+UI_SOURCES = $(shell find ui -type f)
+$(UI): $(NODE_DEPS) $(UI_SOURCES)
+	npx vite build --config ui/vite.config.mjs
+
+ui: $(UI)
+
+serve: $(BUILD) $(UI)
+	node bin/epcsim.js serve
+
+# A PNG of each UI view for the docs (docs/screenshots/).
+screenshots: $(BUILD) $(UI) chromium
+	node --import tsx scripts/screenshots.ts
+
 # Experiment 1 (batch 16 vs per-page reclaim, paired replications on common random numbers): the
 # table on stdout, the HTML report in out/, every run in epcsim-results.db (a second run is cached).
 demo: $(BUILD)
@@ -25,15 +40,20 @@ demo: $(BUILD)
 
 typecheck: $(NODE_DEPS)
 	npx tsc --noEmit -p .
+	npx tsc --noEmit -p ui
 
 lint: $(NODE_DEPS)
-	npx biome check src test bench scripts
+	npx biome check src test bench scripts ui
 
 # The job-queue tests start a private redis-server (Debian's package), installed here where missing.
 redis-server:
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
-test: $(NODE_DEPS) $(BUILD) redis-server typecheck lint
+# The web UI's browser tests drive Debian's chromium (playwright-core never downloads a browser).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(NODE_DEPS) $(BUILD) $(UI) redis-server chromium typecheck lint
 	node --import tsx --test $(TESTS)
 
 # The input fuzzer at length (make test runs 2000 cases per property and 40 command lines).

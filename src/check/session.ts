@@ -321,7 +321,7 @@ export function replayTrace(report: BugReport): string {
     ph: "i",
     s: "g",
     pid,
-    tid: report.failure.tid >= 0 ? report.failure.tid : 0,
+    tid: Math.max(report.failure.tid, 0),
     ts: last + 1,
     args: { detail: report.failure.detail },
   });

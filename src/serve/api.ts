@@ -5,11 +5,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { runCheckSession } from "../check/session.ts";
 import { flattenMetrics } from "../experiment/metrics.ts";
 import { ResultsStore } from "../experiment/store.ts";
 import { csv } from "../report/csv.ts";
 import { ScenarioError } from "../scenario/errors.ts";
-import { BUILTIN_DIR, parseScenarioText } from "../scenario/load.ts";
+import { BUILTIN_DIR, loadScenario, parseScenarioText } from "../scenario/load.ts";
+import { loadKernel } from "../scenario/patches.ts";
 import type { Jobs } from "./jobs.ts";
 import { raceView } from "./race.ts";
 import { modelSource } from "./source.ts";
@@ -208,6 +210,23 @@ export async function api(
     if (typeof token !== "string" || !token.trim()) throw new HttpError(400, "expected {token}");
     try {
       return json(await raceView(token.trim()));
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message.split("\n")[0]!);
+    }
+  }
+  if (method === "POST" && a === "check") {
+    // A short search on a check scenario (a catalogued race, to step through): at most 5000
+    // executions or 10 s, in the server's thread.
+    const { scenario, kernel } = (body ?? {}) as { scenario?: unknown; kernel?: unknown };
+    if (typeof scenario !== "string" || (kernel !== undefined && typeof kernel !== "string"))
+      throw new HttpError(400, "expected {scenario, kernel?}");
+    if (!builtins().some((b) => b.name === scenario && b.kind === "check"))
+      throw new HttpError(404, `no built-in check scenario ${scenario}`);
+    try {
+      await loadKernel(kernel ?? "mainline");
+      const { scenario: sc, raw } = loadScenario(scenario, kernel ? [`kernel=${kernel}`] : []);
+      const r = runCheckSession({ sc, raw, seed: 1, schedules: 5000, timeMs: 10_000 });
+      return json({ found: r.found, property: r.property ?? null, token: r.replay_token ?? null });
     } catch (e) {
       throw new HttpError(400, (e as Error).message.split("\n")[0]!);
     }

@@ -63,7 +63,7 @@ export class Jobs {
 
   cancel(id: number): boolean {
     const job = this.jobs.get(id);
-    if (!job || job.state !== "running") return false;
+    if (job?.state !== "running") return false;
     job.state = "cancelled";
     void job.worker?.terminate();
     return true;

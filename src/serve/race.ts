@@ -87,7 +87,9 @@ function replaySteps(model: CheckModel, d: TokenData): { held: string[][][]; cha
       const now = pageStates(ex.m);
       const diff: RaceView["changes"][number] = [];
       if (before)
-        now.forEach((s, p) => s !== before![p] && diff.push({ page: p, before: before![p]!, after: s }));
+        now.forEach((s, p) => {
+          if (s !== before![p]) diff.push({ page: p, before: before![p]!, after: s });
+        });
       before = now;
       held.push(heldBy(ex, names));
       changes.push(diff);

@@ -433,7 +433,7 @@ export class TraceRecorder {
     for (const [key, h] of this.held)
       this.async(`hold ${h.cls}`, Number(key.split(":")[0]), h.id, h.from, at);
     this.held.clear();
-    for (const tid of [...this.stacks.keys()]) this.functions(tid, [], this.to < at ? this.to : at);
+    for (const tid of [...this.stacks.keys()]) this.functions(tid, [], Math.min(this.to, at));
     const meta: ChromeEvent[] = [
       { name: "process_name", ph: "M", pid: CPU_PID, args: { name: "CPUs" } },
       { name: "process_sort_index", ph: "M", pid: CPU_PID, args: { sort_index: 1 } },

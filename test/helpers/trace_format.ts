@@ -39,10 +39,14 @@ export function validateTrace(doc: unknown): string[] {
   const asyncOpen = new Map<string, number>();
   const flows = new Map<number, { s?: Ev; f?: Ev; si?: number; fi?: number }>();
   const lastTs = new Map<string, number>();
-  events.forEach((raw, i) => {
+  for (let i = 0; i < events.length; i++) {
+    const raw = events[i];
     const e = raw as Ev;
     if (typeof e.name !== "string") bad(i, "name is not a string");
-    if (!PHASES.has(e.ph)) return bad(i, `unknown phase ${e.ph}`);
+    if (!PHASES.has(e.ph)) {
+      bad(i, `unknown phase ${e.ph}`);
+      continue;
+    }
     if (!isInt(e.pid)) bad(i, "pid is not an integer");
     if (e.ph !== "M" && (!isNum(e.ts) || (e.ts as number) < 0)) bad(i, `ts ${e.ts} is not a time`);
     if (THREAD_SCOPED.has(e.ph) && !isInt(e.tid)) bad(i, `${e.ph} without an integer tid`);
@@ -77,7 +81,10 @@ export function validateTrace(doc: unknown): string[] {
       }
       case "b":
       case "e": {
-        if (typeof e.cat !== "string" || e.id === undefined) return bad(i, `${e.ph} without cat and id`);
+        if (typeof e.cat !== "string" || e.id === undefined) {
+          bad(i, `${e.ph} without cat and id`);
+          continue;
+        }
         const key = `${e.cat}/${String(e.id)}/${e.name}/${e.pid}`;
         if (e.ph === "b") asyncOpen.set(key, ts);
         else {
@@ -90,7 +97,10 @@ export function validateTrace(doc: unknown): string[] {
       }
       case "s":
       case "f": {
-        if (typeof e.cat !== "string" || !isInt(e.id)) return bad(i, `flow ${e.ph} without cat and id`);
+        if (typeof e.cat !== "string" || !isInt(e.id)) {
+          bad(i, `flow ${e.ph} without cat and id`);
+          continue;
+        }
         let fl = flows.get(e.id as number);
         if (!fl) flows.set(e.id as number, (fl = {}));
         if (e.ph === "s") {
@@ -122,7 +132,7 @@ export function validateTrace(doc: unknown): string[] {
         break;
       }
     }
-  });
+  }
   for (const [track, st] of open)
     if (st.length) problems.push(`${st.length} B events never closed on ${track}`);
   if (asyncOpen.size) problems.push(`${asyncOpen.size} async begins never closed`);

@@ -215,3 +215,29 @@ test("a replay token becomes the race step-through: steps, locks held, page chan
   const bad = await getJson("/api/replay", "POST", { token: "epcsim1.garbage" });
   assert.equal(bad.status, 400);
 });
+
+test("epcsim serve listens on 127.0.0.1 by default; another address only with --host and a warning", async () => {
+  const { spawn } = await import("node:child_process");
+  const start = (args: string[]) =>
+    new Promise<{ out: string; err: string }>((resolve, reject) => {
+      const p = spawn(process.execPath, [BIN, "serve", "--port", "0", "--db", db, ...args]);
+      let out = "";
+      let err = "";
+      p.stdout.on("data", (c) => {
+        out += c;
+        if (/\n/.test(out)) p.kill("SIGTERM");
+      });
+      p.stderr.on("data", (c) => (err += c));
+      p.on("exit", () => resolve({ out, err }));
+      p.on("error", reject);
+    });
+  const local = await start([]);
+  assert.match(local.out, /^epcsim serve: http:\/\/127\.0\.0\.1:\d+\/ /);
+  assert.equal(local.err, "");
+  const wide = await start(["--host", "0.0.0.0"]);
+  assert.match(wide.out, /http:\/\/0\.0\.0\.0:\d+\//);
+  assert.match(wide.err, /warning: --host 0\.0\.0\.0: .*reachable from the network/);
+  const bad = spawnSync(process.execPath, [BIN, "serve", "--port", "70000"], { encoding: "utf8" });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--port 70000: expected 0\.\.65535/);
+});

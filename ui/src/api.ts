@@ -1,0 +1,59 @@
+/** The server's JSON API (src/serve/api.ts). */
+export async function api<T>(path: string, init?: { method?: string; body?: unknown }): Promise<T> {
+  const r = await fetch(`/api/${path}`, {
+    method: init?.method ?? "GET",
+    headers: init?.body === undefined ? {} : { "content-type": "application/json" },
+    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const data = await r.json();
+  if (!r.ok) throw new Error((data as { error?: string }).error ?? `HTTP ${r.status}`);
+  return data as T;
+}
+
+export interface Timeline {
+  cpus: number;
+  labels: string[];
+  cpu: number[];
+  depth: number[];
+  label: number[];
+  ts: number[];
+  dur: number[];
+  counters: Record<string, Record<string, [number, number][]>>;
+  end: number;
+}
+
+export interface Step {
+  step: number;
+  thread: string;
+  op: string;
+  site: string;
+}
+
+export interface RaceView {
+  scenario: string;
+  kernel: string;
+  failure: { property: string; detail: string; tid: number };
+  actors: string[];
+  steps: Step[];
+  races: { preempted: Step; ranFirst: Step; ranLast: Step; resumed: Step | null }[];
+  held: string[][][];
+  changes: { page: number; before: string; after: string }[][];
+  text: string;
+}
+
+export interface ValidationError {
+  line: number;
+  col: number;
+  message: string;
+  text: string;
+}
+
+/** A scenario handed from the editor to the timeline view. */
+export const pending: { text: string | null } = { text: null };
+
+export function fmtNs(ns: number): string {
+  if (Math.abs(ns) >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
+  if (Math.abs(ns) >= 1e6) return `${(ns / 1e6).toFixed(3)} ms`;
+  if (Math.abs(ns) >= 1e3) return `${(ns / 1e3).toFixed(2)} us`;
+  return `${Math.round(ns)} ns`;
+}
