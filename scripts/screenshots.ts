@@ -4,26 +4,24 @@
  * chromium against a server on a scratch results database.
  *   node --import tsx scripts/screenshots.ts
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { serve } from "../src/serve/server.ts";
+import { resultsDbWithAB } from "../test/helpers/results_db.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, "docs", "screenshots");
 mkdirSync(OUT, { recursive: true });
 const db = join(mkdtempSync(join(tmpdir(), "epcsim-shots-")), "results.db");
-const ab = spawnSync(
-  process.execPath,
-  [join(ROOT, "bin/epcsim.js"), "ab", "seed-batching", "--reps", "2", "--set", "run.duration=5ms"]
-    .concat(["--a", "reclaimer.batch=16", "--b", "reclaimer.batch=1", "--db", db, "--json"]),
-  { encoding: "utf8" },
-);
-if (ab.status !== 0) throw new Error(ab.stderr);
+resultsDbWithAB(db, "5ms");
 const s = await serve({ host: "127.0.0.1", port: 0, dbPath: db, uiDir: join(ROOT, "dist-ui") });
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox"],
+});
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const shot = async (name: string) => {
@@ -46,7 +44,9 @@ try {
   await page.waitForSelector("#source .hl", { timeout: 60_000 });
   await shot("race");
   await page.goto(`${s.url}#/editor`);
-  await page.waitForFunction(() => (document.getElementById("scenario-text") as HTMLTextAreaElement).value.length > 100);
+  await page.waitForFunction(
+    () => (document.getElementById("scenario-text") as HTMLTextAreaElement).value.length > 100,
+  );
   await page.fill("#scenario-text", "name: broken\nkind: run\nmachine: { cpus: 0 }\nprocesses: []\n");
   await page.waitForSelector("#errors li");
   await shot("editor");

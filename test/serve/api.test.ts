@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Running, serve } from "../../src/serve/server.ts";
+import { resultsDbWithAB } from "../helpers/results_db.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/epcsim.js");
 const dir = mkdtempSync(join(tmpdir(), "epcsim-serve-"));
@@ -25,31 +26,7 @@ let s: Running;
 
 before(async () => {
   // A results database with one A/B experiment in it.
-  const r = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      "ab",
-      "seed-batching",
-      "--reps",
-      "2",
-      "--set",
-      "run.duration=2ms",
-      "--set",
-      "machine.epc=512",
-      "--a",
-      "reclaimer.batch=16",
-      "--b",
-      "reclaimer.batch=1",
-      "--db",
-      db,
-      "--workers",
-      "0",
-      "--json",
-    ],
-    { encoding: "utf8" },
-  );
-  assert.equal(r.status, 0, r.stderr);
+  resultsDbWithAB(db);
   s = await serve({ host: "127.0.0.1", port: 0, dbPath: db, uiDir: ui });
 });
 after(() => s.close());

@@ -6,16 +6,15 @@
  * steps, the editor shows an error at the CLI's position, and a path traversal is refused.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { type Running, serve } from "../../src/serve/server.ts";
+import { resultsDbWithAB } from "../helpers/results_db.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "bin/epcsim.js");
 const UI = join(ROOT, "dist-ui");
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -27,32 +26,7 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `no ${CHROMIUM}: \`make test\` installs Debian's chromium`);
   const dir = mkdtempSync(join(tmpdir(), "epcsim-ui-"));
   const db = join(dir, "results.db");
-  const r = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      "ab",
-      "seed-batching",
-      "--reps",
-      "2",
-      "--set",
-      "run.duration=2ms",
-      "--set",
-      "machine.epc=512",
-    ].concat([
-      "--a",
-      "reclaimer.batch=16",
-      "--b",
-      "reclaimer.batch=1",
-      "--db",
-      db,
-      "--workers",
-      "0",
-      "--json",
-    ]),
-    { encoding: "utf8" },
-  );
-  assert.equal(r.status, 0, r.stderr);
+  resultsDbWithAB(db);
   s = await serve({ host: "127.0.0.1", port: 0, dbPath: db, uiDir: UI });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
 });
