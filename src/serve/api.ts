@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { runCheckSession } from "../check/session.ts";
 import { flattenMetrics } from "../experiment/metrics.ts";
 import { ResultsStore } from "../experiment/store.ts";
+import { analyzeStored } from "../experiment/stored.ts";
 import { csv } from "../report/csv.ts";
 import { ScenarioError } from "../scenario/errors.ts";
 import { BUILTIN_DIR, loadScenario, parseScenarioText } from "../scenario/load.ts";
@@ -108,6 +109,26 @@ export async function api(
   if (get && a === "health") return json({ ok: true, db: ctx.dbPath, db_exists: existsSync(ctx.dbPath) });
   if (get && a === "experiments" && !b)
     return json(withStore(ctx, [], (s) => s.listExperiments().map(({ spec: _, ...e }) => e)));
+  if (get && a === "experiments" && b && c === "report.html") {
+    // The experiment's own HTML report (the CLI's --report), charts included, from its stored runs.
+    const id = int(b, "experiment id");
+    const html = await withStore(ctx, Promise.resolve(""), async (s) => {
+      const e = s.getExperiment(id);
+      if (!e) throw new HttpError(404, `no experiment ${id}`);
+      let an: ReturnType<typeof analyzeStored>;
+      try {
+        an = analyzeStored(s, e);
+      } catch (err) {
+        throw new HttpError(409, (err as Error).message);
+      }
+      const meta = { db: ctx.dbPath };
+      return an.kind === "ab"
+        ? (await import("../report/ab_report.ts")).abReportHtml(an.analysis, meta)
+        : (await import("../report/sweep_report.ts")).sweepReportHtml(an.analysis, meta);
+    });
+    if (!html) throw new HttpError(404, `no results database at ${ctx.dbPath}`);
+    return { status: 200, type: "text/html; charset=utf-8", body: html };
+  }
   if (get && a === "experiments" && b) {
     const id = int(b, "experiment id");
     return json(

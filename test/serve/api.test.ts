@@ -102,6 +102,12 @@ test("the results database: experiments, runs, a run's export, a comparison", as
   const cmp = (await getJson(`/api/compare?a=${runs[0]!.id}&b=${runs[1]!.id}`)).json;
   assert.ok(cmp.metrics.some((m: { metric: string }) => m.metric === "ipi_rounds"));
   assert.equal((await getJson("/api/runs/99999")).status, 404);
+  // The experiment's own report, charts and verdicts included.
+  const rep = await get(`/api/experiments/${ex[0]!.id}/report.html`);
+  assert.equal(rep.status, 200);
+  assert.match(String(rep.headers["content-type"]), /^text\/html/);
+  assert.match(rep.body, /<figure class="chart" data-chart="ab-change">/);
+  assert.match(rep.body, /<h2>Answer<\/h2>/);
 });
 
 test("validation gives the CLI's errors with their positions", async () => {

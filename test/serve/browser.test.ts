@@ -55,6 +55,11 @@ test("results: the database's experiment and runs; two runs compared", async () 
   await page.locator("#runs tbody tr input").nth(1).check();
   await page.waitForSelector("#compare tbody tr");
   assert.ok((await page.locator("#compare tbody tr").count()) > 10);
+  // An experiment's report (with its charts) in the page.
+  await page.locator("#experiments tbody tr").first().click();
+  const frame = page.frameLocator("#report");
+  await frame.locator("figure.chart").first().waitFor();
+  assert.ok((await frame.locator("figure.chart svg").count()) > 3);
   await page.fill("#run-filter", "no-such-scenario");
   assert.equal(await page.locator("#runs tbody tr").count(), 0);
   assert.deepEqual(errors, []);

@@ -32,6 +32,7 @@ export function Results() {
   const [picked, setPicked] = useState<number[]>([]);
   const [cmp, setCmp] = useState<Compare | null>(null);
   const [error, setError] = useState("");
+  const [report, setReport] = useState<number | null>(null);
   useEffect(() => {
     Promise.all([api<Experiment[]>("experiments"), api<Run[]>("runs"), api<typeof mutants>("mutants")])
       .then(([e, r, m]) => {
@@ -68,7 +69,12 @@ export function Results() {
         </thead>
         <tbody>
           {experiments.map((e) => (
-            <tr key={e.id}>
+            <tr
+              key={e.id}
+              class={report === e.id ? "selected" : ""}
+              onClick={() => setReport(e.id)}
+              style="cursor: pointer"
+            >
               <td>{e.id}</td>
               <td>{e.kind}</td>
               <td>{e.name}</td>
@@ -81,6 +87,15 @@ export function Results() {
           ))}
         </tbody>
       </table>
+      {report !== null && (
+        <iframe
+          id="report"
+          title="experiment report"
+          src={`/api/experiments/${report}/report.html`}
+          style="width: 100%; height: 720px; border: 1px solid #ddd"
+        />
+      )}
+      <p class="muted">Click an experiment to see its report (verdicts, intervals, charts).</p>
       <h2>Runs ({shown.length})</h2>
       <p>
         <input
