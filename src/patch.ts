@@ -44,6 +44,7 @@ export * from "./model/kernel/lib/mm.ts";
 export * from "./model/kernel/lib/sched.ts";
 export * from "./model/kernel/lib/shmem.ts";
 export * from "./model/kernel/lib/srcu.ts";
+export * from "./model/kernel/lib/stack_array.ts";
 export * from "./model/kernel/lib/workqueue.ts";
 export * from "./model/kernel/lib/xarray.ts";
 export { mmOf, newVaPage } from "./model/kernel/sgx/encl.ts";
