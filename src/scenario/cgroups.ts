@@ -6,6 +6,7 @@
  * Sizes may be expressions of `capacity` (misc.capacity of sgx_epc: the EPC in bytes), as the
  * selftest derives its limits: `capacity / 512`, `4 * capacity / 512`, `capacity - 2 * (4 * capacity / 512)`.
  */
+
 import { z } from "zod";
 import { MISC_MAX, type misc_cg, misc_cg_create } from "../model/kernel/cgroup/misc.ts";
 import type { mem_cgroup } from "../model/kernel/lib/memcg.ts";
@@ -22,6 +23,7 @@ import {
 import type { Process } from "../model/user/process.ts";
 import type { ProcessProgram } from "../model/user/program.ts";
 import type { ThreadSpec } from "../rt/ops.ts";
+import { LIMITS } from "./limits.ts";
 import type { ProcessSpec, Scenario } from "./schema.ts";
 import { parseBytes, parseDuration } from "./units.ts";
 
@@ -267,12 +269,17 @@ export function checkCgroupRefs(sc: RefScenario, ctx: z.RefinementCtx): void {
   };
   const procCgroups = (ps: RefScenario["processes"], at: (string | number)[]) =>
     ps.forEach((p, i) => {
-      if (p.cgroup === undefined) return;
+      // A count past the limit is refused by the schema; its copies are not walked (1e307 of them).
+      if (p.cgroup === undefined || !(p.count <= LIMITS.maxProcesses)) return;
       for (let k = 0; k < p.count; k++) need(cgroupOfCopy(p.cgroup, k), [...at, i, "cgroup"]);
     });
   procCgroups(sc.processes, ["processes"]);
   const names = new Set(
-    sc.processes.flatMap((p) => Array.from({ length: p.count }, (_, k) => copyName(p.name, p.count, k))),
+    sc.processes.flatMap((p) =>
+      p.count <= LIMITS.maxProcesses
+        ? Array.from({ length: p.count }, (_, k) => copyName(p.name, p.count, k))
+        : [],
+    ),
   );
   sc.events.forEach((e, i) => {
     if (e.set) need(e.set.cgroup, ["events", i, "set", "cgroup"]);
