@@ -259,6 +259,7 @@ export class Simulator {
     this.metrics = new MetricsCollector();
     this.observer = null;
     this.tracer = null;
+    this.stackWindow = null;
     this.nextSample = Number.POSITIVE_INFINITY;
     this.measureAt = Number.POSITIVE_INFINITY;
     this.stopAt = this.now + limitNs;

@@ -14,6 +14,7 @@ import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { runScenario } from "../../src/experiment/run.ts";
 import { chromeTraceFile, chromeTraceJson } from "../../src/report/chrome_trace.ts";
+import { siteCapture } from "../../src/rt/site.ts";
 import { loadScenario } from "../../src/scenario/load.ts";
 import {
   type ChromeEvent,
@@ -139,6 +140,9 @@ test("a window keeps only its events; summary and functions detail", () => {
         assert.ok(e.ts! + e.dur! <= to / 1000 + 1e-9, `${detail}: ${e.name} ends after the window`);
     }
     const has = (f: (e: ChromeEvent) => boolean) => ev.some(f);
+    // Call stacks are captured only while the run's window is traced: never left on afterwards
+    // (the end-of-run scan drains the simulator after the run).
+    assert.equal(siteCapture.on, false, `${detail}: site capture left on`);
     if (detail === "functions") {
       assert.ok(
         has((e) => e.ph === "B" && e.name === "sgx_reclaim_pages"),
@@ -208,4 +212,10 @@ test("the validator finds what the format forbids", () => {
   ];
   for (const [traceEvents, want] of cases) assert.match(validateTrace({ traceEvents }).join("\n"), want);
   assert.deepEqual(validateTrace({ traceEvents: [M, X(0, 10), X(2, 3), X(10, 1)] }), []);
+});
+
+test("a functions trace whose window outlasts the run leaves call-stack capture off", () => {
+  const out = traced({ detail: "functions", window: { from: 100e6, to: 1e12 } }, "10ms");
+  assert.ok(out.trace!.events.some((e) => e.ph === "B"));
+  assert.equal(siteCapture.on, false);
 });
