@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 import { cgroupsSchema, checkCgroupRefs, eventSchema, makeStepSchema } from "./cgroups.ts";
-import { LIMITS } from "./limits.ts";
 import { parseBytes, parseDuration, parsePages, parsePagesOrEpc } from "./units.ts";
 
 const sizeInPages = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
@@ -199,13 +198,8 @@ export const scriptStepSchema = z.discriminatedUnion("op", [
 export const processSchema = z
   .object({
     name: z.string().min(1),
-    /** Identical copies of this process (bounded here: cgroup and name checks walk every copy). */
-    count: z
-      .number()
-      .int()
-      .positive()
-      .max(LIMITS.maxProcesses, `at most ${LIMITS.maxProcesses} copies`)
-      .default(1),
+    /** Identical copies of this process (limits.ts bounds them; the cgroup checks skip a count past it). */
+    count: z.number().int().positive().default(1),
     /** Enclaves built first (a process with a script may have none, e.g. a VMM with a guest's EPC). */
     enclaves: z.array(enclaveSchema).default([]),
     threads: z.array(threadSchema).default([]),
