@@ -19,7 +19,10 @@ export function registerServe(program: Command): void {
       "127.0.0.1",
     )
     .option("--db <file>", "results database (SQLite)", DEFAULT_DB)
-    .action(async (o: { port: string; host: string; db: string }) => {
+    .option("--backend <redis://host:port>", "also list the hunts (and their findings) of this Redis server")
+    .action(async (o: { port: string; host: string; db: string; backend?: string }) => {
+      if (o.backend !== undefined && !/^redis:\/\/[^\s]+$/.test(o.backend))
+        throw new UsageError(`--backend ${o.backend}: expected redis://host:port`);
       const port = parseInt10(o.port, "--port", 0)!;
       if (port > 65535) throw new UsageError(`--port ${o.port}: expected 0..65535`);
       if (!LOOPBACK.has(o.host))
@@ -30,7 +33,13 @@ export function registerServe(program: Command): void {
       const { srcPath } = await import("../paths.ts");
       let running: Awaited<ReturnType<typeof serve>>;
       try {
-        running = await serve({ host: o.host, port, dbPath: o.db, uiDir: srcPath("..", "dist-ui") });
+        running = await serve({
+          host: o.host,
+          port,
+          dbPath: o.db,
+          uiDir: srcPath("..", "dist-ui"),
+          huntsUrl: o.backend,
+        });
       } catch (e) {
         throw new UsageError(
           `serve: cannot listen on ${o.host}:${port} (${(e as NodeJS.ErrnoException).code ?? e})`,

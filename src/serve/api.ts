@@ -20,6 +20,27 @@ import { modelSource } from "./source.ts";
 export interface ApiContext {
   dbPath: string;
   jobs: Jobs;
+  /** The Redis server of `epcsim hunt` (hunts and their findings), if given. */
+  huntsUrl?: string;
+}
+
+/** Hunts of the Redis server, through a connection opened per request. */
+async function withHunts<T>(
+  ctx: ApiContext,
+  f: (s: import("../experiment/queue/hunt_store.ts").HuntStore) => Promise<T>,
+): Promise<T> {
+  const { HuntStore } = await import("../experiment/queue/hunt_store.ts");
+  const store = new HuntStore(ctx.huntsUrl!);
+  try {
+    return await f(store);
+  } catch (e) {
+    throw new HttpError(
+      502,
+      `the hunts' Redis server ${ctx.huntsUrl}: ${(e as Error).message.split("\n")[0]}`,
+    );
+  } finally {
+    await store.close();
+  }
 }
 
 export interface ApiResponse {
@@ -180,6 +201,15 @@ export async function api(
     });
   }
   if (get && a === "mutants") return json(withStore(ctx, [], (s) => s.listMutants()));
+  if (get && a === "hunts" && !b) {
+    if (!ctx.huntsUrl) return json({ backend: null, hunts: [] });
+    return json({ backend: ctx.huntsUrl, hunts: await withHunts(ctx, (h) => h.list()) });
+  }
+  if (get && a === "hunts" && b && c === "findings") {
+    if (!ctx.huntsUrl) throw new HttpError(404, "no hunts: epcsim serve --backend redis://host:port");
+    if (!/^[0-9a-f]{12}$/.test(b)) throw new HttpError(400, "a hunt id is 12 hex digits");
+    return json(await withHunts(ctx, (h) => h.findings(b)));
+  }
   if (get && a === "scenarios" && !b) return json(builtins().map(({ text: _, ...s }) => s));
   if (get && a === "scenarios" && b) {
     const s = builtins().find((x) => x.name === b);

@@ -13,6 +13,8 @@ export interface ServeOptions {
   dbPath: string;
   /** The built UI (dist-ui/). */
   uiDir: string;
+  /** The Redis server whose hunts the results view lists (`--backend`). */
+  huntsUrl?: string;
 }
 
 const MAX_BODY = 2 * 1024 * 1024;
@@ -57,7 +59,7 @@ export interface Running {
 
 export async function serve(o: ServeOptions): Promise<Running> {
   const jobs = new Jobs();
-  const ctx = { dbPath: o.dbPath, jobs };
+  const ctx = { dbPath: o.dbPath, jobs, huntsUrl: o.huntsUrl };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     try {

@@ -45,6 +45,16 @@ export function Race() {
     }
   }
 
+  // A token handed over in the URL (#/race?token=...): a hunt's finding, a mutant kill.
+  useEffect(() => {
+    const q = new URLSearchParams(location.hash.split("?")[1] ?? "");
+    const t = q.get("token");
+    if (t) {
+      setToken(t);
+      void load(t);
+    }
+  }, []);
+
   const step = v?.steps[i];
   // The innermost model frame of the step's site: "fn (file.ts:123) < ..."
   const site = /^(\S+) \(([\w.-]+\.ts):(\d+)\)/.exec(step?.site ?? "");

@@ -20,6 +20,21 @@ interface Run {
   end: string;
   created_at: string;
 }
+interface Hunt {
+  id: string;
+  status: string;
+  scenarios: string[];
+  slices: number;
+  executions: number;
+  findings: number;
+}
+interface Finding {
+  signature: string;
+  property: string;
+  racing: string[];
+  token: string;
+  count: number;
+}
 interface Compare {
   metrics: { metric: string; a: number | null; b: number | null }[];
 }
@@ -33,6 +48,8 @@ export function Results() {
   const [cmp, setCmp] = useState<Compare | null>(null);
   const [error, setError] = useState("");
   const [report, setReport] = useState<number | null>(null);
+  const [hunts, setHunts] = useState<{ backend: string | null; hunts: Hunt[] }>({ backend: null, hunts: [] });
+  const [findings, setFindings] = useState<{ id: string; list: Finding[] } | null>(null);
   useEffect(() => {
     Promise.all([api<Experiment[]>("experiments"), api<Run[]>("runs"), api<typeof mutants>("mutants")])
       .then(([e, r, m]) => {
@@ -41,7 +58,13 @@ export function Results() {
         setMutants(m);
       })
       .catch((e) => setError(String(e)));
+    api<typeof hunts>("hunts").then(setHunts, (e) => setError(String(e)));
   }, []);
+  const showFindings = (id: string) =>
+    api<Finding[]>(`hunts/${id}/findings`).then(
+      (list) => setFindings({ id, list }),
+      (e) => setError(String(e)),
+    );
   useEffect(() => {
     if (picked.length !== 2) return setCmp(null);
     api<Compare>(`compare?a=${picked[0]}&b=${picked[1]}`).then(setCmp, (e) => setError(String(e)));
@@ -171,6 +194,42 @@ export function Results() {
             </tbody>
           </table>
         </>
+      )}
+      <h2>
+        Hunts (
+        {hunts.backend
+          ? `${hunts.hunts.length} on ${hunts.backend}`
+          : "start the server with --backend redis://host:port to list them"}
+        )
+      </h2>
+      <table id="hunts">
+        <tbody>
+          {hunts.hunts.map((h) => (
+            <tr key={h.id} onClick={() => showFindings(h.id)} style="cursor: pointer">
+              <td>{h.id}</td>
+              <td>{h.status}</td>
+              <td>{h.scenarios.join(", ")}</td>
+              <td>{h.executions} executions</td>
+              <td>{h.findings} findings</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {findings && (
+        <table id="findings">
+          <tbody>
+            {findings.list.map((f) => (
+              <tr key={f.signature}>
+                <td>{f.property}</td>
+                <td>{f.racing.join(", ")}</td>
+                <td>found {f.count}x</td>
+                <td>
+                  <a href={`#/race?token=${encodeURIComponent(f.token)}`}>step through</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
       <h2>Mutation campaigns ({mutants.length} mutants)</h2>
       <table id="mutants">
