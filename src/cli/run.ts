@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { UsageError } from "./errors.ts";
 import { formatRun } from "./format.ts";
-import { checkWritable, writeFileAtomic } from "./output_file.ts";
+import { checkWritable } from "./output_file.ts";
 import { Progress } from "./progress.ts";
 import { parseTraceOptions } from "./trace_options.ts";
 
@@ -110,11 +110,17 @@ export function registerRun(program: Command): void {
         });
         progress.done();
         if (o.trace && out.trace) {
-          const { chromeTraceFile } = await import("../report/chrome_trace.ts");
-          const bytes = chromeTraceFile(out.trace, o.trace);
-          writeFileAtomic(o.trace, bytes, "--trace");
+          const { writeChromeTrace } = await import("../report/chrome_trace.ts");
+          let bytes: number;
+          try {
+            bytes = await writeChromeTrace(out.trace, o.trace);
+          } catch (e) {
+            throw new UsageError(
+              `--trace ${o.trace}: cannot write it (${(e as NodeJS.ErrnoException).code ?? e})`,
+            );
+          }
           process.stderr.write(
-            `trace: ${out.trace.events.length} events (${(bytes.length / 1e6).toFixed(1)} MB) written to ${o.trace}; open it in https://ui.perfetto.dev\n`,
+            `trace: ${out.trace.events.length} events (${(bytes / 1e6).toFixed(1)} MB) written to ${o.trace}; open it in https://ui.perfetto.dev\n`,
           );
         }
         if (o.json) process.stdout.write(`${JSON.stringify(out.result)}\n`);

@@ -16,6 +16,7 @@ import { loadKernel } from "../scenario/patches.ts";
 import type { Jobs } from "./jobs.ts";
 import { raceView } from "./race.ts";
 import { modelSource } from "./source.ts";
+import { tiles } from "./tiles.ts";
 
 export interface ApiContext {
   dbPath: string;
@@ -239,13 +240,31 @@ export async function api(
     const job = ctx.jobs.get(id);
     if (!job) throw new HttpError(404, `no job ${id}`);
     if (method === "DELETE") return json({ cancelled: ctx.jobs.cancel(id) });
-    if (get && c === "timeline") {
-      if (!job.timeline) throw new HttpError(409, `job ${id} has no timeline (${job.state})`);
-      return json(job.timeline);
+    if (get && (c === "timeline" || c === "tiles")) {
+      if (!job.timeline || !job.index) throw new HttpError(409, `job ${id} has no timeline (${job.state})`);
+      const t = job.timeline;
+      // The timeline's shape and counters; its spans come as tiles of the view being drawn.
+      if (c === "timeline")
+        return json({ cpus: t.cpus, labels: t.labels, end: t.end, spans: t.ts.length, counters: t.counters });
+      const from = Number(query.get("from") ?? 0);
+      const to = Number(query.get("to") ?? t.end);
+      const width = Number(query.get("width") ?? 1000);
+      if (
+        !(from >= 0 && to > from && Number.isFinite(to)) ||
+        !(width >= 1 && width <= 8192 && Number.isInteger(width))
+      )
+        throw new HttpError(400, "expected 0 <= from < to and an integer width of 1..8192 pixels");
+      return json(tiles(job.index, from, to, width));
     }
-    if (get && c === "trace.json") {
-      if (!job.trace) throw new HttpError(409, `job ${id} has no trace (${job.state})`);
-      return { status: 200, type: "application/json", body: job.trace, download: `epcsim-run-${id}.json` };
+    if (get && c === "trace.json.gz") {
+      if (job.state !== "done" || !existsSync(job.traceFile))
+        throw new HttpError(409, `job ${id} has no trace (${job.state})`);
+      return {
+        status: 200,
+        type: "application/gzip",
+        body: readFileSync(job.traceFile),
+        download: `epcsim-run-${id}.json.gz`,
+      };
     }
     if (get)
       return json({

@@ -1,16 +1,16 @@
 /**
  * A run started from the web UI, in a worker thread of its own (so the server keeps answering and
  * a cancel is a terminate): parse the scenario text as the CLI would, run it with a summary trace,
- * post progress, then the result and the timeline (timeline.ts) back to the server.
+ * post progress, write the trace file, then post the result and the timeline (timeline.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { runScenario } from "../experiment/run.ts";
-import { chromeTraceJson } from "../report/chrome_trace.ts";
+import { writeChromeTrace } from "../report/chrome_trace.ts";
 import { ScenarioError } from "../scenario/errors.ts";
 import { parseScenarioText } from "../scenario/load.ts";
 import { timelineOf } from "./timeline.ts";
 
-const { text, sets } = workerData as { text: string; sets: string[] };
+const { text, sets, traceFile } = workerData as { text: string; sets: string[]; traceFile: string };
 const port = parentPort!;
 try {
   const { scenario } = parseScenarioText(text, "scenario.yaml", sets);
@@ -27,12 +27,9 @@ try {
     },
   });
   const trace = out.trace!;
-  port.postMessage({
-    type: "done",
-    result: out.result,
-    timeline: timelineOf(trace, out.threads),
-    trace: chromeTraceJson(trace),
-  });
+  // The Perfetto file is written here (gzip'd, in pieces): a long run's JSON would not fit a string.
+  await writeChromeTrace(trace, traceFile);
+  port.postMessage({ type: "done", result: out.result, timeline: timelineOf(trace, out.threads) });
 } catch (e) {
   port.postMessage({
     type: "error",

@@ -3,8 +3,12 @@
  * cancellable (the worker is terminated). Finished jobs keep their result and trace in memory
  * until the server stops; at most MAX_JOBS are kept (the oldest finished ones go first).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { srcUrl } from "../paths.ts";
+import { indexTimeline, type TimelineIndex } from "./tiles.ts";
 import type { Timeline } from "./timeline.ts";
 
 export type JobState = "running" | "done" | "failed" | "cancelled";
@@ -16,7 +20,10 @@ export interface Job {
   error?: string;
   result?: unknown;
   timeline?: Timeline;
-  trace?: string;
+  /** The run's Perfetto trace, gzip'd (a temporary file, removed with the job). */
+  traceFile: string;
+  /** The timeline's spans by row, for tiles (tiles.ts). */
+  index?: TimelineIndex;
   started: number;
   worker: Worker | null;
 }
@@ -26,10 +33,14 @@ const MAX_JOBS = 20;
 export class Jobs {
   private readonly jobs = new Map<number, Job>();
   private next = 1;
+  /** The jobs' trace files. */
+  private readonly dir = mkdtempSync(join(tmpdir(), "epcsim-serve-"));
 
   start(text: string, sets: string[]): Job {
-    const job: Job = { id: this.next++, state: "running", fraction: 0, started: Date.now(), worker: null };
-    const worker = new Worker(srcUrl("serve", "job_entry.mjs"), { workerData: { text, sets } });
+    const id = this.next++;
+    const traceFile = join(this.dir, `run-${id}.json.gz`);
+    const job: Job = { id, state: "running", fraction: 0, started: Date.now(), worker: null, traceFile };
+    const worker = new Worker(srcUrl("serve", "job_entry.mjs"), { workerData: { text, sets, traceFile } });
     job.worker = worker;
     worker.on("message", (msg: { type: string; fraction?: number; message?: string } & Partial<Job>) => {
       if (msg.type === "progress") job.fraction = msg.fraction ?? job.fraction;
@@ -39,7 +50,7 @@ export class Jobs {
           fraction: 1,
           result: msg.result,
           timeline: msg.timeline,
-          trace: msg.trace,
+          index: indexTimeline(msg.timeline!),
         });
         void worker.terminate();
       } else if (msg.type === "error") {
@@ -71,10 +82,15 @@ export class Jobs {
 
   async close(): Promise<void> {
     await Promise.all([...this.jobs.values()].map((j) => j.worker?.terminate()));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   private prune(): void {
     const done = [...this.jobs.values()].filter((j) => j.state !== "running");
-    while (this.jobs.size > MAX_JOBS && done.length) this.jobs.delete(done.shift()!.id);
+    while (this.jobs.size > MAX_JOBS && done.length) {
+      const j = done.shift()!;
+      rmSync(j.traceFile, { force: true });
+      this.jobs.delete(j.id);
+    }
   }
 }

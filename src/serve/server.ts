@@ -66,7 +66,7 @@ export async function serve(o: ServeOptions): Promise<Running> {
       if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
         const body = req.method === "POST" ? await readBody(req) : undefined;
         const r = await api(ctx, req.method ?? "GET", url.pathname, url.searchParams, body);
-        const text = typeof r.body === "string" ? r.body : JSON.stringify(r.body);
+        const text = typeof r.body === "string" || Buffer.isBuffer(r.body) ? r.body : JSON.stringify(r.body);
         send(res, r.status, r.type ?? "application/json; charset=utf-8", text, r.download);
         return;
       }

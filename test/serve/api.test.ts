@@ -11,6 +11,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { type Running, serve } from "../../src/serve/server.ts";
 import { resultsDbWithAB } from "../helpers/results_db.ts";
 
@@ -146,12 +147,24 @@ test("a run in the background: progress, its timeline and trace; a cancel stops 
   assert.equal(job.fraction, 1);
   const t = (await getJson(`/api/jobs/${started.json.id}/timeline`)).json;
   assert.equal(t.cpus, 8);
-  assert.ok(t.ts.length > 1000 && t.ts.length === t.dur.length);
+  assert.ok(t.spans > 1000);
   assert.ok(t.labels.includes("enclave mode"));
   assert.ok(t.counters["free EPC pages"].node0.length > 10);
-  const trace = await get(`/api/jobs/${started.json.id}/trace.json`);
-  assert.match(String(trace.headers["content-disposition"]), /epcsim-run-\d+\.json/);
-  assert.ok(JSON.parse(trace.body).traceEvents.length > 1000);
+  // The spans stay on the server: the whole run as 1000 pixels, then a zoomed view.
+  const whole = (await getJson(`/api/jobs/${started.json.id}/tiles?from=0&to=${t.end}&width=1000`)).json;
+  assert.equal(whole.visible, t.spans);
+  assert.equal(whole.rows.length, 16);
+  assert.ok(whole.drawn < t.spans, `${whole.drawn} rectangles for ${t.spans} spans`);
+  for (const row of whole.rows) for (const [x0, x1] of row.runs) assert.ok(x0 >= 0 && x1 <= 1000 && x1 > x0);
+  const zoomed = (
+    await getJson(`/api/jobs/${started.json.id}/tiles?from=${t.end - 20000}&to=${t.end}&width=1000`)
+  ).json;
+  assert.ok(zoomed.visible > 0 && zoomed.visible < whole.visible);
+  assert.equal((await getJson(`/api/jobs/${started.json.id}/tiles?from=5&to=1&width=10`)).status, 400);
+  const trace = await fetch(`${s.url}api/jobs/${started.json.id}/trace.json.gz`);
+  assert.match(String(trace.headers.get("content-disposition")), /epcsim-run-\d+\.json\.gz/);
+  const doc = JSON.parse(gunzipSync(Buffer.from(await trace.arrayBuffer())).toString());
+  assert.ok(doc.traceEvents.length > 1000);
 
   const long = await getJson("/api/jobs", "POST", { text, set: ["run.duration=10s"] });
   await new Promise((r) => setTimeout(r, 300));

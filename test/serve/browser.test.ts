@@ -94,7 +94,10 @@ test("timeline: a run draws its CPU tracks; zooming changes the spans in view", 
     (n) => Number(document.getElementById("span-count")!.dataset.visible) === n,
     whole,
   );
-  assert.match((await page.getAttribute("#open-perfetto", "href")) ?? "", /^\/api\/jobs\/\d+\/trace\.json$/);
+  assert.match(
+    (await page.getAttribute("#open-perfetto", "href")) ?? "",
+    /^\/api\/jobs\/\d+\/trace\.json\.gz$/,
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { runScenario } from "../../src/experiment/run.ts";
-import { chromeTraceFile, chromeTraceJson } from "../../src/report/chrome_trace.ts";
+import { chromeTraceChunks, chromeTraceJson, writeChromeTrace } from "../../src/report/chrome_trace.ts";
 import { siteCapture } from "../../src/rt/site.ts";
 import { loadScenario } from "../../src/scenario/load.ts";
 import {
@@ -158,12 +158,17 @@ test("a window keeps only its events; summary and functions detail", () => {
   }
 });
 
-test("the same seed gives the same trace bytes; .gz holds the same JSON", () => {
+test("the same seed gives the same trace bytes; .gz holds the same JSON", async () => {
   const again = traced(true);
   assert.equal(chromeTraceJson(again.trace!), chromeTraceJson(whole.trace!));
-  const gz = chromeTraceFile(whole.trace!, "t.json.gz") as Uint8Array;
+  const file = join(mkdtempSync(join(tmpdir(), "epcsim-trace-")), "t.json.gz");
+  const bytes = await writeChromeTrace(whole.trace!, file);
+  const gz = readFileSync(file);
+  assert.equal(gz.length, bytes);
   assert.equal(gunzipSync(gz).toString(), chromeTraceJson(whole.trace!));
   assert.ok(gz.length * 8 < chromeTraceJson(whole.trace!).length, "gzip shrinks it at least 8x");
+  // Written in pieces (a long run's JSON is longer than a V8 string can be).
+  assert.ok([...chromeTraceChunks(whole.trace!, 1 << 16)].length > 10);
 });
 
 test("epcsim run --trace-window and --trace-detail: written, and bad values are usage errors", () => {

@@ -1,8 +1,8 @@
 /**
  * Run timeline: start a run (a built-in scenario, or the editor's), follow its progress or cancel
- * it, then draw its CPU tracks and counters on a canvas. Spans narrower than a pixel are not drawn
- * one by one: each row keeps, per pixel column, the label that covers most of it (level of detail),
- * so a run of millions of ops draws in milliseconds; zooming in shows the single spans.
+ * it, then draw its CPU tracks and counters on a canvas. The spans stay on the server, which sends
+ * the view as tiles (src/serve/tiles.ts: runs of pixels per row, spans under a pixel aggregated),
+ * so a run of millions of spans zooms as fast as a small one; zoomed in, each span is its own run.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, fmtNs, pending, type Timeline } from "../api.ts";
@@ -26,86 +26,52 @@ interface Job {
   error: string | null;
 }
 
-/** Per row (CPU x depth), span indices sorted by start: rows never overlap within themselves. */
-function rowsOf(t: Timeline): number[][] {
-  const rows: number[][] = Array.from({ length: t.cpus * 2 }, () => []);
-  for (let i = 0; i < t.ts.length; i++) rows[t.cpu[i]! * 2 + t.depth[i]!]!.push(i);
-  for (const r of rows) r.sort((a, b) => t.ts[a]! - t.ts[b]!);
-  return rows;
+interface Meta {
+  cpus: number;
+  labels: string[];
+  end: number;
+  spans: number;
+  counters: Timeline["counters"];
 }
 
-/** First index in `row` whose span ends after `t0`. */
-function firstVisible(t: Timeline, row: number[], t0: number): number {
-  let lo = 0;
-  let hi = row.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const i = row[mid]!;
-    if (t.ts[i]! + t.dur[i]! <= t0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+interface Tiles {
+  from: number;
+  to: number;
+  width: number;
+  rows: { cpu: number; depth: number; runs: [number, number, number][] }[];
+  visible: number;
+  drawn: number;
 }
 
-function colorOf(t: Timeline, label: number): string {
+function colorOf(t: Meta, label: number): string {
   const name = t.labels[label]!;
   return COLORS[name] ?? TASK_COLORS[label % TASK_COLORS.length]!;
 }
 
-function draw(canvas: HTMLCanvasElement, t: Timeline, rows: number[][], view: [number, number]) {
+/** Draw the server's tiles (runs of pixels per CPU row) and the free-pages counter. */
+function draw(canvas: HTMLCanvasElement, t: Meta, tl: Tiles) {
   const ctx = canvas.getContext("2d")!;
   const w = canvas.width;
-  const plot = w - LEFT;
-  const [t0, t1] = view;
-  const scale = plot / (t1 - t0);
+  const [t0, t1] = [tl.from, tl.to];
+  const scale = (w - LEFT) / (t1 - t0);
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, w, canvas.height);
   ctx.font = "10px sans-serif";
-  let visible = 0;
-  let drawn = 0;
-  rows.forEach((row, r) => {
-    const cpu = r >> 1;
-    const depth = r & 1;
-    const y = cpu * (2 * ROW + LANE_GAP) + depth * ROW + 4;
-    if (depth === 0) {
+  for (const row of tl.rows) {
+    const y = row.cpu * (2 * ROW + LANE_GAP) + row.depth * ROW + 4;
+    if (row.depth === 0) {
       ctx.fillStyle = "#333";
-      ctx.fillText(`CPU ${cpu}`, 4, y + ROW);
+      ctx.fillText(`CPU ${row.cpu}`, 4, y + ROW);
     }
-    // Per pixel column: the label covering most of it (spans under a pixel wide).
-    const cover = new Float64Array(plot);
-    const best = new Int32Array(plot).fill(-1);
-    for (let k = firstVisible(t, row, t0); k < row.length; k++) {
-      const i = row[k]!;
-      const s = t.ts[i]!;
-      if (s >= t1) break;
-      visible++;
-      const x0 = (s - t0) * scale;
-      const x1 = (s + t.dur[i]! - t0) * scale;
-      if (x1 - x0 >= 1) {
-        ctx.fillStyle = colorOf(t, t.label[i]!);
-        ctx.fillRect(LEFT + Math.max(0, x0), y, Math.min(plot, x1) - Math.max(0, x0), ROW - 2);
-        drawn++;
-        if (depth === 0 && x1 - x0 > 40) {
-          ctx.fillStyle = "#222";
-          ctx.fillText(t.labels[t.label[i]!]!, LEFT + Math.max(0, x0) + 2, y + ROW - 4);
-        }
-      } else {
-        const px = Math.min(plot - 1, Math.max(0, Math.floor(x0)));
-        const c = Math.max(x1 - x0, 0.01);
-        if (c > cover[px]!) {
-          cover[px] = c;
-          best[px] = t.label[i]!;
-        }
+    for (const [x0, x1, label] of row.runs) {
+      ctx.fillStyle = colorOf(t, label);
+      ctx.fillRect(LEFT + x0, y, Math.max(1, x1 - x0), ROW - 2);
+      if (row.depth === 0 && x1 - x0 > 40) {
+        ctx.fillStyle = "#222";
+        ctx.fillText(t.labels[label]!, LEFT + x0 + 2, y + ROW - 4);
       }
     }
-    for (let px = 0; px < plot; px++) {
-      if (best[px]! < 0) continue;
-      ctx.fillStyle = colorOf(t, best[px]!);
-      ctx.fillRect(LEFT + px, y, 1, ROW - 2);
-      drawn++;
-    }
-  });
-  // The free EPC pages counter under the CPU rows.
+  }
   const top = t.cpus * (2 * ROW + LANE_GAP) + 10;
   const series = Object.entries(t.counters["free EPC pages"] ?? {});
   const max = Math.max(1, ...series.flatMap(([, pts]) => pts.map((p) => p[1])));
@@ -125,7 +91,6 @@ function draw(canvas: HTMLCanvasElement, t: Timeline, rows: number[][], view: [n
     }
     ctx.stroke();
   }
-  return { visible, drawn };
 }
 
 export function TimelineView() {
@@ -133,12 +98,11 @@ export function TimelineView() {
   const [scenario, setScenario] = useState("seed-batching");
   const [duration, setDuration] = useState("5ms");
   const [job, setJob] = useState<Job | null>(null);
-  const [t, setT] = useState<Timeline | null>(null);
+  const [t, setT] = useState<Meta | null>(null);
   const [view, setView] = useState<[number, number]>([0, 1]);
   const [stats, setStats] = useState({ visible: 0, drawn: 0 });
   const [error, setError] = useState("");
   const canvas = useRef<HTMLCanvasElement>(null);
-  const rows = useRef<number[][]>([]);
 
   useEffect(() => {
     api<{ name: string; kind: string }[]>("scenarios").then((s) =>
@@ -165,8 +129,7 @@ export function TimelineView() {
       setJob(j);
       if (j.state !== "running") {
         if (j.state === "done") {
-          const tl = await api<Timeline>(`jobs/${id}/timeline`);
-          rows.current = rowsOf(tl);
+          const tl = await api<Meta>(`jobs/${id}/timeline`);
           setT(tl);
           setView([0, tl.end]);
         } else if (j.error) setError(j.error);
@@ -176,9 +139,22 @@ export function TimelineView() {
     }
   }
 
+  // Tiles of the view from the server (the spans stay there); the latest request wins.
+  const asked = useRef(0);
   useEffect(() => {
-    if (!t || !canvas.current) return;
-    setStats(draw(canvas.current, t, rows.current, view));
+    if (!t || !job || !canvas.current) return;
+    const n = ++asked.current;
+    const width = canvas.current.width - LEFT;
+    api<Tiles>(
+      `jobs/${job.id}/tiles?from=${Math.floor(view[0])}&to=${Math.ceil(view[1])}&width=${width}`,
+    ).then(
+      (tl) => {
+        if (n !== asked.current || !canvas.current) return;
+        draw(canvas.current, t, tl);
+        setStats({ visible: tl.visible, drawn: tl.drawn });
+      },
+      (e) => setError(String(e)),
+    );
   }, [t, view]);
 
   const zoom = (factor: number, at = 0.5) => {
@@ -245,9 +221,9 @@ export function TimelineView() {
             {fmtNs(view[0])} .. {fmtNs(view[1])}
           </span>{" "}
           <span id="span-count" data-visible={stats.visible}>
-            {stats.visible} spans in view, {stats.drawn} drawn
+            {stats.visible} of {t.spans} spans in view, {stats.drawn} rectangles drawn
           </span>{" "}
-          <a id="open-perfetto" href={`/api/jobs/${job.id}/trace.json`} download>
+          <a id="open-perfetto" href={`/api/jobs/${job.id}/trace.json.gz`} download>
             Download the trace (open it in Perfetto)
           </a>
         </p>
