@@ -5,7 +5,7 @@
  * least a pixel wide is its own run, narrower ones are aggregated per pixel column (the label that
  * covers most of it) and adjacent columns of one label merged.
  */
-import type { Timeline } from "./timeline.ts";
+import type { Tiles, Timeline } from "./api_types.ts";
 
 export interface TimelineIndex {
   t: Timeline;
@@ -18,17 +18,6 @@ export function indexTimeline(t: Timeline): TimelineIndex {
   for (let i = 0; i < t.ts.length; i++) lists[t.cpu[i]! * 2 + t.depth[i]!]!.push(i);
   const rows = lists.map((l) => Int32Array.from(l.sort((a, b) => t.ts[a]! - t.ts[b]!)));
   return { t, rows };
-}
-
-export interface Tiles {
-  from: number;
-  to: number;
-  width: number;
-  /** Per row: CPU, depth and the runs of pixels. */
-  rows: { cpu: number; depth: number; runs: [number, number, number][] }[];
-  /** Spans that intersect the view, and rectangles to draw. */
-  visible: number;
-  drawn: number;
 }
 
 /** First index of `row` whose span ends after `from`. */

@@ -1,25 +1,12 @@
 /**
  * The web UI's timeline of a run, from its summary trace (sim/trace_recorder.ts): the spans of the
- * CPU tracks as columns of numbers (a 10-million-op run has hundreds of thousands of them; objects
- * would be many times larger) and the counter series. The UI draws them on a canvas, aggregating
- * spans narrower than a pixel.
+ * CPU tracks as columns of numbers (a 10-million-op run has millions of them; objects would be
+ * many times larger) and the counter series. The server answers views of it as tiles (tiles.ts).
  */
 import { CPU_PID, EPC_PID, type TraceData } from "../sim/trace_recorder.ts";
+import type { Timeline } from "./api_types.ts";
 
-export interface Timeline {
-  cpus: number;
-  /** Span labels ("enclave mode", "kernel", "AEX + ERESUME", task names). */
-  labels: string[];
-  /** Per span: CPU, nesting depth (0: the task on the CPU, 1: what it executes), label, start and length (ns). */
-  cpu: number[];
-  depth: number[];
-  label: number[];
-  ts: number[];
-  dur: number[];
-  /** Counter tracks: name -> series -> [t (ns), value] points. */
-  counters: Record<string, Record<string, [number, number][]>>;
-  end: number;
-}
+export type { Timeline };
 
 const MODES = new Set(["enclave mode", "user mode", "kernel", "AEX + ERESUME"]);
 

@@ -10,17 +10,7 @@ export async function api<T>(path: string, init?: { method?: string; body?: unkn
   return data as T;
 }
 
-export interface Timeline {
-  cpus: number;
-  labels: string[];
-  cpu: number[];
-  depth: number[];
-  label: number[];
-  ts: number[];
-  dur: number[];
-  counters: Record<string, Record<string, [number, number][]>>;
-  end: number;
-}
+export type { Tiles, Timeline, TimelineMeta } from "../../src/serve/api_types.ts";
 
 export interface Step {
   step: number;

@@ -5,7 +5,7 @@
  * so a run of millions of spans zooms as fast as a small one; zoomed in, each span is its own run.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, fmtNs, pending, type Timeline } from "../api.ts";
+import { api, fmtNs, pending, type Tiles, type TimelineMeta } from "../api.ts";
 
 const COLORS: Record<string, string> = {
   "enclave mode": "#59a14f",
@@ -26,30 +26,13 @@ interface Job {
   error: string | null;
 }
 
-interface Meta {
-  cpus: number;
-  labels: string[];
-  end: number;
-  spans: number;
-  counters: Timeline["counters"];
-}
-
-interface Tiles {
-  from: number;
-  to: number;
-  width: number;
-  rows: { cpu: number; depth: number; runs: [number, number, number][] }[];
-  visible: number;
-  drawn: number;
-}
-
-function colorOf(t: Meta, label: number): string {
+function colorOf(t: TimelineMeta, label: number): string {
   const name = t.labels[label]!;
   return COLORS[name] ?? TASK_COLORS[label % TASK_COLORS.length]!;
 }
 
 /** Draw the server's tiles (runs of pixels per CPU row) and the free-pages counter. */
-function draw(canvas: HTMLCanvasElement, t: Meta, tl: Tiles) {
+function draw(canvas: HTMLCanvasElement, t: TimelineMeta, tl: Tiles) {
   const ctx = canvas.getContext("2d")!;
   const w = canvas.width;
   const [t0, t1] = [tl.from, tl.to];
@@ -98,7 +81,7 @@ export function TimelineView() {
   const [scenario, setScenario] = useState("seed-batching");
   const [duration, setDuration] = useState("5ms");
   const [job, setJob] = useState<Job | null>(null);
-  const [t, setT] = useState<Meta | null>(null);
+  const [t, setT] = useState<TimelineMeta | null>(null);
   const [view, setView] = useState<[number, number]>([0, 1]);
   const [stats, setStats] = useState({ visible: 0, drawn: 0 });
   const [error, setError] = useState("");
@@ -129,7 +112,7 @@ export function TimelineView() {
       setJob(j);
       if (j.state !== "running") {
         if (j.state === "done") {
-          const tl = await api<Meta>(`jobs/${id}/timeline`);
+          const tl = await api<TimelineMeta>(`jobs/${id}/timeline`);
           setT(tl);
           setView([0, tl.end]);
         } else if (j.error) setError(j.error);
