@@ -256,6 +256,15 @@ export async function api(
         throw new HttpError(400, "expected 0 <= from < to and an integer width of 1..8192 pixels");
       return json(tiles(job.index, from, to, width));
     }
+    if (get && c === "ops") {
+      if (job.state !== "done") throw new HttpError(409, `job ${id} is ${job.state}`);
+      const from = Number(query.get("from"));
+      const to = Number(query.get("to"));
+      // A window of at most 2 ms: its ops are few enough to send (the timeline's tiles show the rest).
+      if (!(from >= 0 && to > from && to - from <= 2e6))
+        throw new HttpError(400, "expected 0 <= from < to with a window of at most 2 ms (ns)");
+      return json(await ctx.jobs.ops(job, from, to));
+    }
     if (get && c === "trace.json.gz") {
       if (job.state !== "done" || !existsSync(job.traceFile))
         throw new HttpError(409, `job ${id} has no trace (${job.state})`);

@@ -39,3 +39,17 @@ export interface Tiles {
   visible: number;
   drawn: number;
 }
+
+/** GET /api/jobs/:id/ops: every op the run's tasks executed in a window (one span per op). */
+export interface OpsWindow {
+  from: number;
+  to: number;
+  /** Task names by id; op names. */
+  tasks: Record<number, string>;
+  labels: string[];
+  /** Per op: task, name, start and length (ns). */
+  task: number[];
+  label: number[];
+  ts: number[];
+  dur: number[];
+}

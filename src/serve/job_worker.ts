@@ -8,17 +8,26 @@ import { runScenario } from "../experiment/run.ts";
 import { writeChromeTrace } from "../report/chrome_trace.ts";
 import { ScenarioError } from "../scenario/errors.ts";
 import { parseScenarioText } from "../scenario/load.ts";
-import { timelineOf } from "./timeline.ts";
+import { opsOf, timelineOf } from "./timeline.ts";
 
-const { text, sets, traceFile } = workerData as { text: string; sets: string[]; traceFile: string };
+const { text, sets, traceFile, ops } = workerData as {
+  text: string;
+  sets: string[];
+  traceFile: string;
+  /** Re-run for the ops of a window (the run is deterministic): stop at `to`, trace ops there. */
+  ops?: { from: number; to: number; measureStart: number };
+};
 const port = parentPort!;
 try {
-  const { scenario } = parseScenarioText(text, "scenario.yaml", sets);
+  // The run ends at `to`: its measured window starts at measureStart (every run's time is the same
+  // up to there whatever its length).
+  const cut = ops ? [`run.duration=${Math.max(1, Math.ceil(ops.to - ops.measureStart))}`] : [];
+  const { scenario } = parseScenarioText(text, "scenario.yaml", [...sets, ...cut]);
   if (scenario.kind !== "run")
     throw new ScenarioError([`scenario.yaml:1:1 kind: only run scenarios run here (got ${scenario.kind})`]);
   let last = 0;
   const out = runScenario(scenario, {
-    trace: { detail: "summary" },
+    trace: ops ? { detail: "ops", window: { from: ops.from, to: ops.to } } : { detail: "summary" },
     onProgress: (f) => {
       if (f - last >= 0.01) {
         last = f;
@@ -27,9 +36,12 @@ try {
     },
   });
   const trace = out.trace!;
-  // The Perfetto file is written here (gzip'd, in pieces): a long run's JSON would not fit a string.
-  await writeChromeTrace(trace, traceFile);
-  port.postMessage({ type: "done", result: out.result, timeline: timelineOf(trace, out.threads) });
+  if (ops) port.postMessage({ type: "ops", ops: opsOf(trace, out.threads, ops.from, ops.to) });
+  else {
+    // The Perfetto file is written here (gzip'd, in pieces): a long run's JSON would not fit a string.
+    await writeChromeTrace(trace, traceFile);
+    port.postMessage({ type: "done", result: out.result, timeline: timelineOf(trace, out.threads) });
+  }
 } catch (e) {
   port.postMessage({
     type: "error",

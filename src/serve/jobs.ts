@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { srcUrl } from "../paths.ts";
+import type { OpsWindow } from "./api_types.ts";
 import { indexTimeline, type TimelineIndex } from "./tiles.ts";
 import type { Timeline } from "./timeline.ts";
 
@@ -26,6 +27,9 @@ export interface Job {
   index?: TimelineIndex;
   started: number;
   worker: Worker | null;
+  /** What was run, for a re-run of a window's ops. */
+  text: string;
+  sets: string[];
 }
 
 const MAX_JOBS = 20;
@@ -39,7 +43,16 @@ export class Jobs {
   start(text: string, sets: string[]): Job {
     const id = this.next++;
     const traceFile = join(this.dir, `run-${id}.json.gz`);
-    const job: Job = { id, state: "running", fraction: 0, started: Date.now(), worker: null, traceFile };
+    const job: Job = {
+      id,
+      state: "running",
+      fraction: 0,
+      started: Date.now(),
+      worker: null,
+      traceFile,
+      text,
+      sets,
+    };
     const worker = new Worker(srcUrl("serve", "job_entry.mjs"), { workerData: { text, sets, traceFile } });
     job.worker = worker;
     worker.on("message", (msg: { type: string; fraction?: number; message?: string } & Partial<Job>) => {
@@ -70,6 +83,27 @@ export class Jobs {
 
   get(id: number): Job | undefined {
     return this.jobs.get(id);
+  }
+
+  /**
+   * The ops of [from, to) of a finished job: the same run again (deterministic) up to `to`, with an
+   * op-detail trace of the window, in a worker of its own.
+   */
+  ops(job: Job, from: number, to: number): Promise<OpsWindow> {
+    const measureStart = (job.result as { warmup_ns: number }).warmup_ns;
+    const worker = new Worker(srcUrl("serve", "job_entry.mjs"), {
+      workerData: { text: job.text, sets: job.sets, traceFile: "", ops: { from, to, measureStart } },
+    });
+    return new Promise((resolve, reject) => {
+      worker.on("message", (msg: { type: string; ops?: OpsWindow; message?: string }) => {
+        if (msg.type === "ops") {
+          resolve(msg.ops!);
+          void worker.terminate();
+        } else if (msg.type === "error") reject(new Error(msg.message));
+      });
+      worker.on("error", reject);
+      worker.on("exit", () => reject(new Error("the ops worker exited")));
+    });
   }
 
   cancel(id: number): boolean {

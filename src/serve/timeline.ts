@@ -3,8 +3,8 @@
  * CPU tracks as columns of numbers (a 10-million-op run has millions of them; objects would be
  * many times larger) and the counter series. The server answers views of it as tiles (tiles.ts).
  */
-import { CPU_PID, EPC_PID, type TraceData } from "../sim/trace_recorder.ts";
-import type { Timeline } from "./api_types.ts";
+import { CPU_PID, EPC_PID, TASK_PID, type TraceData } from "../sim/trace_recorder.ts";
+import type { OpsWindow, Timeline } from "./api_types.ts";
 
 export type { Timeline };
 
@@ -48,4 +48,30 @@ export function timelineOf(trace: TraceData, threads: { id: number; name: string
     }
   }
   return t;
+}
+
+/** The ops of an op-detail trace of a window, as columns. */
+export function opsOf(
+  trace: TraceData,
+  threads: { id: number; name: string }[],
+  from: number,
+  to: number,
+): OpsWindow {
+  const o: OpsWindow = { from, to, tasks: {}, labels: [], task: [], label: [], ts: [], dur: [] };
+  for (const t of threads) o.tasks[t.id] = t.name;
+  const ids = new Map<string, number>();
+  for (const e of trace.events) {
+    if (e.ph !== "X" || e.pid !== TASK_PID) continue;
+    let id = ids.get(e.name);
+    if (id === undefined) {
+      id = o.labels.length;
+      ids.set(e.name, id);
+      o.labels.push(e.name);
+    }
+    o.task.push(e.tid!);
+    o.label.push(id);
+    o.ts.push(Math.round(e.ts! * 1000));
+    o.dur.push(Math.round(e.dur! * 1000));
+  }
+  return o;
 }

@@ -161,6 +161,13 @@ test("a run in the background: progress, its timeline and trace; a cancel stops 
   ).json;
   assert.ok(zoomed.visible > 0 && zoomed.visible < whole.visible);
   assert.equal((await getJson(`/api/jobs/${started.json.id}/tiles?from=5&to=1&width=10`)).status, 400);
+  // Single ops of a window: the run again up to its end, traced there.
+  const o = (await getJson(`/api/jobs/${started.json.id}/ops?from=${t.end - 200000}&to=${t.end}`)).json;
+  assert.ok(o.ts.length > 50, `${o.ts.length} ops`);
+  assert.ok(o.labels.includes("enclave_run"));
+  for (const ts of o.ts) assert.ok(ts >= t.end - 200000 && ts < t.end);
+  assert.ok(Object.values(o.tasks).includes("ksgxd"));
+  assert.equal((await getJson(`/api/jobs/${started.json.id}/ops?from=0&to=${t.end}`)).status, 400);
   const trace = await fetch(`${s.url}api/jobs/${started.json.id}/trace.json.gz`);
   assert.match(String(trace.headers.get("content-disposition")), /epcsim-run-\d+\.json\.gz/);
   const doc = JSON.parse(gunzipSync(Buffer.from(await trace.arrayBuffer())).toString());

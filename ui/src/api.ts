@@ -10,7 +10,7 @@ export async function api<T>(path: string, init?: { method?: string; body?: unkn
   return data as T;
 }
 
-export type { Tiles, Timeline, TimelineMeta } from "../../src/serve/api_types.ts";
+export type { OpsWindow, Tiles, Timeline, TimelineMeta } from "../../src/serve/api_types.ts";
 
 export interface Step {
   step: number;

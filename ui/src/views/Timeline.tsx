@@ -5,7 +5,7 @@
  * so a run of millions of spans zooms as fast as a small one; zoomed in, each span is its own run.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, fmtNs, pending, type Tiles, type TimelineMeta } from "../api.ts";
+import { api, fmtNs, type OpsWindow, pending, type Tiles, type TimelineMeta } from "../api.ts";
 
 const COLORS: Record<string, string> = {
   "enclave mode": "#59a14f",
@@ -76,6 +76,39 @@ function draw(canvas: HTMLCanvasElement, t: TimelineMeta, tl: Tiles) {
   }
 }
 
+/** One row per task that ran ops in the window: each op a rectangle of its modelled cost. */
+function drawOps(canvas: HTMLCanvasElement, o: OpsWindow, view: [number, number]) {
+  const ctx = canvas.getContext("2d")!;
+  const w = canvas.width;
+  const scale = (w - LEFT) / (view[1] - view[0]);
+  const tasks = [...new Set(o.task)].sort((a, b) => a - b);
+  canvas.height = Math.max(40, tasks.length * (ROW + 2) + 8);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, w, canvas.height);
+  ctx.font = "10px sans-serif";
+  tasks.forEach((tid, r) => {
+    ctx.fillStyle = "#333";
+    ctx.fillText(o.tasks[tid] ?? `task ${tid}`, 4, r * (ROW + 2) + ROW);
+  });
+  for (let i = 0; i < o.ts.length; i++) {
+    const x0 = (o.ts[i]! - view[0]) * scale;
+    const x1 = (o.ts[i]! + o.dur[i]! - view[0]) * scale;
+    if (x1 < 0 || x0 > w - LEFT) continue;
+    const y = tasks.indexOf(o.task[i]!) * (ROW + 2) + 4;
+    const name = o.labels[o.label[i]!]!;
+    ctx.fillStyle = name.startsWith("ENCLS")
+      ? "#e15759"
+      : name.startsWith("enclave_run")
+        ? "#59a14f"
+        : "#4e79a7";
+    ctx.fillRect(LEFT + Math.max(0, x0), y, Math.max(1, Math.min(w - LEFT, x1) - Math.max(0, x0)), ROW - 2);
+    if (x1 - x0 > 60) {
+      ctx.fillStyle = "#fff";
+      ctx.fillText(name, LEFT + Math.max(0, x0) + 2, y + ROW - 4, x1 - x0 - 4);
+    }
+  }
+}
+
 export function TimelineView() {
   const [names, setNames] = useState<string[]>([]);
   const [scenario, setScenario] = useState("seed-batching");
@@ -86,6 +119,9 @@ export function TimelineView() {
   const [stats, setStats] = useState({ visible: 0, drawn: 0 });
   const [error, setError] = useState("");
   const canvas = useRef<HTMLCanvasElement>(null);
+  const opsCanvas = useRef<HTMLCanvasElement>(null);
+  const [ops, setOps] = useState<OpsWindow | null>(null);
+  const [opsBusy, setOpsBusy] = useState(false);
 
   useEffect(() => {
     api<{ name: string; kind: string }[]>("scenarios").then((s) =>
@@ -119,6 +155,23 @@ export function TimelineView() {
         return;
       }
       await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
+  // The view moved: the ops shown (if any) belong to another window.
+  useEffect(() => setOps(null), [view]);
+  useEffect(() => {
+    if (ops && opsCanvas.current) drawOps(opsCanvas.current, ops, view);
+  }, [ops]);
+  async function loadOps() {
+    if (!job) return;
+    setOpsBusy(true);
+    try {
+      setOps(await api<OpsWindow>(`jobs/${job.id}/ops?from=${Math.floor(view[0])}&to=${Math.ceil(view[1])}`));
+    } catch (e) {
+      setError(String((e as Error).message));
+    } finally {
+      setOpsBusy(false);
     }
   }
 
@@ -212,6 +265,20 @@ export function TimelineView() {
         </p>
       )}
       <canvas id="timeline-canvas" ref={canvas} width={1100} height={height} onWheel={onWheel} />
+      {t && view[1] - view[0] <= 2e6 && (
+        <p>
+          <button type="button" id="load-ops" disabled={opsBusy} onClick={loadOps}>
+            {opsBusy ? "Running it again up to this window..." : "Show every op in this window"}
+          </button>{" "}
+          {ops && (
+            <span id="ops-count" data-ops={ops.ts.length}>
+              {ops.ts.length} ops of {new Set(ops.task).size} tasks (the run again, deterministic, traced in
+              this window)
+            </span>
+          )}
+        </p>
+      )}
+      {ops && <canvas id="ops-canvas" ref={opsCanvas} width={1100} height={100} />}
       <p class="muted">
         Scroll on the chart to zoom around the pointer. Green: enclave mode; blue: kernel; red: AEX + ERESUME
         forced by an IPI.
