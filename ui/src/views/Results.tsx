@@ -42,7 +42,12 @@ interface Compare {
 export function Results() {
   const [experiments, setExperiments] = useState<Experiment[]>([]);
   const [runs, setRuns] = useState<Run[]>([]);
-  const [mutants, setMutants] = useState<{ name: string; outcome: { status: string } }[]>([]);
+  const [mutants, setMutants] = useState<
+    {
+      name: string;
+      outcome: { status: string; scenario?: string; property?: string; replay_token?: string | null };
+    }[]
+  >([]);
   const [filter, setFilter] = useState("");
   const [picked, setPicked] = useState<number[]>([]);
   const [cmp, setCmp] = useState<Compare | null>(null);
@@ -238,6 +243,16 @@ export function Results() {
             <tr key={m.name}>
               <td>{m.name}</td>
               <td>{m.outcome.status}</td>
+              <td>
+                {m.outcome.status === "killed"
+                  ? `${m.outcome.property ?? ""} (${m.outcome.scenario ?? ""})`
+                  : ""}
+              </td>
+              <td>
+                {m.outcome.replay_token && (
+                  <a href={`#/race?token=${encodeURIComponent(m.outcome.replay_token)}`}>step through</a>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
