@@ -28,6 +28,19 @@ let s: Running;
 before(async () => {
   // A results database with one A/B experiment in it.
   resultsDbWithAB(db);
+  // And a small mutation campaign (three mutants that kmemleak kills).
+  const mu = spawnSync(
+    process.execPath,
+    [BIN, "mutate", "--functions", "sgx_encl_release", "--operators", "drop-put", "--budget", "200"].concat([
+      "--db",
+      db,
+      "--workers",
+      "1",
+      "--json",
+    ]),
+    { encoding: "utf8" },
+  );
+  assert.equal(mu.status, 0, mu.stderr);
   s = await serve({ host: "127.0.0.1", port: 0, dbPath: db, uiDir: ui });
 });
 after(() => s.close());
@@ -109,6 +122,21 @@ test("the results database: experiments, runs, a run's export, a comparison", as
   assert.match(String(rep.headers["content-type"]), /^text\/html/);
   assert.match(rep.body, /<figure class="chart" data-chart="ab-change">/);
   assert.match(rep.body, /<h2>Answer<\/h2>/);
+});
+
+test("a mutation campaign's outcomes, and a killed mutant's token steps through", async () => {
+  const m = (await getJson("/api/mutants")).json as {
+    name: string;
+    outcome: { status: string; property: string; replay_token: string };
+  }[];
+  assert.equal(m.length, 3);
+  const killed = m.find((x) => x.outcome.status === "killed" && x.outcome.replay_token)!;
+  assert.ok(killed, JSON.stringify(m));
+  const v = await getJson("/api/replay", "POST", { token: killed.outcome.replay_token });
+  assert.equal(v.status, 200, JSON.stringify(v.json));
+  // The mutant on the kernel of the scenario that killed it (a cgroup scenario: `...@cgroup-v16`).
+  assert.ok(v.json.kernel.startsWith(killed.name), `${v.json.kernel} is not ${killed.name}`);
+  assert.equal(v.json.failure.property, killed.outcome.property);
 });
 
 test("validation gives the CLI's errors with their positions", async () => {
