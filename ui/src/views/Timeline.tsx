@@ -17,7 +17,8 @@ const TASK_COLORS = ["#bab0ac", "#d4a6c8", "#f1ce63", "#9d7660", "#a0cbe8", "#ff
 const ROW = 14;
 const LANE_GAP = 6;
 const LEFT = 60;
-const COUNTER_H = 80;
+const COUNTER_H = 70;
+const SERIES_COLORS = ["#f28e2b", "#4e79a7", "#e15759", "#59a14f", "#b07aa1", "#76b7b2"];
 
 interface Job {
   id: number;
@@ -55,25 +56,30 @@ function draw(canvas: HTMLCanvasElement, t: TimelineMeta, tl: Tiles) {
       }
     }
   }
-  const top = t.cpus * (2 * ROW + LANE_GAP) + 10;
-  const series = Object.entries(t.counters["free EPC pages"] ?? {});
-  const max = Math.max(1, ...series.flatMap(([, pts]) => pts.map((p) => p[1])));
-  ctx.fillStyle = "#333";
-  ctx.fillText("free EPC pages", 4, top + 10);
-  ctx.strokeStyle = "#f28e2b";
-  for (const [, pts] of series) {
-    ctx.beginPath();
-    let started = false;
-    for (const [ts, v] of pts) {
-      const x = LEFT + (ts - t0) * scale;
-      if (x < LEFT - 50 || x > w + 50) continue;
-      const y = top + COUNTER_H - (v / max) * (COUNTER_H - 10);
-      if (started) ctx.lineTo(x, y);
-      else ctx.moveTo(x, y);
-      started = true;
-    }
-    ctx.stroke();
-  }
+  // Every counter track under the CPU rows, one band each, each series its own color.
+  Object.entries(t.counters).forEach(([name, byKey], k) => {
+    const top = t.cpus * (2 * ROW + LANE_GAP) + 10 + k * COUNTER_H;
+    const series = Object.entries(byKey);
+    const max = Math.max(1, ...series.flatMap(([, pts]) => pts.map((p) => p[1])));
+    ctx.fillStyle = "#333";
+    ctx.fillText(`${name} (max ${max})`, 4, top + 10);
+    series.forEach(([key, pts], j) => {
+      ctx.strokeStyle = SERIES_COLORS[j % SERIES_COLORS.length]!;
+      ctx.fillStyle = ctx.strokeStyle;
+      if (series.length > 1) ctx.fillText(key, LEFT + 4 + j * 150, top + 22);
+      ctx.beginPath();
+      let started = false;
+      for (const [ts, v] of pts) {
+        const x = LEFT + (ts - t0) * scale;
+        if (x < LEFT - 50 || x > w + 50) continue;
+        const y = top + COUNTER_H - 4 - (v / max) * (COUNTER_H - 26);
+        if (started) ctx.lineTo(x, y);
+        else ctx.moveTo(x, y);
+        started = true;
+      }
+      ctx.stroke();
+    });
+  });
 }
 
 /** One row per task that ran ops in the window: each op a rectangle of its modelled cost. */
@@ -205,7 +211,7 @@ export function TimelineView() {
     const at = Math.min(1, Math.max(0, (e.clientX - r.left - LEFT) / (r.width - LEFT)));
     zoom(e.deltaY < 0 ? 0.5 : 2, at);
   };
-  const height = t ? t.cpus * (2 * ROW + LANE_GAP) + COUNTER_H + 20 : 100;
+  const height = t ? t.cpus * (2 * ROW + LANE_GAP) + Object.keys(t.counters).length * COUNTER_H + 20 : 100;
   return (
     <div>
       <p>
@@ -281,7 +287,7 @@ export function TimelineView() {
       {ops && <canvas id="ops-canvas" ref={opsCanvas} width={1100} height={100} />}
       <p class="muted">
         Scroll on the chart to zoom around the pointer. Green: enclave mode; blue: kernel; red: AEX + ERESUME
-        forced by an IPI.
+        forced by an IPI. Under the CPUs: the counter tracks, each on its own scale.
       </p>
     </div>
   );
