@@ -21,6 +21,8 @@ function newest(dir) {
 if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, "src"))) {
   // Stack traces (op sites, patch errors) in terms of src/.
   process.setSourceMapsEnabled(true);
+  // Worker threads (which copy the environment) start from the build too (worker_entry.mjs).
+  process.env.EPCSIM_BUILT = "1";
   await import(built);
 } else {
   const { register } = await import("tsx/esm/api");

@@ -12,7 +12,13 @@ rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   // The patch API is an entry of its own, so a user's patch shares the command line's modules.
-  entryPoints: { main: "src/cli/main.ts", patch: "src/patch.ts" },
+  // The run pool's worker is an entry too: its threads then start from the build instead of
+  // loading the TypeScript sources through tsx (a 2-run ab on 2 workers: 2.1 s -> 1.5 s).
+  entryPoints: {
+    main: "src/cli/main.ts",
+    patch: "src/patch.ts",
+    "run-worker": "src/experiment/worker.ts",
+  },
   outdir: "dist",
   bundle: true,
   splitting: true,
