@@ -29,7 +29,7 @@ export interface Violation {
 const v = (name: string, detail: string): Violation => ({ name, detail });
 
 /** Walk a page list checking its links; returns its pages or a violation. */
-function walk(m: Machine, head: PageListHead, limit: number): number[] | Violation {
+export function walk(m: Machine, head: PageListHead, limit: number): number[] | Violation {
   const P = m.pages;
   const h = headLink(head);
   const out: number[] = [];

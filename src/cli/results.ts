@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { flattenMetrics, metricNames } from "../experiment/metrics.ts";
-import type { RunRecord } from "../experiment/store.ts";
+import { runSummary } from "../experiment/store.ts";
 import { csv } from "../report/csv.ts";
 import { UsageError } from "./errors.ts";
 import {
@@ -22,22 +22,6 @@ function needStore(o: StoreOpts) {
   if (!existsSync(o.db))
     throw new UsageError(`--db ${o.db}: no results database there (epcsim ab and sweep create it)`);
   return openStore(o)!;
-}
-
-function runSummary(r: RunRecord) {
-  return {
-    id: r.id,
-    key: r.key,
-    scenario: r.scenario_name,
-    params: r.params,
-    seed: r.seed,
-    model_version: r.model_version,
-    code_version: r.code_version,
-    kernel: r.kernel,
-    end: r.end,
-    wall_ms: r.wall_ms,
-    created_at: r.created_at,
-  };
 }
 
 interface Table {

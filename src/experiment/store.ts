@@ -36,6 +36,23 @@ export interface RunRecord {
   created_at: string;
 }
 
+/** A run without its result: what listings show (`results list --runs`, the web UI). */
+export function runSummary(r: RunRecord) {
+  return {
+    id: r.id,
+    key: r.key,
+    scenario: r.scenario_name,
+    params: r.params,
+    seed: r.seed,
+    model_version: r.model_version,
+    code_version: r.code_version,
+    kernel: r.kernel,
+    end: r.end,
+    wall_ms: r.wall_ms,
+    created_at: r.created_at,
+  };
+}
+
 export interface NewRun {
   key: string;
   scenarioJson: string;

@@ -43,6 +43,22 @@ export interface LockOp {
   lock: LockLike;
 }
 
+const LOCK_OP_KINDS: Readonly<Record<LockOpKind, true>> = {
+  spin_lock: true,
+  spin_unlock: true,
+  mutex_lock: true,
+  mutex_unlock: true,
+  down_read: true,
+  up_read: true,
+  down_write: true,
+  up_write: true,
+};
+
+/** Is `op` a lock acquisition or release? */
+export function isLockOp(op: { kind: string }): op is LockOp {
+  return op.kind in LOCK_OP_KINDS;
+}
+
 /** An atomic read-modify-write or read of a shared variable (atomic_long_t, kref, bit ops). */
 export interface AtomicOp {
   kind: "atomic";

@@ -3,11 +3,12 @@
  * scenarios and validation with the CLI's errors, runs started in the background with progress
  * and cancel, a run's timeline and trace, the race step-through of a replay token, model sources.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCheckSession } from "../check/session.ts";
+import { listBuiltins } from "../cli/scenarios.ts";
 import { flattenMetrics } from "../experiment/metrics.ts";
-import { ResultsStore } from "../experiment/store.ts";
+import { ResultsStore, runSummary } from "../experiment/store.ts";
 import { analyzeStored } from "../experiment/stored.ts";
 import { csv } from "../report/csv.ts";
 import { ScenarioError } from "../scenario/errors.ts";
@@ -77,19 +78,6 @@ function withStore<T>(ctx: ApiContext, empty: T, f: (s: ResultsStore) => T): T {
   }
 }
 
-function runSummary(r: ReturnType<ResultsStore["listRuns"]>[number]) {
-  return {
-    id: r.id,
-    scenario: r.scenario_name,
-    params: r.params,
-    seed: r.seed,
-    kernel: r.kernel,
-    end: r.end,
-    wall_ms: r.wall_ms,
-    created_at: r.created_at,
-  };
-}
-
 /** "file:line:col path: message" lines of a ScenarioError, split for the editor. */
 export function scenarioErrors(
   e: ScenarioError,
@@ -102,14 +90,12 @@ export function scenarioErrors(
   });
 }
 
-function builtins(): { name: string; kind: string; text: string }[] {
-  return readdirSync(BUILTIN_DIR)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .map((f) => {
-      const text = readFileSync(join(BUILTIN_DIR, f), "utf8");
-      return { name: f.replace(/\.yaml$/, ""), kind: /^kind:\s*(\w+)/m.exec(text)?.[1] ?? "run", text };
-    });
+/** The built-in scenarios (name, kind, description), as `epcsim scenarios` lists them. */
+const builtins = () => listBuiltins();
+
+/** A built-in scenario's text. */
+function builtinText(name: string): string {
+  return readFileSync(join(BUILTIN_DIR, `${name}.yaml`), "utf8");
 }
 
 const int = (v: string | undefined, what: string): number => {
@@ -211,11 +197,11 @@ export async function api(
     if (!/^[0-9a-f]{12}$/.test(b)) throw new HttpError(400, "a hunt id is 12 hex digits");
     return json(await withHunts(ctx, (h) => h.findings(b)));
   }
-  if (get && a === "scenarios" && !b) return json(builtins().map(({ text: _, ...s }) => s));
+  if (get && a === "scenarios" && !b) return json(await builtins());
   if (get && a === "scenarios" && b) {
-    const s = builtins().find((x) => x.name === b);
+    const s = (await builtins()).find((x) => x.name === b);
     if (!s) throw new HttpError(404, `no built-in scenario ${b}`);
-    return json(s);
+    return json({ ...s, text: builtinText(s.name) });
   }
   if (method === "POST" && a === "validate") {
     const text = (body as { text?: unknown })?.text;
@@ -299,7 +285,7 @@ export async function api(
     const { scenario, kernel } = (body ?? {}) as { scenario?: unknown; kernel?: unknown };
     if (typeof scenario !== "string" || (kernel !== undefined && typeof kernel !== "string"))
       throw new HttpError(400, "expected {scenario, kernel?}");
-    if (!builtins().some((b) => b.name === scenario && b.kind === "check"))
+    if (!(await builtins()).some((b) => b.name === scenario && b.kind === "check"))
       throw new HttpError(404, `no built-in check scenario ${scenario}`);
     try {
       await loadKernel(kernel ?? "mainline");

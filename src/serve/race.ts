@@ -8,11 +8,11 @@
 import { cgroupLrus } from "../check/cgroup_invariants.ts";
 import { type CheckModel, execute, ReplayPicker } from "../check/engine.ts";
 import type { Execution } from "../check/execution.ts";
+import { walk } from "../check/invariants.ts";
 import type { BugReport } from "../check/report.ts";
 import { replayToken } from "../check/session.ts";
 import type { TokenData } from "../check/token.ts";
 import { decodeToken } from "../check/token.ts";
-import { headLink } from "../model/kernel/lib/list.ts";
 import { SGX_EPC_PAGE_IS_FREE, SGX_EPC_PAGE_RECLAIMER_TRACKED } from "../model/kernel/sgx/sgx.ts";
 import type { Machine } from "../model/machine.ts";
 import { loadKernel } from "../scenario/patches.ts";
@@ -42,10 +42,9 @@ function pageStates(m: Machine): string[] {
   for (const node of m.sgx.sgx_numa_nodes)
     if (node) heads.push(node.free_page_list, node.sgx_poison_page_list);
   for (const head of heads) {
-    const h = headLink(head);
-    let n = 0;
-    for (let x = P.headNext[head.h]!; x !== h && x >= 0 && n <= P.nr_pages; x = P.next.get(x), n++)
-      on.set(x, head.cls);
+    // The invariants' walk; a corrupted list (a violation) shows its pages as on no list.
+    const pages = walk(m, head, P.nr_pages);
+    if (Array.isArray(pages)) for (const p of pages) on.set(p, head.cls);
   }
   const out: string[] = [];
   for (let p = 0; p < P.nr_pages; p++) {
@@ -66,11 +65,7 @@ function pageStates(m: Machine): string[] {
 }
 
 /** Locks each actor holds now, named as the report names them (`sgx_reclaimer_lock#5`). */
-function heldBy(ex: Execution, names: Map<number, string>): string[][] {
-  for (const s of ex.trace) {
-    const lock = (s.op as { lock?: { cls: string; id: number } }).lock;
-    if (lock) names.set(lock.id, `${lock.cls}#${lock.id}`);
-  }
+function heldBy(ex: Execution, names: ReadonlyMap<number, string>): string[][] {
   return ex.held.map((h) => [...h].map((id) => names.get(id) ?? `lock#${id}`));
 }
 
@@ -84,6 +79,8 @@ function replaySteps(model: CheckModel, d: TokenData): { held: string[][][]; cha
   const observe = (ex: Execution) => {
     // One entry per executed op (the report's rows), taken once the op has run.
     while (ops < ex.trace.length) {
+      const lock = (ex.trace[ops]!.op as { lock?: { cls: string; id: number } }).lock;
+      if (lock) names.set(lock.id, `${lock.cls}#${lock.id}`);
       const now = pageStates(ex.m);
       const diff: RaceView["changes"][number] = [];
       if (before)

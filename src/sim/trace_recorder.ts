@@ -17,7 +17,8 @@
 import { LINK_NONE, LIST_POISON } from "../model/kernel/lib/list.ts";
 import { SGX_EPC_PAGE_IS_FREE, SGX_EPC_PAGE_RECLAIMER_TRACKED } from "../model/kernel/sgx/sgx.ts";
 import type { Machine } from "../model/machine.ts";
-import type { Op } from "../rt/ops.ts";
+import { isLockOp, type Op } from "../rt/ops.ts";
+import { waitLoc } from "../rt/thread.ts";
 
 export type TraceDetail = "ops" | "functions" | "summary";
 
@@ -77,21 +78,11 @@ function modeOf(op: Op): string {
   }
 }
 
-const ACQUIRE = new Set(["spin_lock", "mutex_lock", "down_read", "down_write"]);
-const RELEASE = new Set(["spin_unlock", "mutex_unlock", "up_read", "up_write"]);
-
 /** A stable event name for an op (no numbers) and its arguments. */
 export function opEvent(op: Op): { name: string; args: Record<string, string | number> } {
+  if (isLockOp(op))
+    return { name: `${op.kind} ${op.lock.cls}`, args: { lock: `${op.lock.cls}#${op.lock.id}` } };
   switch (op.kind) {
-    case "spin_lock":
-    case "spin_unlock":
-    case "mutex_lock":
-    case "mutex_unlock":
-    case "down_read":
-    case "up_read":
-    case "down_write":
-    case "up_write":
-      return { name: `${op.kind} ${op.lock.cls}`, args: { lock: `${op.lock.cls}#${op.lock.id}` } };
     case "atomic":
       return { name: `atomic ${op.what}`, args: { loc: op.loc.id } };
     case "read":
@@ -338,18 +329,19 @@ export class TraceRecorder {
   }
 
   private locks(tid: number, op: Op, at: number, waitedFrom: number): void {
-    if (ACQUIRE.has(op.kind)) {
-      const lock = (op as { lock: { cls: string; id: number } }).lock;
+    if (!isLockOp(op)) return;
+    const { lock } = op;
+    const key = `${tid}:${lock.id}`;
+    // An acquisition is an op that waits on its lock (waitLoc), a release one that frees it.
+    if (waitLoc(op) >= 0) {
       if (waitedFrom >= 0 && waitedFrom < at) this.async(`wait ${lock.cls}`, tid, lock.id, waitedFrom, at);
-      this.held.set(`${tid}:${lock.id}`, { from: at, cls: lock.cls, id: lock.id });
-    } else if (RELEASE.has(op.kind)) {
-      const lock = (op as { lock: { id: number } }).lock;
-      const key = `${tid}:${lock.id}`;
-      const h = this.held.get(key);
-      if (!h) return;
-      this.held.delete(key);
-      this.async(`hold ${h.cls}`, tid, h.id, h.from, at);
+      this.held.set(key, { from: at, cls: lock.cls, id: lock.id });
+      return;
     }
+    const h = this.held.get(key);
+    if (!h) return;
+    this.held.delete(key);
+    this.async(`hold ${h.cls}`, tid, h.id, h.from, at);
   }
 
   /** A lock hold or wait as an async slice of the "locks" process (holders may overlap). */

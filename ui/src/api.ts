@@ -10,7 +10,7 @@ export async function api<T>(path: string, init?: { method?: string; body?: unkn
   return data as T;
 }
 
-export type { OpsWindow, Tiles, Timeline, TimelineMeta } from "../../src/serve/api_types.ts";
+export type { OpsWindow, Tiles, TimelineMeta } from "../../src/serve/api_types.ts";
 
 export interface Step {
   step: number;
@@ -41,9 +41,5 @@ export interface ValidationError {
 /** A scenario handed from the editor to the timeline view. */
 export const pending: { text: string | null } = { text: null };
 
-export function fmtNs(ns: number): string {
-  if (Math.abs(ns) >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
-  if (Math.abs(ns) >= 1e6) return `${(ns / 1e6).toFixed(3)} ms`;
-  if (Math.abs(ns) >= 1e3) return `${(ns / 1e3).toFixed(2)} us`;
-  return `${Math.round(ns)} ns`;
-}
+/** Nanoseconds for people, as the command line writes them. */
+export { fmtNs } from "../../src/scenario/units.ts";
