@@ -14,19 +14,26 @@ const BIN = join(root, "bin/epcsim.js");
 if (!existsSync(join(root, "dist/main.js")))
   console.log("dist/main.js is missing: run `make build` (the bundle cases fall back to tsx)");
 
-const CASES: [string, string[]][] = [
+/** Label, arguments, and the exit code the command ends with (a check that finds its bug: 1). */
+const CASES: [string, string[], number?][] = [
   ["node -e 0 (reference)", ["-e", "0"]],
   ["epcsim --help", [BIN, "--help"]],
   ["epcsim run --help", [BIN, "run", "--help"]],
   ["epcsim check --help", [BIN, "check", "--help"]],
   ["epcsim kernels", [BIN, "kernels"]],
+  // Goal 0.5 s: find, minimize and report a catalogued race, end to end.
+  [
+    "epcsim check check-pcmd-truncate --kernel v5.19-B6",
+    [BIN, "check", "check-pcmd-truncate", "--kernel", "v5.19-B6"],
+    1,
+  ],
   ["tsx src/cli/main.ts --help (stale dist)", ["--import", "tsx", join(root, "src/cli/main.ts"), "--help"]],
 ];
 
-function ms(args: string[]): number {
+function ms(args: string[], code = 0): number {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { stdio: "ignore" });
-  if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}`);
+  if (r.status !== code) throw new Error(`${args.join(" ")} exited ${r.status}`);
   return performance.now() - t0;
 }
 
@@ -36,10 +43,10 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(" ")}`,
 );
-for (const [label, args] of CASES) {
-  const cold = ms(args);
-  const warm = median(Array.from({ length: 7 }, () => ms(args)));
+for (const [label, args, code] of CASES) {
+  const cold = ms(args, code);
+  const warm = median(Array.from({ length: 7 }, () => ms(args, code)));
   console.log(
-    `${label.padEnd(42)} cold ${cold.toFixed(0).padStart(5)} ms   warm median ${warm.toFixed(0).padStart(5)} ms`,
+    `${label.padEnd(52)} cold ${cold.toFixed(0).padStart(5)} ms   warm median ${warm.toFixed(0).padStart(5)} ms`,
   );
 }

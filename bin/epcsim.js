@@ -19,8 +19,7 @@ function newest(dir) {
 }
 
 if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, "src"))) {
-  // Stack traces (op sites, patch errors) in terms of src/.
-  process.setSourceMapsEnabled(true);
+  // Stack traces (op sites, patch errors) are mapped to src/ when read (src/rt/built_stacks.ts).
   // Worker threads (which copy the environment) start from the build too (worker_entry.mjs).
   process.env.EPCSIM_BUILT = "1";
   await import(built);

@@ -3,6 +3,7 @@
  * 2 bad input or usage. With --json, stdout carries one JSON object and human text goes to stderr.
  */
 import { Command, CommanderError } from "commander";
+import { installBuiltStackTraces } from "../rt/built_stacks.ts";
 import { enableWatchdog } from "../rt/watchdog.ts";
 import { registerAb } from "./ab.ts";
 import { registerBugs } from "./bugs.ts";
@@ -19,6 +20,8 @@ import { registerScenarios } from "./scenarios.ts";
 import { registerServe } from "./serve.ts";
 import { registerSweep } from "./sweep.ts";
 import { registerWorker } from "./worker.ts";
+
+installBuiltStackTraces();
 
 // `epcsim ... | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {

@@ -12,8 +12,7 @@ export interface BuiltinInfo {
 
 /** The built-in scenarios with their kind and first line of description (yaml loaded on use). */
 export async function listBuiltins(): Promise<BuiltinInfo[]> {
-  const { parse } = await import("yaml");
-  const { BUILTIN_DIR } = await import("../scenario/load.ts");
+  const { BUILTIN_DIR, parseYaml: parse } = await import("../scenario/load.ts");
   return readdirSync(BUILTIN_DIR)
     .filter((f) => /\.(ya?ml|json)$/.test(f))
     .sort()

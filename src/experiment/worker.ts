@@ -2,6 +2,7 @@
  * The worker-thread side of the run pool: one timed run per task. Results go back to the
  * coordinator, the only writer of the results database.
  */
+import { installBuiltStackTraces } from "../rt/built_stacks.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { loadKernel } from "../scenario/patches.ts";
 import type { Scenario } from "../scenario/schema.ts";
@@ -17,6 +18,8 @@ export interface WorkerError {
   error: string;
   scenarioLines?: string[];
 }
+
+installBuiltStackTraces();
 
 export default async function runTask(task: WorkerTask): Promise<RunResult | WorkerError> {
   try {

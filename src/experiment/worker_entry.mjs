@@ -6,7 +6,6 @@
 // registration, when the parent ran under `node --import tsx`, is harmless).
 let worker;
 if (process.env.EPCSIM_BUILT === "1") {
-  process.setSourceMapsEnabled(true);
   worker = await import("../../dist/run-worker.js");
 } else {
   const { register } = await import("tsx/esm/api");

@@ -6,6 +6,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+
+/** The YAML parser, for commands that read scenario headers without validating them (a dynamic
+ * import of the bundled CommonJS package would not see its named exports). */
+export { parse as parseYaml } from "yaml";
+
 import type { z } from "zod";
 import { srcPath } from "../paths.ts";
 import { didYouMean } from "./did_you_mean.ts";

@@ -187,6 +187,9 @@ export async function typeScriptLoader(): Promise<void> {
   if (tsxRegistered) return;
   const { register } = await import("tsx/esm/api");
   register();
+  // A patch's stack traces (its exceptions, its op sites) in terms of its own lines: node keeps the
+  // source map of every module loaded from here on (src/rt/built_stacks.ts asks it for them).
+  process.setSourceMapsEnabled(true);
   // Registered after tsx, so it runs first: "epcsim/patch" means this epcsim's own patch API.
   const root = srcUrl("..").href.replace(/\/?$/, "/");
   nodeRegister(srcUrl("scenario", "patch_hooks.mjs"), {
