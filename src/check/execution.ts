@@ -119,6 +119,10 @@ export class Execution {
   readonly threads: Thread[] = [];
   readonly actors: ActorInfo[] = [];
   readonly trace: Step[] = [];
+  /** Per thread: its steps in the trace, and the answers its choose ops got (for state hashes,
+   * which would otherwise filter the whole trace for every thread at every step). */
+  readonly stepsOf: number[] = [];
+  readonly choicesOf: number[][] = [];
   /** Locks each thread holds (for reports and dependence). */
   readonly held: Set<number>[] = [];
   /** Lock order and sleeping-in-atomic checks (lockdep.ts). */
@@ -377,6 +381,8 @@ export class Execution {
     const op = t.op!;
     this.lastStep = { tid, op };
     this.trace.push({ tid, op, value });
+    this.stepsOf[tid] = (this.stepsOf[tid] ?? 0) + 1;
+    if (op.kind === "choose") (this.choicesOf[tid] ??= []).push(value);
     const uaf = kasanCheck(this.m.kasan_freed, op);
     if (uaf) this.fail(USE_AFTER_FREE, `${this.actors[tid]!.name}: ${uaf}`, tid);
     const bad = this.lockdep.before(tid, this.actors[tid]!.name, op);

@@ -592,15 +592,12 @@ export class StopHere extends Error {}
 function stateHash(ex: Execution, skip: ReadonlySet<string>, symmetry: SymmetryStats | null): number {
   // The answers a thread got from choose ops live in its generator's locals, which the world does
   // not show: they are part of the state, or two values would merge into one state before use.
-  const threads = ex.threads.map((t) => {
-    const mine = ex.trace.filter((s) => s.tid === t.id);
-    return [
-      t.done ? -1 : t.started ? 1 : 0,
-      describePending(t.op),
-      mine.length,
-      mine.filter((s) => s.op.kind === "choose").map((s) => s.value),
-    ];
-  });
+  const threads = ex.threads.map((t) => [
+    t.done ? -1 : t.started ? 1 : 0,
+    describePending(t.op),
+    ex.stepsOf[t.id] ?? 0,
+    ex.choicesOf[t.id] ?? [],
+  ]);
   return symmetry ? symmetricHash([ex.w, threads], ex.w.m, skip, symmetry) : hashDeep([ex.w, threads], skip);
 }
 

@@ -160,6 +160,23 @@ const scratchBits = new Uint32Array(scratch.buffer);
 
 const STRINGS = new Map<string, [number, number]>();
 
+/** The two lanes a string hashes to (cached: mostly property names, met once per object). */
+function stringLanes(s: string): [number, number] {
+  let lanes = STRINGS.get(s);
+  if (lanes === undefined) {
+    let a = 0x9747b28c;
+    let b = 0x85ebca6b;
+    for (let i = 0; i < s.length; i++) {
+      a = Math.imul(a ^ s.charCodeAt(i), 0x01000193);
+      b = Math.imul(b ^ s.charCodeAt(i), 0x5bd1e995) ^ (a >>> 11);
+    }
+    lanes = [a ^ s.length, b];
+    if (STRINGS.size > 100_000) STRINGS.clear();
+    STRINGS.set(s, lanes);
+  }
+  return lanes;
+}
+
 /** A 53-bit hash accumulator (two 32-bit FNV-1a-like lanes). */
 export class Hasher {
   a = 0x811c9dc5;
@@ -180,20 +197,13 @@ export class Hasher {
   }
   /** Strings (mostly property names, hashed once per object) go in as one cached pair of lanes. */
   str(s: string): void {
-    let lanes = STRINGS.get(s);
-    if (lanes === undefined) {
-      let a = 0x9747b28c;
-      let b = 0x85ebca6b;
-      for (let i = 0; i < s.length; i++) {
-        a = Math.imul(a ^ s.charCodeAt(i), 0x01000193);
-        b = Math.imul(b ^ s.charCodeAt(i), 0x5bd1e995) ^ (a >>> 11);
-      }
-      lanes = [a ^ s.length, b];
-      if (STRINGS.size > 100_000) STRINGS.clear();
-      STRINGS.set(s, lanes);
-    }
-    this.a = Math.imul(this.a ^ lanes[0], 0x01000193) ^ (lanes[1] >>> 7);
-    this.b = Math.imul(this.b ^ lanes[1], 0x5bd1e995) ^ (lanes[0] >>> 13);
+    const lanes = stringLanes(s);
+    this.lanes(lanes[0], lanes[1]);
+  }
+  /** A string's lanes (stringLanes), as `str` mixes them in. */
+  lanes(la: number, lb: number): void {
+    this.a = Math.imul(this.a ^ la, 0x01000193) ^ (lb >>> 7);
+    this.b = Math.imul(this.b ^ lb, 0x5bd1e995) ^ (la >>> 13);
   }
   value(): number {
     return (this.a >>> 0) * 2 ** 21 + ((this.b >>> 0) & 0x1fffff);
@@ -221,6 +231,34 @@ export class NotCanonical extends Error {}
 const PLAIN = new Set<unknown>([Object, Array, Map, Set, undefined]);
 
 /**
+ * What hashing does with a property name under a skip set: null to leave it out, else its lanes.
+ * One lookup per field instead of two (the skip set, then the lane cache): the strategies hash
+ * every state with the same skip set, so the table is kept per set.
+ */
+const keyTables = new WeakMap<ReadonlySet<string>, Map<string, [number, number] | null>>();
+function keyTable(skip: ReadonlySet<string>): Map<string, [number, number] | null> {
+  let t = keyTables.get(skip);
+  if (!t) keyTables.set(skip, (t = new Map()));
+  return t;
+}
+
+/** What hashing does with an instance of a class: its hook, PLAIN_CLASS, or NOT_VETTED. */
+const PLAIN_CLASS = 0;
+const NOT_VETTED = 1;
+type ClassPlan = HashHook | typeof PLAIN_CLASS | typeof NOT_VETTED;
+/** Per hooks table (the symmetry reduction builds one per machine), with the vetted set it was
+ * decided under: one lookup per object instead of three. */
+const classTables = new WeakMap<object, { vetted: unknown; plans: Map<unknown, ClassPlan> }>();
+function classTable(opt: HashOptions): Map<unknown, ClassPlan> {
+  const owner = (opt.hooks ?? opt.vetted)!;
+  let t = classTables.get(owner);
+  if (!t || t.vetted !== opt.vetted) classTables.set(owner, (t = { vetted: opt.vetted, plans: new Map() }));
+  return t.plans;
+}
+
+const NO_SKIP: ReadonlySet<string> = new Set();
+
+/**
  * Canonical hash of a state graph; functions are ignored.
  */
 export function hashDeep(
@@ -229,9 +267,11 @@ export function hashDeep(
 ): number {
   const opt: HashOptions =
     skipOrOptions instanceof Set ? { skip: skipOrOptions } : (skipOrOptions as HashOptions);
-  const skip = opt.skip ?? new Set<string>();
+  const skip = opt.skip ?? NO_SKIP;
+  const keys = keyTable(skip);
   const hooks = opt.hooks;
   const vetted = opt.vetted;
+  const classes = hooks || vetted ? classTable(opt) : null;
   const h = new Hasher();
   const ids = new Map<object, number>();
   const visit = (v: unknown): void => {
@@ -307,22 +347,29 @@ export function hashDeep(
       for (const k of keys) visit(k);
       return;
     }
-    if (hooks || vetted) {
+    if (classes) {
       const ctor = (o as { constructor?: unknown }).constructor;
-      const hook = hooks?.get(ctor);
-      if (hook) {
+      let plan = classes.get(ctor);
+      if (plan === undefined) {
+        const hook = hooks?.get(ctor);
+        plan = hook ? hook : vetted && !PLAIN.has(ctor) && !vetted.has(ctor) ? NOT_VETTED : PLAIN_CLASS;
+        classes.set(ctor, plan);
+      }
+      if (typeof plan === "function") {
         h.num(13);
-        hook(o as never, h, visit);
+        plan(o as never, h, visit);
         return;
       }
-      if (vetted && !PLAIN.has(ctor) && !vetted.has(ctor))
+      if (plan === NOT_VETTED)
         throw new NotCanonical(`${(ctor as { name?: string })?.name ?? "an object"} is not vetted`);
     }
     h.num(12);
     const rec = o as Record<string, unknown>;
     for (const k of Object.keys(rec)) {
-      if (skip.has(k)) continue;
-      h.str(k);
+      let lanes = keys.get(k);
+      if (lanes === undefined) keys.set(k, (lanes = skip.has(k) ? null : stringLanes(k)));
+      if (lanes === null) continue;
+      h.lanes(lanes[0], lanes[1]);
       visit(rec[k]);
     }
   };
