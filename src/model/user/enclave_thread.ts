@@ -275,8 +275,14 @@ export function* enclave_run_loop(m: Machine, th: EnclaveThread): ModelGen {
       m.hw.exit(m.cpu());
       const ret = yield* enclave_page_fault(m, th, th.faultPage);
       if (ret & VM_FAULT_SIGBUS) {
-        th.sigbus = true;
-        yield ev("sigbus", th.faultPage, "SIGBUS");
+        // The fault gave up because SIGKILL is pending (the process is being killed): the kill is
+        // delivered first and the thread dies of it, not of a SIGBUS (as the checker's access
+        // actor already counts it).
+        if (signal_pending(m)) th.killed = true;
+        else {
+          th.sigbus = true;
+          yield ev("sigbus", th.faultPage, "SIGBUS");
+        }
         break;
       }
       yield ev("eresume", th.faultPage, "ERESUME");
