@@ -77,7 +77,8 @@ function formatFrame(cs: NodeJS.CallSite, caller: NodeJS.CallSite | undefined): 
     name = mapPosition(file ?? null, caller.getLineNumber(), caller.getColumnNumber()).name;
   const type = cs.getTypeName();
   const v8Name = `${type !== null && type !== "global" ? `${type}.` : ""}${cs.getFunctionName() ?? cs.getMethodName() ?? "<anonymous>"}`;
-  return `${name || v8Name} (${here.at})`;
+  const prefix = cs.isAsync() ? "async " : cs.isConstructor() ? "new " : "";
+  return `${prefix}${name || v8Name} (${here.at})`;
 }
 
 function header(error: unknown): string {
