@@ -62,6 +62,20 @@ class SimThread implements MetricThread {
   ) {}
 }
 
+/**
+ * The waiters of one location (a lock, a wait queue, an SRCU struct), FIFO: live entries are
+ * a[head..]; the front is taken by moving head, so a wake-up neither splices nor allocates.
+ */
+class WaitQueue {
+  a: SimThread[] = [];
+  head = 0;
+  /**
+   * Lock hand-off: a lock released to a waiter is reserved for it until it takes it, so the
+   * releasing thread cannot steal it back at once (FIFO qspinlocks; the mutex HANDOFF flag).
+   */
+  reserved: SimThread | null = null;
+}
+
 class SimCpu {
   thread: SimThread | null = null;
   last: task_struct | null = null;
@@ -135,15 +149,12 @@ export class Simulator {
   now = 0;
   private readonly heap = new EventHeap();
   private readonly threads: SimThread[] = [];
-  private readonly byPid = new Map<number, SimThread>();
+  /** Threads by task pid (pids are small integers). */
+  private readonly byPid: (SimThread | undefined)[] = [];
   private readonly cpus: SimCpu[];
   private readonly runq: SimThread[] = [];
-  private readonly waiters = new Map<number, SimThread[]>();
-  /**
-   * Lock hand-off: a lock released to a waiter is reserved for it until it takes it, so the
-   * releasing thread cannot steal it back at once (FIFO qspinlocks; the mutex HANDOFF flag).
-   */
-  private readonly reserved = new Map<number, SimThread>();
+  /** Waiters and hand-off reservation by location id (ids are small integers: Machine.newId). */
+  private readonly waitQs: (WaitQueue | undefined)[] = [];
   private readonly rng: SimRng;
   private liveUser = 0;
   private end: SimResult["end"] | null = null;
@@ -211,7 +222,7 @@ export class Simulator {
     const t = new Thread(this.threads.length, spec);
     const st = new SimThread(t, spec.touchNs ?? this.opt.profile.touch);
     this.threads.push(st);
-    this.byPid.set(spec.task.pid, st);
+    this.byPid[spec.task.pid] = st;
     if (spec.kind === "user") this.liveUser++;
     this.makeRunnable(st, 0);
     return t;
@@ -405,7 +416,10 @@ export class Simulator {
       this.ops++;
       this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
       if (this.observer) this.observer.executed(op, this.now, th.spec.task);
-      if (st.woken && isExclusiveAcquire(op)) this.reserved.delete(waitLoc(op));
+      if (st.woken && isExclusiveAcquire(op)) {
+        const q = this.waitQs[waitLoc(op)];
+        if (q) q.reserved = null;
+      }
       const waitedFrom = st.blockedAt;
       st.blockedAt = -1;
       st.woken = false;
@@ -490,21 +504,22 @@ export class Simulator {
 
   private reservedForOther(op: Op, st: SimThread): boolean {
     if (!isExclusiveAcquire(op)) return false;
-    const r = this.reserved.get(waitLoc(op));
-    return r !== undefined && r !== st;
+    const r = this.waitQs[waitLoc(op)]?.reserved;
+    return r != null && r !== st;
   }
 
   private block(st: SimThread, op: Op): void {
     if (st.blockedAt < 0) st.blockedAt = this.now;
     const loc = waitLoc(op);
-    let q = this.waiters.get(loc);
+    let q = this.waitQs[loc];
     if (!q) {
-      q = [];
-      this.waiters.set(loc, q);
+      q = new WaitQueue();
+      this.waitQs[loc] = q;
     }
     // A waiter that was handed the location but lost it to a running thread keeps its place.
-    if (st.woken) q.unshift(st);
-    else q.push(st);
+    if (!st.woken) q.a.push(st);
+    else if (q.head > 0) q.a[--q.head] = st;
+    else q.a.unshift(st);
     st.woken = false;
     if (spinsWhileBlocked(op) || this.optimisticSpin(op)) {
       st.state = "spinning";
@@ -521,33 +536,45 @@ export class Simulator {
    */
   private optimisticSpin(op: Op): boolean {
     if (op.kind !== "mutex_lock") return false;
-    const owner = this.byPid.get(op.lock.owner);
+    const owner = this.byPid[op.lock.owner];
     return owner !== undefined && (owner.state === "running" || owner.state === "spinning");
   }
 
   /** Wake the waiters of `loc` (released or woken by task `waker`). */
   private wakeWaiters(loc: number, waker: number): void {
-    const q = this.waiters.get(loc);
-    if (!q || q.length === 0) return;
+    const q = this.waitQs[loc];
+    if (!q || q.head === q.a.length) return;
     const P = this.opt.profile;
-    for (let i = 0; i < q.length; ) {
-      const w = q[i]!;
+    const a = q.a;
+    for (let i = q.head; i < a.length; ) {
+      const w = a[i]!;
       const op = w.t.op!;
       if (!isEnabled(op)) {
         i++;
         continue;
       }
-      q.splice(i, 1);
+      if (i === q.head) i = ++q.head;
+      else a.splice(i, 1);
       w.woken = true;
       this.tracer?.wake(waker, w.t.id, this.now);
-      if (isExclusiveAcquire(op)) this.reserved.set(loc, w);
+      const exclusive = isExclusiveAcquire(op);
+      if (exclusive) q.reserved = w;
       if (w.state === "spinning") {
         w.state = "running";
         this.schedule(w, this.now + P.lock_handoff);
       } else {
         this.makeRunnable(w, P.wakeup);
       }
-      if (isExclusiveAcquire(op)) break;
+      if (exclusive) break;
+    }
+    // Drop the taken front: all of it when the queue is empty, or once it is most of the array.
+    if (q.head === a.length) {
+      a.length = 0;
+      q.head = 0;
+    } else if (q.head >= 64 && q.head * 2 >= a.length) {
+      a.copyWithin(0, q.head);
+      a.length -= q.head;
+      q.head = 0;
     }
   }
 
