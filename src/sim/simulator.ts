@@ -29,6 +29,18 @@ import type { OpObserver } from "./cgroup_metrics.ts";
 import type { CostProfile } from "./costs.ts";
 import { EventHeap } from "./heap.ts";
 import { type Metrics, MetricsCollector, type MetricThread } from "./metrics.ts";
+import {
+  OC_COST,
+  OC_DRIVER,
+  OC_EXCL,
+  OC_METRICS,
+  OC_RELEASES,
+  OC_SPECIAL,
+  OC_STRETCH,
+  OC_USER,
+  OC_WAITS,
+  opClass,
+} from "./op_class.ts";
 import { SimRng } from "./rng.ts";
 import { type TraceData, type TraceOptions, TraceRecorder } from "./trace_recorder.ts";
 
@@ -370,68 +382,84 @@ export class Simulator {
         continue;
       }
       const op = th.op!;
-      if (!isEnabled(op) || this.reservedForOther(op, st)) {
+      // One dispatch on the kind; the questions below test its bits (op_class.ts).
+      const oc = opClass(op.kind);
+      if ((oc & OC_WAITS) !== 0 && (!isEnabled(op) || this.reservedForOther(op, st))) {
         this.block(st, op);
         return;
       }
       let value = 0;
-      switch (op.kind) {
-        case "choose":
-          value = this.rng.below(op.n);
-          break;
-        case "preempt_point":
-          value = this.decidePreempt(st);
-          break;
-        case "msleep":
-          // The thread sleeps off its CPU first; the op completes (and the code after it runs)
-          // when the time is up and the thread has a CPU again.
-          if (!st.slept) {
-            st.slept = true;
-            this.releaseCpu(st);
-            st.state = "sleeping";
-            this.dispatch();
-            this.schedule(st, this.now + op.ns);
-            st.wakeFromTimer = true;
-            return;
-          }
-          st.slept = false;
-          break;
-        case "cond_resched":
-          if (!st.reschedOk && this.wantsCpu(st.cpu)) {
-            st.reschedOk = true;
-            this.yieldCpu(st);
-            return;
-          }
-          st.reschedOk = false;
-          break;
-        case "spawn":
-          this.spawn(op.thread);
-          break;
-        default:
-          break;
-      }
+      if ((oc & OC_DRIVER) !== 0)
+        switch (op.kind) {
+          case "choose":
+            value = this.rng.below(op.n);
+            break;
+          case "preempt_point":
+            value = this.decidePreempt(st);
+            break;
+          case "msleep":
+            // The thread sleeps off its CPU first; the op completes (and the code after it runs)
+            // when the time is up and the thread has a CPU again.
+            if (!st.slept) {
+              st.slept = true;
+              this.releaseCpu(st);
+              st.state = "sleeping";
+              this.dispatch();
+              this.schedule(st, this.now + op.ns);
+              st.wakeFromTimer = true;
+              return;
+            }
+            st.slept = false;
+            break;
+          case "cond_resched":
+            if (!st.reschedOk && this.wantsCpu(st.cpu)) {
+              st.reschedOk = true;
+              this.yieldCpu(st);
+              return;
+            }
+            st.reschedOk = false;
+            break;
+          case "spawn":
+            this.spawn(op.thread);
+            break;
+          default:
+            break;
+        }
       const wasSecs =
-        op.kind === "encls" && op.leaf === "EWB" && m.hw.type.get(op.page) === SGX_PAGE_TYPE_SECS;
+        (oc & OC_SPECIAL) !== 0 &&
+        op.kind === "encls" &&
+        op.leaf === "EWB" &&
+        m.hw.type.get(op.page) === SGX_PAGE_TYPE_SECS;
       stepThread(th, value);
       this.ops++;
-      this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
+      if ((oc & OC_METRICS) !== 0) this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
+      else this.metrics.m.model_ops++;
       if (this.observer) this.observer.executed(op, this.now, th.spec.task);
-      if (st.woken && isExclusiveAcquire(op)) {
+      if (st.woken && (oc & OC_EXCL) !== 0) {
         const q = this.waitQs[waitLoc(op)];
         if (q) q.reserved = null;
       }
       const waitedFrom = st.blockedAt;
       st.blockedAt = -1;
       st.woken = false;
-      const cost = this.cost(op, st, P);
-      if (endsStretch(op)) this.endStretch(st, this.now, this.now + (inUserMode(op) ? cost : 0));
+      const cost = (oc & OC_COST) !== 0 ? this.cost(op, st, P) : 0;
+      if ((oc & OC_STRETCH) !== 0)
+        this.endStretch(st, this.now, this.now + ((oc & OC_USER) !== 0 ? cost : 0));
       this.tracer?.op(th.id, st.cpu, op, this.now, cost, waitedFrom);
-      if (op.kind === "mark" && op.what === "build_done" && ++this.builds === this.opt.processes) {
+      if (
+        (oc & OC_SPECIAL) !== 0 &&
+        op.kind === "mark" &&
+        op.what === "build_done" &&
+        ++this.builds === this.opt.processes
+      ) {
         if (this.opt.measureFrom === "build_done") this.armMeasurement();
       }
-      const rel = releaseLoc(op);
-      if (rel >= 0) this.wakeWaiters(rel, th.id);
-      if (op.kind === "ipi" && op.aex.length) this.interruptVictims(op.aex, P.aex_eresume);
+      if ((oc & OC_RELEASES) !== 0) {
+        const rel = releaseLoc(op);
+        if (rel >= 0) this.wakeWaiters(rel, th.id);
+      }
+      if ((oc & OC_SPECIAL) !== 0 && op.kind === "ipi" && op.aex.length)
+        this.interruptVictims(op.aex, P.aex_eresume);
       if (this.afterStep(st)) return;
       if (this.ops >= this.opt.maxOps) {
         this.end = "op_limit";
@@ -718,7 +746,7 @@ export class Simulator {
 const SOFTLOCKUP_NS = 20e9;
 
 /** Ops at which a running thread passes a scheduling point. */
-function endsStretch(op: Op): boolean {
+export function endsStretch(op: Op): boolean {
   switch (op.kind) {
     case "cond_resched":
     case "preempt_point":
@@ -731,7 +759,7 @@ function endsStretch(op: Op): boolean {
 }
 
 /** Ops that run in user or enclave mode, where the timer tick can always preempt. */
-function inUserMode(op: Op): boolean {
+export function inUserMode(op: Op): boolean {
   switch (op.kind) {
     case "enclave_run":
     case "eenter":
