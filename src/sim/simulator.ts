@@ -384,7 +384,10 @@ export class Simulator {
       const op = th.op!;
       // One dispatch on the kind; the questions below test its bits (op_class.ts).
       const oc = opClass(op.kind);
-      if ((oc & OC_WAITS) !== 0 && (!isEnabled(op) || this.reservedForOther(op, st))) {
+      if (
+        (oc & OC_WAITS) !== 0 &&
+        (!isEnabled(op) || ((oc & OC_EXCL) !== 0 && this.reservedForOther(op, st)))
+      ) {
         this.block(st, op);
         return;
       }
