@@ -665,7 +665,8 @@ export class Simulator {
   }
 
   private wantsCpu(cpu: number): boolean {
-    for (const w of this.runq) if (this.allowed(w, cpu)) return true;
+    const runq = this.runq;
+    for (let i = 0; i < runq.length; i++) if (this.allowed(runq[i]!, cpu)) return true;
     return false;
   }
 
@@ -677,22 +678,33 @@ export class Simulator {
   }
 
   private dispatch(): void {
-    if (this.runq.length === 0) return;
-    for (const cpu of this.cpus) {
+    const runq = this.runq;
+    if (runq.length === 0) return;
+    const cpus = this.cpus;
+    for (let c = 0; c < cpus.length; c++) {
+      const cpu = cpus[c]!;
       if (cpu.thread) continue;
-      const i = this.runq.findIndex((w) => this.allowed(w, cpu.id));
-      if (i < 0) continue;
-      const st = this.runq.splice(i, 1)[0]!;
+      // The first runnable thread allowed on this CPU leaves the run queue (FIFO).
+      let i = 0;
+      while (i < runq.length && !this.allowed(runq[i]!, cpu.id)) i++;
+      if (i === runq.length) continue;
+      const st = runq[i]!;
+      for (let j = i + 1; j < runq.length; j++) runq[j - 1] = runq[j]!;
+      runq.length--;
       this.assign(cpu, st);
-      if (this.runq.length === 0) return;
+      if (runq.length === 0) return;
     }
     // No idle CPU: a runnable kernel thread asks a CPU running a user thread to reschedule.
-    for (const w of this.runq) {
+    for (let k = 0; k < runq.length; k++) {
+      const w = runq[k]!;
       if (w.t.spec.kind !== "kthread") continue;
-      const victim = this.cpus.find(
-        (c) => c.thread?.t.spec.kind === "user" && !c.needResched && this.allowed(w, c.id),
-      );
-      if (victim) victim.needResched = true;
+      for (let c = 0; c < cpus.length; c++) {
+        const cpu = cpus[c]!;
+        if (cpu.thread?.t.spec.kind === "user" && !cpu.needResched && this.allowed(w, cpu.id)) {
+          cpu.needResched = true;
+          break;
+        }
+      }
     }
   }
 
