@@ -241,16 +241,21 @@ const VARIANTS: Record<string, () => number> = {
 interface ChildResult {
   variant: string;
   counts: number[];
+  /** Wall time of each run, and the CPU time (user + system) the process spent in it. */
   ms: number[];
+  cpuMs: number[];
 }
 
 function child(variant: string, runs: number): void {
   const f = VARIANTS[variant]!;
-  const out: ChildResult = { variant, counts: [], ms: [] };
+  const out: ChildResult = { variant, counts: [], ms: [], cpuMs: [] };
   for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     out.counts.push(f());
     out.ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    out.cpuMs.push((c.user + c.system) / 1000);
   }
   console.log(JSON.stringify(out));
 }
@@ -294,6 +299,7 @@ function main(): void {
   console.log(`${rounds} rounds x ${runs} runs per process, variants interleaved`);
   const cold: Record<string, number[]> = {};
   const warm: Record<string, number[]> = {};
+  const warmCpu: Record<string, number[]> = {};
   let bad = false;
   const check = (variant: string, counts: number[]) => {
     for (const c of counts)
@@ -320,9 +326,11 @@ function main(): void {
       const rate = res.ms.map((ms) => res.counts[0]! / (ms / 1000));
       (cold[v] ??= []).push(rate[0]!);
       (warm[v] ??= []).push(...rate.slice(1));
+      (warmCpu[v] ??= []).push(...res.cpuMs.slice(1).map((ms) => res.counts[0]! / (ms / 1000)));
     }
   }
   let simpy: number | null = null;
+  let simpyCpu: number | null = null;
   const py = simpyRuns > 0 && !process.argv.includes("--no-simpy") ? simpyPython() : null;
   if (simpyRuns > 0 && !process.argv.includes("--no-simpy")) {
     const script = self.replace(/engine\.ts$/, "engine_simpy.py");
@@ -330,6 +338,7 @@ function main(): void {
     else if (!existsSync(script)) console.log(`simpy: skipped: ${script} missing`);
     else {
       const rates: number[] = [];
+      const cpuRates: number[] = [];
       for (let r = 0; r < simpyRuns; r++) {
         const p = spawnSync(py, [script], { encoding: "utf8" });
         if (p.status !== 0) {
@@ -339,30 +348,44 @@ function main(): void {
         const res = JSON.parse(p.stdout.trim().split("\n").pop()!) as {
           count: number;
           s: number;
+          cpu_s: number;
           version: string;
         };
         check("simpy", [res.count]);
         if (r === 0) console.log(`simpy: SimPy ${res.version} (${py})`);
         rates.push(res.count / res.s);
+        cpuRates.push(res.count / res.cpu_s);
       }
       simpy = median(rates);
+      simpyCpu = median(cpuRates);
     }
   }
   const k = (x: number) => `${(x / 1000).toFixed(0)}k/s`;
   console.log(
-    `${"variant".padEnd(12)} ${"cold".padStart(10)} ${"warm".padStart(10)}   (lock cycles per wall second, medians)`,
+    `${"variant".padEnd(12)} ${"cold".padStart(10)} ${"warm".padStart(10)} ${"warm CPU".padStart(10)}   (lock cycles per second of wall / CPU time, medians)`,
   );
   for (const v of only)
-    console.log(`${v.padEnd(12)} ${k(median(cold[v]!)).padStart(10)} ${k(median(warm[v]!)).padStart(10)}`);
-  if (simpy !== null) console.log(`${"simpy".padEnd(12)} ${k(simpy).padStart(10)}`);
-  const w = (v: string) => (warm[v] ? median(warm[v]) : Number.NaN);
-  for (const d of ["d0", "d5"]) {
-    if (!warm[`epcsim-${d}`]) continue;
-    const e = w(`epcsim-${d}`);
-    const parts = [`minimal-${d}/epcsim-${d} ${(w(`minimal-${d}`) / e).toFixed(2)}x`];
-    if (d !== "d0") parts.push(`minimal-d0/epcsim-${d} ${(w("minimal-d0") / e).toFixed(2)}x`);
-    if (simpy !== null) parts.push(`epcsim-${d}/simpy ${(e / simpy).toFixed(1)}x`);
-    console.log(`warm ratios: ${parts.join(", ")}`);
+    console.log(
+      `${v.padEnd(12)} ${k(median(cold[v]!)).padStart(10)} ${k(median(warm[v]!)).padStart(10)} ${k(median(warmCpu[v]!)).padStart(10)}`,
+    );
+  if (simpy !== null && simpyCpu !== null)
+    console.log(
+      `${"simpy".padEnd(12)} ${k(simpy).padStart(10)} ${k(simpy).padStart(10)} ${k(simpyCpu).padStart(10)}`,
+    );
+  // Ratios of warm medians, by wall time (and by CPU time, less sensitive to other load on the machine).
+  for (const [label, rates, sp] of [
+    ["wall", warm, simpy],
+    ["CPU", warmCpu, simpyCpu],
+  ] as const) {
+    const w = (v: string) => (rates[v] ? median(rates[v]) : Number.NaN);
+    for (const d of ["d0", "d5"]) {
+      if (!rates[`epcsim-${d}`]) continue;
+      const e = w(`epcsim-${d}`);
+      const parts = [`minimal-${d}/epcsim-${d} ${(w(`minimal-${d}`) / e).toFixed(2)}x`];
+      if (d !== "d0") parts.push(`minimal-d0/epcsim-${d} ${(w("minimal-d0") / e).toFixed(2)}x`);
+      if (sp !== null) parts.push(`epcsim-${d}/simpy ${(e / sp).toFixed(1)}x`);
+      console.log(`warm ratios (${label}): ${parts.join(", ")}`);
+    }
   }
   console.log(`load ${fmtLoad()}`);
   if (bad) process.exit(1);

@@ -1,7 +1,7 @@
 """The lock-contention workload of bench/engine.ts on SimPy 2 (Debian's python3-simpy, 2.3.1).
 
 Same parameters, same single mulberry32 stream drawn at the same points, so the count must equal
-bench/engine.ts's EXPECTED_CYCLES. Prints one JSON line: {"count", "s", "version"}.
+bench/engine.ts's EXPECTED_CYCLES. Prints one JSON line: {"count", "s" (wall), "cpu_s", "version"}.
   python3 bench/engine_simpy.py        (bench/engine.ts runs it when SimPy is importable)
 
 SimPy 2 orders events at one time by insertion, except that a granted request and both sides of a
@@ -70,9 +70,11 @@ def main():
         w = Worker(name="worker%d" % i, sim=sim)
         sim.activate(w, w.run(lock, rnd, cycles, C["THINK_RANGE"], C["HOLD_RANGE"]), at=0)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     sim.simulate(until=C["LIMIT_NS"])
+    cpu_s = time.process_time() - c0
     s = time.perf_counter() - t0
-    print(json.dumps({"count": cycles[0], "s": s, "version": SimPy.__version__}))
+    print(json.dumps({"count": cycles[0], "s": s, "cpu_s": cpu_s, "version": SimPy.__version__}))
 
 
 if __name__ == "__main__":
