@@ -283,7 +283,8 @@ function simpyPython(): string | null {
 function main(): void {
   const self = fileURLToPath(import.meta.url);
   const rounds = arg("--rounds", 3);
-  const runs = arg("--runs", 4);
+  // The first run of a process is the cold one: at least one more gives the warm figure.
+  const runs = Math.max(2, arg("--runs", 4));
   const simpyRuns = arg("--simpy-runs", 2);
   const only = process.argv.includes("--variants")
     ? process.argv[process.argv.indexOf("--variants") + 1]!.split(",")
