@@ -65,6 +65,7 @@ bench: $(NODE_DEPS)
 	node --import tsx bench/check.ts
 	node --import tsx bench/bugs.ts
 	node --import tsx bench/generators.ts
+	node --import tsx bench/engine.ts
 	node --import tsx bench/queue.ts
 	node --import tsx bench/startup.ts
 	node --import tsx bench/mutate.ts

@@ -7,10 +7,9 @@ import { UsageError } from "../errors.ts";
 import { applyEffect } from "./effects.ts";
 import { loopGuard } from "./loop_guard.ts";
 import {
+  isOpKind,
   type ModelGen,
-  OP_KINDS,
   type Op,
-  type OpKind,
   type RwLockLike,
   TASK_RUNNING,
   type TaskLike,
@@ -123,7 +122,7 @@ export function stepThread(t: Thread, value: number): void {
       t.op = null;
     } else {
       // Patch code can yield anything: a value that is no op would stall or confuse the drivers.
-      if (OP_KINDS[(r.value as Op | null)?.kind as OpKind] !== true) malformedOp(t, r.value);
+      if (!isOpKind((r.value as Op | null)?.kind)) malformedOp(t, r.value);
       t.op = r.value;
     }
   } catch (e) {

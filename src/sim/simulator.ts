@@ -29,6 +29,18 @@ import type { OpObserver } from "./cgroup_metrics.ts";
 import type { CostProfile } from "./costs.ts";
 import { EventHeap } from "./heap.ts";
 import { type Metrics, MetricsCollector, type MetricThread } from "./metrics.ts";
+import {
+  OC_COST,
+  OC_DRIVER,
+  OC_EXCL,
+  OC_METRICS,
+  OC_RELEASES,
+  OC_SPECIAL,
+  OC_STRETCH,
+  OC_USER,
+  OC_WAITS,
+  opClass,
+} from "./op_class.ts";
 import { SimRng } from "./rng.ts";
 import { type TraceData, type TraceOptions, TraceRecorder } from "./trace_recorder.ts";
 
@@ -60,6 +72,20 @@ class SimThread implements MetricThread {
     /** Compute time per enclave page touch. */
     readonly touchNs: number,
   ) {}
+}
+
+/**
+ * The waiters of one location (a lock, a wait queue, an SRCU struct), FIFO: live entries are
+ * a[head..]; the front is taken by moving head, so a wake-up neither splices nor allocates.
+ */
+class WaitQueue {
+  a: SimThread[] = [];
+  head = 0;
+  /**
+   * Lock hand-off: a lock released to a waiter is reserved for it until it takes it, so the
+   * releasing thread cannot steal it back at once (FIFO qspinlocks; the mutex HANDOFF flag).
+   */
+  reserved: SimThread | null = null;
 }
 
 class SimCpu {
@@ -135,15 +161,12 @@ export class Simulator {
   now = 0;
   private readonly heap = new EventHeap();
   private readonly threads: SimThread[] = [];
-  private readonly byPid = new Map<number, SimThread>();
+  /** Threads by task pid (pids are small integers). */
+  private readonly byPid: (SimThread | undefined)[] = [];
   private readonly cpus: SimCpu[];
   private readonly runq: SimThread[] = [];
-  private readonly waiters = new Map<number, SimThread[]>();
-  /**
-   * Lock hand-off: a lock released to a waiter is reserved for it until it takes it, so the
-   * releasing thread cannot steal it back at once (FIFO qspinlocks; the mutex HANDOFF flag).
-   */
-  private readonly reserved = new Map<number, SimThread>();
+  /** Waiters and hand-off reservation by location id (ids are small integers: Machine.newId). */
+  private readonly waitQs: (WaitQueue | undefined)[] = [];
   private readonly rng: SimRng;
   private liveUser = 0;
   private end: SimResult["end"] | null = null;
@@ -211,7 +234,7 @@ export class Simulator {
     const t = new Thread(this.threads.length, spec);
     const st = new SimThread(t, spec.touchNs ?? this.opt.profile.touch);
     this.threads.push(st);
-    this.byPid.set(spec.task.pid, st);
+    this.byPid[spec.task.pid] = st;
     if (spec.kind === "user") this.liveUser++;
     this.makeRunnable(st, 0);
     return t;
@@ -359,65 +382,87 @@ export class Simulator {
         continue;
       }
       const op = th.op!;
-      if (!isEnabled(op) || this.reservedForOther(op, st)) {
+      // One dispatch on the kind; the questions below test its bits (op_class.ts).
+      const oc = opClass(op.kind);
+      if (
+        (oc & OC_WAITS) !== 0 &&
+        (!isEnabled(op) || ((oc & OC_EXCL) !== 0 && this.reservedForOther(op, st)))
+      ) {
         this.block(st, op);
         return;
       }
       let value = 0;
-      switch (op.kind) {
-        case "choose":
-          value = this.rng.below(op.n);
-          break;
-        case "preempt_point":
-          value = this.decidePreempt(st);
-          break;
-        case "msleep":
-          // The thread sleeps off its CPU first; the op completes (and the code after it runs)
-          // when the time is up and the thread has a CPU again.
-          if (!st.slept) {
-            st.slept = true;
-            this.releaseCpu(st);
-            st.state = "sleeping";
-            this.dispatch();
-            this.schedule(st, this.now + op.ns);
-            st.wakeFromTimer = true;
-            return;
-          }
-          st.slept = false;
-          break;
-        case "cond_resched":
-          if (!st.reschedOk && this.wantsCpu(st.cpu)) {
-            st.reschedOk = true;
-            this.yieldCpu(st);
-            return;
-          }
-          st.reschedOk = false;
-          break;
-        case "spawn":
-          this.spawn(op.thread);
-          break;
-        default:
-          break;
-      }
+      if ((oc & OC_DRIVER) !== 0)
+        switch (op.kind) {
+          case "choose":
+            value = this.rng.below(op.n);
+            break;
+          case "preempt_point":
+            value = this.decidePreempt(st);
+            break;
+          case "msleep":
+            // The thread sleeps off its CPU first; the op completes (and the code after it runs)
+            // when the time is up and the thread has a CPU again.
+            if (!st.slept) {
+              st.slept = true;
+              this.releaseCpu(st);
+              st.state = "sleeping";
+              this.dispatch();
+              this.schedule(st, this.now + op.ns);
+              st.wakeFromTimer = true;
+              return;
+            }
+            st.slept = false;
+            break;
+          case "cond_resched":
+            if (!st.reschedOk && this.wantsCpu(st.cpu)) {
+              st.reschedOk = true;
+              this.yieldCpu(st);
+              return;
+            }
+            st.reschedOk = false;
+            break;
+          case "spawn":
+            this.spawn(op.thread);
+            break;
+          default:
+            break;
+        }
       const wasSecs =
-        op.kind === "encls" && op.leaf === "EWB" && m.hw.type.get(op.page) === SGX_PAGE_TYPE_SECS;
+        (oc & OC_SPECIAL) !== 0 &&
+        op.kind === "encls" &&
+        op.leaf === "EWB" &&
+        m.hw.type.get(op.page) === SGX_PAGE_TYPE_SECS;
       stepThread(th, value);
       this.ops++;
-      this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
+      if ((oc & OC_METRICS) !== 0) this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
+      else this.metrics.m.model_ops++;
       if (this.observer) this.observer.executed(op, this.now, th.spec.task);
-      if (st.woken && isExclusiveAcquire(op)) this.reserved.delete(waitLoc(op));
+      if (st.woken && (oc & OC_EXCL) !== 0) {
+        const q = this.waitQs[waitLoc(op)];
+        if (q) q.reserved = null;
+      }
       const waitedFrom = st.blockedAt;
       st.blockedAt = -1;
       st.woken = false;
-      const cost = this.cost(op, st, P);
-      if (endsStretch(op)) this.endStretch(st, this.now, this.now + (inUserMode(op) ? cost : 0));
+      const cost = (oc & OC_COST) !== 0 ? this.cost(op, st, P) : 0;
+      if ((oc & OC_STRETCH) !== 0)
+        this.endStretch(st, this.now, this.now + ((oc & OC_USER) !== 0 ? cost : 0));
       this.tracer?.op(th.id, st.cpu, op, this.now, cost, waitedFrom);
-      if (op.kind === "mark" && op.what === "build_done" && ++this.builds === this.opt.processes) {
+      if (
+        (oc & OC_SPECIAL) !== 0 &&
+        op.kind === "mark" &&
+        op.what === "build_done" &&
+        ++this.builds === this.opt.processes
+      ) {
         if (this.opt.measureFrom === "build_done") this.armMeasurement();
       }
-      const rel = releaseLoc(op);
-      if (rel >= 0) this.wakeWaiters(rel, th.id);
-      if (op.kind === "ipi" && op.aex.length) this.interruptVictims(op.aex, P.aex_eresume);
+      if ((oc & OC_RELEASES) !== 0) {
+        const rel = releaseLoc(op);
+        if (rel >= 0) this.wakeWaiters(rel, th.id);
+      }
+      if ((oc & OC_SPECIAL) !== 0 && op.kind === "ipi" && op.aex.length)
+        this.interruptVictims(op.aex, P.aex_eresume);
       if (this.afterStep(st)) return;
       if (this.ops >= this.opt.maxOps) {
         this.end = "op_limit";
@@ -490,21 +535,22 @@ export class Simulator {
 
   private reservedForOther(op: Op, st: SimThread): boolean {
     if (!isExclusiveAcquire(op)) return false;
-    const r = this.reserved.get(waitLoc(op));
-    return r !== undefined && r !== st;
+    const r = this.waitQs[waitLoc(op)]?.reserved;
+    return r != null && r !== st;
   }
 
   private block(st: SimThread, op: Op): void {
     if (st.blockedAt < 0) st.blockedAt = this.now;
     const loc = waitLoc(op);
-    let q = this.waiters.get(loc);
+    let q = this.waitQs[loc];
     if (!q) {
-      q = [];
-      this.waiters.set(loc, q);
+      q = new WaitQueue();
+      this.waitQs[loc] = q;
     }
     // A waiter that was handed the location but lost it to a running thread keeps its place.
-    if (st.woken) q.unshift(st);
-    else q.push(st);
+    if (!st.woken) q.a.push(st);
+    else if (q.head > 0) q.a[--q.head] = st;
+    else q.a.unshift(st);
     st.woken = false;
     if (spinsWhileBlocked(op) || this.optimisticSpin(op)) {
       st.state = "spinning";
@@ -521,33 +567,45 @@ export class Simulator {
    */
   private optimisticSpin(op: Op): boolean {
     if (op.kind !== "mutex_lock") return false;
-    const owner = this.byPid.get(op.lock.owner);
+    const owner = this.byPid[op.lock.owner];
     return owner !== undefined && (owner.state === "running" || owner.state === "spinning");
   }
 
   /** Wake the waiters of `loc` (released or woken by task `waker`). */
   private wakeWaiters(loc: number, waker: number): void {
-    const q = this.waiters.get(loc);
-    if (!q || q.length === 0) return;
+    const q = this.waitQs[loc];
+    if (!q || q.head === q.a.length) return;
     const P = this.opt.profile;
-    for (let i = 0; i < q.length; ) {
-      const w = q[i]!;
+    const a = q.a;
+    for (let i = q.head; i < a.length; ) {
+      const w = a[i]!;
       const op = w.t.op!;
       if (!isEnabled(op)) {
         i++;
         continue;
       }
-      q.splice(i, 1);
+      if (i === q.head) i = ++q.head;
+      else a.splice(i, 1);
       w.woken = true;
       this.tracer?.wake(waker, w.t.id, this.now);
-      if (isExclusiveAcquire(op)) this.reserved.set(loc, w);
+      const exclusive = isExclusiveAcquire(op);
+      if (exclusive) q.reserved = w;
       if (w.state === "spinning") {
         w.state = "running";
         this.schedule(w, this.now + P.lock_handoff);
       } else {
         this.makeRunnable(w, P.wakeup);
       }
-      if (isExclusiveAcquire(op)) break;
+      if (exclusive) break;
+    }
+    // Drop the taken front: all of it when the queue is empty, or once it is most of the array.
+    if (q.head === a.length) {
+      a.length = 0;
+      q.head = 0;
+    } else if (q.head >= 64 && q.head * 2 >= a.length) {
+      a.copyWithin(0, q.head);
+      a.length -= q.head;
+      q.head = 0;
     }
   }
 
@@ -607,7 +665,8 @@ export class Simulator {
   }
 
   private wantsCpu(cpu: number): boolean {
-    for (const w of this.runq) if (this.allowed(w, cpu)) return true;
+    const runq = this.runq;
+    for (let i = 0; i < runq.length; i++) if (this.allowed(runq[i]!, cpu)) return true;
     return false;
   }
 
@@ -619,22 +678,33 @@ export class Simulator {
   }
 
   private dispatch(): void {
-    if (this.runq.length === 0) return;
-    for (const cpu of this.cpus) {
+    const runq = this.runq;
+    if (runq.length === 0) return;
+    const cpus = this.cpus;
+    for (let c = 0; c < cpus.length; c++) {
+      const cpu = cpus[c]!;
       if (cpu.thread) continue;
-      const i = this.runq.findIndex((w) => this.allowed(w, cpu.id));
-      if (i < 0) continue;
-      const st = this.runq.splice(i, 1)[0]!;
+      // The first runnable thread allowed on this CPU leaves the run queue (FIFO).
+      let i = 0;
+      while (i < runq.length && !this.allowed(runq[i]!, cpu.id)) i++;
+      if (i === runq.length) continue;
+      const st = runq[i]!;
+      for (let j = i + 1; j < runq.length; j++) runq[j - 1] = runq[j]!;
+      runq.length--;
       this.assign(cpu, st);
-      if (this.runq.length === 0) return;
+      if (runq.length === 0) return;
     }
     // No idle CPU: a runnable kernel thread asks a CPU running a user thread to reschedule.
-    for (const w of this.runq) {
+    for (let k = 0; k < runq.length; k++) {
+      const w = runq[k]!;
       if (w.t.spec.kind !== "kthread") continue;
-      const victim = this.cpus.find(
-        (c) => c.thread?.t.spec.kind === "user" && !c.needResched && this.allowed(w, c.id),
-      );
-      if (victim) victim.needResched = true;
+      for (let c = 0; c < cpus.length; c++) {
+        const cpu = cpus[c]!;
+        if (cpu.thread?.t.spec.kind === "user" && !cpu.needResched && this.allowed(w, cpu.id)) {
+          cpu.needResched = true;
+          break;
+        }
+      }
     }
   }
 
@@ -691,7 +761,7 @@ export class Simulator {
 const SOFTLOCKUP_NS = 20e9;
 
 /** Ops at which a running thread passes a scheduling point. */
-function endsStretch(op: Op): boolean {
+export function endsStretch(op: Op): boolean {
   switch (op.kind) {
     case "cond_resched":
     case "preempt_point":
@@ -704,7 +774,7 @@ function endsStretch(op: Op): boolean {
 }
 
 /** Ops that run in user or enclave mode, where the timer tick can always preempt. */
-function inUserMode(op: Op): boolean {
+export function inUserMode(op: Op): boolean {
   switch (op.kind) {
     case "enclave_run":
     case "eenter":

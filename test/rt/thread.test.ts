@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { mutex, rw_semaphore, spin_lock, spin_unlock, spinlock_t } from "../../src/model/kernel/lib/locks.ts";
 import { applyEffect, LockViolation } from "../../src/rt/effects.ts";
-import { TASK_INTERRUPTIBLE, TASK_RUNNING } from "../../src/rt/ops.ts";
+import { isOpKind, OP_KINDS, TASK_INTERRUPTIBLE, TASK_RUNNING } from "../../src/rt/ops.ts";
 import { isEnabled, stepThread, Thread } from "../../src/rt/thread.ts";
 
 test("a lock op is enabled only while the lock is free", () => {
@@ -79,4 +79,21 @@ test("an exception in model code ends the thread and is kept", () => {
   stepThread(t, 0);
   assert.equal(t.done, true);
   assert.match(String(t.error), /boom/);
+});
+
+test("isOpKind accepts exactly the kinds of OP_KINDS", () => {
+  for (const k of Object.keys(OP_KINDS)) assert.equal(isOpKind(k), true, k);
+  for (const k of [
+    "",
+    "toString",
+    "constructor",
+    "__proto__",
+    "hasOwnProperty",
+    "Work",
+    "lock",
+    undefined,
+    null,
+    1,
+  ])
+    assert.equal(isOpKind(k), false, String(k));
 });
