@@ -7,7 +7,7 @@ BUILD := dist/main.js
 SOURCES = $(shell find src -type f)
 TESTS = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: demo test check lint typecheck bench fuzz redis-server chromium build ui serve screenshots
+.PHONY: demo test check lint typecheck bench fuzz redis-server chromium simpy build ui serve screenshots
 
 $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -60,7 +60,11 @@ test: $(NODE_DEPS) $(BUILD) $(UI) redis-server chromium typecheck lint
 fuzz: $(NODE_DEPS) $(BUILD)
 	FUZZ_RUNS=100000 FUZZ_CLI_RUNS=1000 node --import tsx --test test/fuzz/inputs.test.ts
 
-bench: $(NODE_DEPS)
+# bench/engine.ts compares the event engine with SimPy: Debian's python3-simpy (SimPy 2.3.1).
+simpy:
+	@/usr/bin/python3 -c "import SimPy" 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-simpy >/dev/null; }
+
+bench: $(NODE_DEPS) simpy
 	node --import tsx bench/run.ts
 	node --import tsx bench/check.ts
 	node --import tsx bench/bugs.ts
