@@ -71,7 +71,9 @@ function internalLeakProblem(w: World): string | null {
     if (encl.freed && encl.page_array.count > 0)
       return `unreferenced xa_node of the page_array of freed enclave ${name} (${encl.page_array.count} entries): xa_destroy() never ran`;
     if (encl.backing)
-      for (const [index, p] of encl.backing.pages) {
+      // In the order the pages came into the file (ascending page ids: a page enters its file
+      // when it is allocated), so the first leak found is the one a Map in insertion order found.
+      for (const [index, p] of [...encl.backing.pages].sort((a, b) => a[1].id - b[1].id)) {
         if (p.refs > 0)
           return `backing page ${index} of enclave ${name} still has ${p.refs} reference(s) with no kernel path running: a get_page() without its put_page()`;
         if (p.refs < 0)

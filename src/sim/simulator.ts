@@ -143,7 +143,7 @@ export class Simulator {
    * Lock hand-off: a lock released to a waiter is reserved for it until it takes it, so the
    * releasing thread cannot steal it back at once (FIFO qspinlocks; the mutex HANDOFF flag).
    */
-  private readonly reserved = new Map<number, SimThread>();
+  private readonly reserved = new Map<number, SimThread | null>();
   private readonly rng: SimRng;
   private liveUser = 0;
   private end: SimResult["end"] | null = null;
@@ -405,7 +405,9 @@ export class Simulator {
       this.ops++;
       this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
       if (this.observer) this.observer.executed(op, this.now, th.spec.task);
-      if (st.woken && isExclusiveAcquire(op)) this.reserved.delete(waitLoc(op));
+      // null, not delete: a Map that empties and fills on every hand-off reallocates its table
+      // each time (in the old generation: the Map lives as long as the run).
+      if (st.woken && isExclusiveAcquire(op)) this.reserved.set(waitLoc(op), null);
       const waitedFrom = st.blockedAt;
       st.blockedAt = -1;
       st.woken = false;
@@ -491,7 +493,7 @@ export class Simulator {
   private reservedForOther(op: Op, st: SimThread): boolean {
     if (!isExclusiveAcquire(op)) return false;
     const r = this.reserved.get(waitLoc(op));
-    return r !== undefined && r !== st;
+    return r != null && r !== st;
   }
 
   private block(st: SimThread, op: Op): void {
