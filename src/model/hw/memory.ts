@@ -33,8 +33,8 @@ export class mem_swap {
  * The accessors keep the field names the model code reads and writes.
  */
 export class mem_page {
-  /** Token of the encrypted contents (contents pages). */
-  data = 0;
+  /** The data token (see `data`). */
+  private token = 0;
   /** PCMD words, allocated on the first PCMD write (PCMD pages). */
   words: Float64Array | null = null;
   /** PG_* bits above. */
@@ -46,6 +46,17 @@ export class mem_page {
   /** The copy in swap, once the page has been written out (null: never written out). */
   swap: mem_swap | null = null;
   constructor(readonly id: number) {}
+
+  /** Token of the encrypted contents (contents pages). */
+  get data(): number {
+    return this.token;
+  }
+  set data(v: number) {
+    // As a small integer when it is one, which tokens are: a token read from a Float64Array (the
+    // EPC's tokens are per-page typed arrays) comes as a heap number, and storing one makes V8 box
+    // this field in every page, 16 more bytes each.
+    this.token = (v | 0) === v ? v | 0 : v;
+  }
 
   get dirty(): boolean {
     return (this.flags & PG_dirty) !== 0;
