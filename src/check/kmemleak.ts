@@ -7,6 +7,7 @@
  * objects the model allocates are checked too (heapLeakProblem).
  */
 
+import type { mem_page } from "../model/hw/memory.ts";
 import { allocatedAt } from "../model/kernel/lib/kmemleak.ts";
 import { LINK_NONE, SGX_EPC_PAGE_RECLAIMER_TRACKED } from "../model/kernel/sgx/sgx.ts";
 import type { Machine } from "../model/machine.ts";
@@ -70,13 +71,22 @@ function internalLeakProblem(w: World): string | null {
     const name = encl.name || String(encl.id);
     if (encl.freed && encl.page_array.count > 0)
       return `unreferenced xa_node of the page_array of freed enclave ${name} (${encl.page_array.count} entries): xa_destroy() never ran`;
-    if (encl.backing)
-      for (const [index, p] of encl.backing.pages) {
-        if (p.refs > 0)
-          return `backing page ${index} of enclave ${name} still has ${p.refs} reference(s) with no kernel path running: a get_page() without its put_page()`;
-        if (p.refs < 0)
-          return `backing page ${index} of enclave ${name}: page refcount underflow (${p.refs}): put_page() without a reference`;
-      }
+    if (encl.backing) {
+      // The page that came into the file first (the lowest page id: a page enters its file when
+      // it is allocated) of those with references left: the one reported when the file was a Map
+      // in insertion order.
+      let index = -1;
+      let p: mem_page | null = null;
+      for (const [i, q] of encl.backing.pages)
+        if (q.refs !== 0 && (p === null || q.id < p.id)) {
+          index = i;
+          p = q;
+        }
+      if (p && p.refs > 0)
+        return `backing page ${index} of enclave ${name} still has ${p.refs} reference(s) with no kernel path running: a get_page() without its put_page()`;
+      if (p && p.refs < 0)
+        return `backing page ${index} of enclave ${name}: page refcount underflow (${p.refs}): put_page() without a reference`;
+    }
   }
   for (const f of m.shmem_files)
     for (const p of f.truncatedHeld.values())

@@ -26,7 +26,7 @@
  * schedule, so no two CPUs are interchangeable in a check scenario (docs/checker.md).
  */
 import { Cpu } from "../model/hw/cpu.ts";
-import { mem_page } from "../model/hw/memory.ts";
+import { mem_page, mem_swap } from "../model/hw/memory.ts";
 import { HwEnclave, SgxHw } from "../model/hw/sgx_hw.ts";
 import { MiscCgroups, misc_cg, misc_res } from "../model/kernel/cgroup/misc.ts";
 import { atomic_long_t, bitflags, kref } from "../model/kernel/lib/atomic.ts";
@@ -54,7 +54,7 @@ import { VepcGlobals } from "../model/kernel/sgx/virt.ts";
 import { Machine } from "../model/machine.ts";
 import { type Hasher, type HashHook, hashDeep, NotCanonical } from "../model/snapshot.ts";
 import { Process, SgxFile, UserEnclave } from "../model/user/process.ts";
-import { Chunked, Growable } from "../model/util/chunked.ts";
+import { Chunked, Growable, SparseArray } from "../model/util/chunked.ts";
 
 /** Classes reviewed to hold no EPC page number (hooked classes are handled below). */
 const VETTED = new Set<unknown>([
@@ -81,6 +81,8 @@ const VETTED = new Set<unknown>([
   xarray,
   shmem_file,
   mem_page,
+  mem_swap,
+  SparseArray,
   mem_cgroup,
   MiscCgroups,
   misc_cg,

@@ -5,12 +5,17 @@
  */
 import type { Located, ModelGen, SharedOp, WorkOp } from "../../../rt/ops.ts";
 import { withSite } from "../../../rt/site.ts";
-import { mem_page } from "../../hw/memory.ts";
+import { mem_page, mem_swap } from "../../hw/memory.ts";
 import type { Machine } from "../../machine.ts";
+import { SparseArray } from "../../util/chunked.ts";
 import { type mem_cgroup, mem_cgroup_out_of_memory } from "./memcg.ts";
 
 export class shmem_file {
-  readonly pages = new Map<number, mem_page>();
+  /**
+   * The page cache (i_pages): page index -> page. An evicted enclave page keeps its contents page
+   * here, so the file holds millions of pages for a large enclave: a sparse array, not a Map.
+   */
+  readonly pages = new SparseArray<mem_page>();
   /** Pages ever allocated in this file (for memcg charging and reports). */
   allocated = 0;
   /**
@@ -75,15 +80,16 @@ export function put_page(p: mem_page): void {
 
 /** Read a swapped-out page back: the swap copy becomes the page's contents again (clean). */
 function swapIn(p: mem_page): void {
-  p.data = p.swapData;
-  p.words = p.swapWords ? p.swapWords.slice() : null;
+  const s = p.swap!;
+  p.data = s.data;
+  p.words = s.words ? s.words.slice() : null;
   p.resident = true;
   p.dirty = false;
 }
 
 /** The contents a reader of the file would see (a swapped-out page is read back from swap). */
 export function shmem_view(p: mem_page): { data: number; words: Float64Array | null } {
-  return p.resident ? { data: p.data, words: p.words } : { data: p.swapData, words: p.swapWords };
+  return p.resident ? { data: p.data, words: p.words } : { data: p.swap!.data, words: p.swap!.words };
 }
 
 /** shmem_truncate_range for one page: the page leaves the file (and is uncharged). */
@@ -118,11 +124,9 @@ export function* shmem_reclaim_pass(m: Machine, f: shmem_file, what: "writeback"
     });
     if (p.refs > 0 || !p.resident) continue;
     if (what === "writeback" && p.dirty) {
-      p.swapData = p.data;
-      p.swapWords = p.words ? p.words.slice() : null;
-      p.swapped = true;
+      p.swap = new mem_swap(p.data, p.words ? p.words.slice() : null);
       p.dirty = false;
-    } else if (what === "drop" && !p.dirty && p.swapped) {
+    } else if (what === "drop" && !p.dirty && p.swap) {
       p.resident = false;
       p.data = 0;
       p.words = null;

@@ -10,8 +10,15 @@ import type { Machine } from "../../machine.ts";
 export class srcu_struct implements SrcuLike {
   /** Current grace period; readers that lock now belong to it. */
   gp = 0;
-  /** Active reader count per grace period. */
-  readonly readers = new Map<number, number>();
+  /**
+   * Active readers: the grace periods that have readers, ascending, and how many each
+   * (reader_counts[i] readers in grace period reader_gps[i]). Two short arrays, not a Map: a
+   * Map that goes empty and back on every lock/unlock pair reallocates its table each time (V8
+   * shrinks it on delete, in the old generation where a long-lived Map lives), and that garbage
+   * was most of what an 8 GiB build-and-zero run allocated.
+   */
+  readonly reader_gps: number[] = [];
+  readonly reader_counts: number[] = [];
   readonly op: AtomicOp;
   constructor(
     readonly id: number,
@@ -21,8 +28,31 @@ export class srcu_struct implements SrcuLike {
   }
   oldestReader(): number {
     let min = Number.POSITIVE_INFINITY;
-    for (const [g, n] of this.readers) if (n > 0 && g < min) min = g;
+    for (let i = 0; i < this.reader_gps.length; i++)
+      if (this.reader_counts[i]! > 0 && this.reader_gps[i]! < min) min = this.reader_gps[i]!;
     return min;
+  }
+  /** Readers in grace period `g` (0 when none). */
+  readers(g: number): number {
+    const i = this.reader_gps.indexOf(g);
+    return i < 0 ? 0 : this.reader_counts[i]!;
+  }
+  /** Set the readers of grace period `g`; 0 removes the grace period. */
+  setReaders(g: number, n: number): void {
+    let i = this.reader_gps.indexOf(g);
+    if (n === 0) {
+      if (i >= 0) {
+        this.reader_gps.splice(i, 1);
+        this.reader_counts.splice(i, 1);
+      }
+      return;
+    }
+    if (i < 0) {
+      i = 0;
+      while (i < this.reader_gps.length && this.reader_gps[i]! < g) i++;
+      this.reader_gps.splice(i, 0, g);
+      this.reader_counts.splice(i, 0, n);
+    } else this.reader_counts[i] = n;
   }
 }
 
@@ -30,17 +60,16 @@ export class srcu_struct implements SrcuLike {
 export function* srcu_read_lock(_m: Machine, s: srcu_struct): ModelGen<number> {
   yield withSite(s.op);
   const g = s.gp;
-  s.readers.set(g, (s.readers.get(g) ?? 0) + 1);
+  s.setReaders(g, s.readers(g) + 1);
   return g;
 }
 
 /** srcu_read_unlock: leave the read-side critical section entered with `idx`. */
 export function* srcu_read_unlock(m: Machine, s: srcu_struct, idx: number): ModelGen {
   yield withSite(s.op);
-  const n = s.readers.get(idx) ?? 0;
+  const n = s.readers(idx);
   if (n <= 0) m.bug(`srcu_read_unlock without reader in gp ${idx}`);
-  if (n === 1) s.readers.delete(idx);
-  else s.readers.set(idx, n - 1);
+  s.setReaders(idx, n - 1);
 }
 
 /** synchronize_srcu: wait until every reader that started before the call has finished. Sleeps. */
