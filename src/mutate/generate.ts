@@ -65,6 +65,15 @@ function objectLiteral(e: ts.Expression | undefined): ts.ObjectLiteralExpression
   return e && ts.isObjectLiteralExpression(e) ? e : null;
 }
 
+/** Record the functions a table literal lists (`name,` or `key: name,`) as function -> key. */
+function listTable(table: ts.ObjectLiteralExpression | null, listed: Map<string, string>): void {
+  for (const p of table?.properties ?? []) {
+    if (ts.isShorthandPropertyAssignment(p)) listed.set(p.name.text, p.name.text);
+    else if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && ts.isIdentifier(p.initializer))
+      listed.set(p.initializer.text, p.name.text);
+  }
+}
+
 const parsed = new Map<string, ParsedFile>();
 
 function parse(file: string): ParsedFile {
@@ -73,31 +82,21 @@ function parse(file: string): ParsedFile {
   const path = srcPath("model", "kernel", "sgx", file);
   const text = readFileSync(path, "utf8");
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  // Function name -> its key in an exported table (`name,` or `key: name,`).
+  // Function name -> its key in an exported table (`name,` or `key: name,`), or in the
+  // registerVariant({ overrides: { ... } }) call of a variant file.
   const listed = new Map<string, string>();
   for (const s of sf.statements) {
-    if (!ts.isVariableStatement(s) || !s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))
-      continue;
-    for (const d of s.declarationList.declarations)
-      for (const p of objectLiteral(d.initializer)?.properties ?? []) {
-        if (ts.isShorthandPropertyAssignment(p)) listed.set(p.name.text, p.name.text);
-        else if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && ts.isIdentifier(p.initializer))
-          listed.set(p.initializer.text, p.name.text);
-      }
-  }
-  // A variant file may list its functions in the registerVariant({ overrides: { ... } }) call itself.
-  for (const s of sf.statements) {
-    if (!ts.isExpressionStatement(s) || !ts.isCallExpression(s.expression)) continue;
-    const call = s.expression;
-    if (!ts.isIdentifier(call.expression) || call.expression.text !== "registerVariant") continue;
-    for (const p of objectLiteral(call.arguments[0])?.properties ?? []) {
-      if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name) || p.name.text !== "overrides") continue;
-      for (const q of objectLiteral(p.initializer)?.properties ?? []) {
-        if (ts.isShorthandPropertyAssignment(q)) listed.set(q.name.text, q.name.text);
-        else if (ts.isPropertyAssignment(q) && ts.isIdentifier(q.name) && ts.isIdentifier(q.initializer))
-          listed.set(q.initializer.text, q.name.text);
-      }
-    }
+    if (ts.isVariableStatement(s) && s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))
+      for (const d of s.declarationList.declarations) listTable(objectLiteral(d.initializer), listed);
+    if (
+      ts.isExpressionStatement(s) &&
+      ts.isCallExpression(s.expression) &&
+      ts.isIdentifier(s.expression.expression) &&
+      s.expression.expression.text === "registerVariant"
+    )
+      for (const p of objectLiteral(s.expression.arguments[0])?.properties ?? [])
+        if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === "overrides")
+          listTable(objectLiteral(p.initializer), listed);
   }
   const fns = new Map<string, ts.FunctionDeclaration>();
   for (const s of sf.statements)

@@ -260,14 +260,7 @@ export type OpKind = Op["kind"];
 
 /** Every op kind the drivers know (a Record, so that TypeScript insists on all of them). */
 export const OP_KINDS: Readonly<Record<OpKind, true>> = Object.freeze({
-  spin_lock: true,
-  spin_unlock: true,
-  mutex_lock: true,
-  mutex_unlock: true,
-  down_read: true,
-  up_read: true,
-  down_write: true,
-  up_write: true,
+  ...LOCK_OP_KINDS,
   atomic: true,
   read: true,
   write: true,

@@ -10,19 +10,30 @@ export type { Timeline };
 
 const MODES = new Set(["enclave mode", "user mode", "kernel", "AEX + ERESUME"]);
 
+/** A timeline with no spans yet. */
+export function emptyTimeline(): Timeline {
+  return { cpus: 0, labels: [], cpu: [], depth: [], label: [], ts: [], dur: [], counters: {}, end: 0 };
+}
+
+/** Append a span (times in ns) to the columns; `cpus` and `end` are the caller's. */
+export function pushSpan(
+  t: Timeline,
+  cpu: number,
+  depth: number,
+  label: number,
+  ts: number,
+  dur: number,
+): void {
+  t.cpu.push(cpu);
+  t.depth.push(depth);
+  t.label.push(label);
+  t.ts.push(ts);
+  t.dur.push(dur);
+}
+
 export function timelineOf(trace: TraceData, threads: { id: number; name: string }[]): Timeline {
   const names = new Set(threads.map((t) => t.name));
-  const t: Timeline = {
-    cpus: 0,
-    labels: [],
-    cpu: [],
-    depth: [],
-    label: [],
-    ts: [],
-    dur: [],
-    counters: {},
-    end: 0,
-  };
+  const t = emptyTimeline();
   const ids = new Map<string, number>();
   for (const e of trace.events) {
     if (e.ph === "X" && e.pid === CPU_PID) {
@@ -34,11 +45,7 @@ export function timelineOf(trace: TraceData, threads: { id: number; name: string
       }
       const ts = Math.round(e.ts! * 1000);
       const dur = Math.round(e.dur! * 1000);
-      t.cpu.push(e.tid!);
-      t.depth.push(MODES.has(e.name) && !names.has(e.name) ? 1 : 0);
-      t.label.push(id);
-      t.ts.push(ts);
-      t.dur.push(dur);
+      pushSpan(t, e.tid!, MODES.has(e.name) && !names.has(e.name) ? 1 : 0, id, ts, dur);
       t.cpus = Math.max(t.cpus, e.tid! + 1);
       t.end = Math.max(t.end, ts + dur);
     } else if (e.ph === "C" && e.pid === EPC_PID) {

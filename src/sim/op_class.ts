@@ -1,10 +1,10 @@
 /**
  * What the simulator must do around an executed op, by its kind, as bits of one integer: the hot
  * loop dispatches on the kind string once per op (opClass) and then tests bits, instead of passing
- * the op through a switch per question (is it enabled, does it cost, does it release, ...). Each bit
- * is only a filter: the exact answer still comes from the function named beside it, so a bit may be
- * set for a kind that turns out not to need the work (test/sim/op_class.test.ts checks the bits
- * against those functions for every kind).
+ * the op through a switch per question. OC_STRETCH, OC_USER and OC_EXCL are the answers themselves.
+ * The other bits are filters: the exact answer still comes from the function named beside them, so
+ * such a bit may be set for a kind that turns out not to need the work. test/sim/op_class.test.ts
+ * checks every kind against those functions and the answers against the lists they stand for.
  */
 import type { OpKind } from "../rt/ops.ts";
 
@@ -14,9 +14,10 @@ export const OC_WAITS = 1;
 export const OC_EXCL = 2;
 /** May release or signal a location: releaseLoc. */
 export const OC_RELEASES = 4;
-/** A scheduling point: endsStretch (simulator.ts). */
+/** A scheduling point: where a running thread's kernel stretch ends (cond_resched, a preemption
+ * point, a page fault, a syscall, and every op that runs in user or enclave mode). */
 export const OC_STRETCH = 8;
-/** Runs in user or enclave mode: inUserMode (simulator.ts). */
+/** Runs in user or enclave mode, where the timer tick can always preempt (EENTER .. EEXIT, AEX). */
 export const OC_USER = 16;
 /** May cost time: Simulator.cost. */
 export const OC_COST = 32;

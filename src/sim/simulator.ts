@@ -533,8 +533,8 @@ export class Simulator {
     st.stretchFrom = nextFrom;
   }
 
+  /** Is the lock an exclusive acquisition `op` takes (OC_EXCL) handed off to another thread? */
   private reservedForOther(op: Op, st: SimThread): boolean {
-    if (!isExclusiveAcquire(op)) return false;
     const r = this.waitQs[waitLoc(op)]?.reserved;
     return r != null && r !== st;
   }
@@ -759,33 +759,6 @@ export class Simulator {
 
 /** softlockup_thresh: 2 x the default watchdog_thresh of 10 s. */
 const SOFTLOCKUP_NS = 20e9;
-
-/** Ops at which a running thread passes a scheduling point. */
-export function endsStretch(op: Op): boolean {
-  switch (op.kind) {
-    case "cond_resched":
-    case "preempt_point":
-    case "page_fault":
-    case "syscall":
-      return true;
-    default:
-      return inUserMode(op);
-  }
-}
-
-/** Ops that run in user or enclave mode, where the timer tick can always preempt. */
-export function inUserMode(op: Op): boolean {
-  switch (op.kind) {
-    case "enclave_run":
-    case "eenter":
-    case "eresume":
-    case "eexit":
-    case "aex":
-      return true;
-    default:
-      return false;
-  }
-}
 
 function workCost(what: string, P: CostProfile): number {
   switch (what) {

@@ -2,28 +2,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { indexTimeline, tiles } from "../../src/serve/tiles.ts";
-import type { Timeline } from "../../src/serve/timeline.ts";
+import { emptyTimeline, pushSpan, type Timeline } from "../../src/serve/timeline.ts";
 
 /** One CPU, depth 0: a wide span of label 0 at 0..500 ns, then 500 spans of 1 ns alternating labels 1 and 2. */
 function timeline(): Timeline {
-  const t: Timeline = {
-    cpus: 1,
-    labels: ["a", "b", "c"],
-    cpu: [],
-    depth: [],
-    label: [],
-    ts: [],
-    dur: [],
-    counters: {},
-    end: 1000,
-  };
-  const add = (ts: number, dur: number, label: number) => {
-    t.cpu.push(0);
-    t.depth.push(0);
-    t.label.push(label);
-    t.ts.push(ts);
-    t.dur.push(dur);
-  };
+  const t: Timeline = { ...emptyTimeline(), cpus: 1, labels: ["a", "b", "c"], end: 1000 };
+  const add = (ts: number, dur: number, label: number) => pushSpan(t, 0, 0, label, ts, dur);
   // Out of order on purpose: the index sorts each row.
   for (let i = 499; i >= 0; i--) add(500 + i, 1, 1 + (i % 2));
   add(0, 500, 0);

@@ -16,8 +16,13 @@ import {
   OC_WAITS,
   opClass,
 } from "../../src/sim/op_class.ts";
-import { endsStretch, inUserMode, Simulator } from "../../src/sim/simulator.ts";
+import { Simulator } from "../../src/sim/simulator.ts";
 import { machine } from "../helpers/model.ts";
+
+/** Ops that run in user or enclave mode (OC_USER). */
+const USER_MODE = new Set<OpKind>(["enclave_run", "eenter", "eresume", "eexit", "aex"]);
+/** Scheduling points (OC_STRETCH): these, and every op in user or enclave mode. */
+const SCHEDULING_POINTS = new Set<OpKind>(["cond_resched", "preempt_point", "page_fault", "syscall"]);
 
 /** An op of `kind` with every field any kind has: a held lock, a sleeping task, a busy SRCU. */
 function anyOp(kind: OpKind): Op {
@@ -78,8 +83,9 @@ test("every op kind's class bits cover what the simulator's per-op questions ans
     if (!isEnabled(op)) assert.ok(has(OC_WAITS), `${kind}: can be disabled`);
     assert.equal(has(OC_EXCL), isExclusiveAcquire(op), `${kind}: exclusive acquisition`);
     if (releaseLoc(op) >= 0) assert.ok(has(OC_RELEASES), `${kind}: releases`);
-    if (endsStretch(op)) assert.ok(has(OC_STRETCH), `${kind}: scheduling point`);
-    if (inUserMode(op)) assert.ok(has(OC_USER), `${kind}: user mode`);
+    const user = USER_MODE.has(kind);
+    assert.equal(has(OC_STRETCH), user || SCHEDULING_POINTS.has(kind), `${kind}: scheduling point`);
+    assert.equal(has(OC_USER), user, `${kind}: user mode`);
     if (cost(op, { touchNs: 1 }, ALL_ONE) !== 0) assert.ok(has(OC_COST), `${kind}: costs time`);
     const driver = ["choose", "preempt_point", "msleep", "cond_resched", "spawn"].includes(kind);
     if (driver) assert.ok(has(OC_DRIVER), `${kind}: the driver acts first`);

@@ -21,6 +21,7 @@ import {
   enclave_epcm_fault,
   enclave_page_fault,
   enclave_run_effect,
+  sigbus_delivered,
 } from "./enclave_thread.ts";
 import { exit_process, fork, join_threads, type Process, type UserEnclave } from "./process.ts";
 import { type AcceptKind, acceptSecinfo, eaccept_call, type Sgx2Ioctl, sgx2_ioctl } from "./sgx2.ts";
@@ -78,10 +79,7 @@ export function* access_actor(
     const ret = yield* enclave_page_fault(m, th, th.faultPage);
     if (ret & VM_FAULT_SIGBUS) {
       yield ev("sigbus", th.faultPage, "SIGBUS");
-      // A fault that gives up because SIGKILL is pending (exit_group, the OOM killer: the only
-      // signals the model sends; sgx_alloc_epc_page's -ERESTARTSYS) ends in SIGBUS, but the kill
-      // is delivered first on the way back to user mode: the process never sees it.
-      if (!signal_pending(m)) m.warn("sigbus", `SIGBUS on enclave page ${th.faultPage}`);
+      if (sigbus_delivered(m)) m.warn("sigbus", `SIGBUS on enclave page ${th.faultPage}`);
       return;
     }
     // NOPAGE also means success (the PTE is in place). Only a retry that would fault again at once
@@ -217,7 +215,7 @@ export function* eaccept_actor(
     if (signal_pending(m)) return;
     const r = yield* eaccept_call(m, proc, ue, page, acceptSecinfo(accept));
     if (r === EACCEPT_KILLED) {
-      if (!signal_pending(m)) m.warn("sigbus", `SIGBUS on enclave page ${page} (EACCEPT)`);
+      if (sigbus_delivered(m)) m.warn("sigbus", `SIGBUS on enclave page ${page} (EACCEPT)`);
       return;
     }
     if (r !== SGX_SUCCESS && !(accept === "pending" && r === SGX_PAGE_ATTRIBUTES_MISMATCH)) {

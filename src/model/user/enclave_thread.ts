@@ -149,6 +149,16 @@ export function* enclave_page_fault(m: Machine, th: EnclaveThread, index: number
 }
 
 /**
+ * Does a fault that ended in VM_FAULT_SIGBUS kill the current thread with SIGBUS? Not when the
+ * fault gave up because SIGKILL is pending (exit_group, the OOM killer: the only signals the model
+ * sends; sgx_alloc_epc_page's -ERESTARTSYS): the kill is delivered first on the way back to user
+ * mode, and the thread dies of it without ever seeing the SIGBUS.
+ */
+export function sigbus_delivered(m: Machine): boolean {
+  return !signal_pending(m);
+}
+
+/**
  * ENCLU[EACCEPT] of enclave page `index` by the current thread, which is in enclave mode. The leaf
  * needs a translation: without one (no PTE, or a page the walk cannot use) it is an ordinary #PF,
  * the kernel's fault handler runs (for a page not in page_array it EAUGs one) and the leaf is
@@ -176,8 +186,11 @@ export function* enclave_eaccept(
     m.hw.exit(m.cpu());
     const r = yield* enclave_page_fault(m, th, index);
     if (r & VM_FAULT_SIGBUS) {
-      th.sigbus = true;
-      yield ev("sigbus", index, "SIGBUS");
+      if (!sigbus_delivered(m)) th.killed = true;
+      else {
+        th.sigbus = true;
+        yield ev("sigbus", index, "SIGBUS");
+      }
       return EACCEPT_KILLED;
     }
     // A retry that would fault again at once waits until another thread moved (see access_actor).
@@ -275,10 +288,7 @@ export function* enclave_run_loop(m: Machine, th: EnclaveThread): ModelGen {
       m.hw.exit(m.cpu());
       const ret = yield* enclave_page_fault(m, th, th.faultPage);
       if (ret & VM_FAULT_SIGBUS) {
-        // The fault gave up because SIGKILL is pending (the process is being killed): the kill is
-        // delivered first and the thread dies of it, not of a SIGBUS (as the checker's access
-        // actor already counts it).
-        if (signal_pending(m)) th.killed = true;
+        if (!sigbus_delivered(m)) th.killed = true;
         else {
           th.sigbus = true;
           yield ev("sigbus", th.faultPage, "SIGBUS");
