@@ -85,6 +85,11 @@ export function onUseAfterFree(hw: SgxHw, report: (what: string) => void): void 
   useAfterFree.set(hw, report);
 }
 
+/** Results of SgxHw.walk. */
+export const WALK_OK = 0;
+export const WALK_UNMAPPED = 1;
+export const WALK_EPCM = 2;
+
 export class SgxHw {
   readonly nrPages: number;
   // EPCM, one entry per EPC page.
@@ -563,6 +568,17 @@ export class SgxHw {
       this.modified.get(p) === 0 &&
       (!write || (this.perm.get(p) & SGX_SECINFO_W) !== 0)
     );
+  }
+
+  /**
+   * The page walk of an enclave thread's touch of `linaddr`, through a PTE to page `p`: WALK_OK when
+   * the access may use the translation, WALK_UNMAPPED when there is none (mapped() fails: an
+   * ordinary #PF the kernel handles), WALK_EPCM when the EPCM refuses the access (epcmAllows()
+   * fails: a #PF with the SGX bit, the enclave's runtime's business).
+   */
+  walk(p: number, eid: number, linaddr: number, write: boolean): number {
+    if (!this.mapped(p, eid, linaddr)) return WALK_UNMAPPED;
+    return this.epcmAllows(p, write) ? WALK_OK : WALK_EPCM;
   }
 
   /** Is page `p` usable for a translation by an enclave thread of `eid` at `linaddr`? */

@@ -21,6 +21,7 @@ import {
   SGX_SECINFO_W,
   SGX_SUCCESS,
 } from "../hw/arch.ts";
+import { WALK_EPCM, WALK_OK, WALK_UNMAPPED } from "../hw/sgx_hw.ts";
 import {
   find_vma,
   mmap_read_lock,
@@ -102,14 +103,10 @@ export function enclave_run_effect(m: Machine, th: EnclaveThread, op: EnclaveRun
     let p = cpu.tlbLookup(idx);
     if (p < 0) {
       const pte = vma.pte.get(idx);
-      if (pte < 0 || !hw.mapped(pte, eid, idx)) {
+      const walk = pte < 0 ? WALK_UNMAPPED : hw.walk(pte, eid, idx, pat.peekWrite());
+      if (walk !== WALK_OK) {
         op.faulted = true;
-        th.faultPage = idx;
-        break;
-      }
-      if (!hw.epcmAllows(pte, pat.peekWrite())) {
-        op.faulted = true;
-        th.epcmFault = true;
+        th.epcmFault = walk === WALK_EPCM;
         th.faultPage = idx;
         break;
       }
