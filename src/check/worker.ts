@@ -6,6 +6,7 @@
  */
 
 import { parentPort, workerData } from "node:worker_threads";
+import { installBuiltStackTraces } from "../rt/built_stacks.ts";
 import { watchdogDeadline } from "../rt/watchdog.ts";
 import { parseScenarioText } from "../scenario/load.ts";
 import { loadKernel } from "../scenario/patches.ts";
@@ -13,6 +14,7 @@ import { explorers, isKnown } from "./checker.ts";
 import { prepare } from "./engine.ts";
 import type { LockEdgeAt, WorkerJob, WorkerMessage } from "./workers.ts";
 
+installBuiltStackTraces();
 const job = workerData as WorkerJob;
 const stop = new Int32Array(job.stopAbove);
 const { scenario } = parseScenarioText(JSON.stringify(job.raw), job.source);

@@ -1,6 +1,10 @@
-// Entry of a `epcsim serve` run job's worker thread: worker threads do not inherit the tsx loader,
-// so it is registered here before the TypeScript job is imported (as the run pool's workers do).
-import { register } from "tsx/esm/api";
-
-register();
-await import("./job_worker.ts");
+// Entry of a `epcsim serve` run job's worker thread: from the build when the server runs from it
+// (EPCSIM_BUILT, see experiment/worker_entry.mjs), else through the tsx loader, which worker
+// threads do not inherit.
+if (process.env.EPCSIM_BUILT === "1") {
+  await import("../../dist/serve-job.js");
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("./job_worker.ts");
+}

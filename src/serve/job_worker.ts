@@ -6,6 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { runScenario } from "../experiment/run.ts";
 import { writeChromeTrace } from "../report/chrome_trace.ts";
+import { installBuiltStackTraces } from "../rt/built_stacks.ts";
 import { ScenarioError } from "../scenario/errors.ts";
 import { parseScenarioText } from "../scenario/load.ts";
 import { opsOf, timelineOf } from "./timeline.ts";
@@ -17,6 +18,7 @@ const { text, sets, traceFile, ops } = workerData as {
   /** Re-run for the ops of a window (the run is deterministic): stop at `to`, trace ops there. */
   ops?: { from: number; to: number; measureStart: number };
 };
+installBuiltStackTraces();
 const port = parentPort!;
 try {
   // The run ends at `to`: its measured window starts at measureStart (every run's time is the same

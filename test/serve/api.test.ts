@@ -272,3 +272,41 @@ test("epcsim serve listens on 127.0.0.1 by default; another address only with --
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--port 70000: expected 0\.\.65535/);
 });
+
+test("the command line's server runs a background job in a worker thread started from the build", async () => {
+  const { spawn } = await import("node:child_process");
+  // bin/epcsim.js runs from dist/ when it is fresh (make test builds it first), and its worker
+  // threads then load dist/serve-job.js; from the sources they load the TypeScript through tsx.
+  const p = spawn(process.execPath, [BIN, "serve", "--port", "0", "--db", db]);
+  try {
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      p.stdout.on("data", (c) => {
+        out += c;
+        const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      p.on("exit", () => reject(new Error(`serve exited: ${out}`)));
+    });
+    const call = async (path: string, method = "GET", body?: unknown) => {
+      const r = await fetch(`${base}${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return r.json() as Promise<Record<string, unknown>>;
+    };
+    const { text } = await call("/api/scenarios/seed-batching");
+    const started = await call("/api/jobs", "POST", { text, set: ["run.duration=2ms"] });
+    let job: Record<string, unknown>;
+    for (;;) {
+      job = await call(`/api/jobs/${started.id}`);
+      if (job.state !== "running") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(job.state, "done", JSON.stringify(job));
+    assert.equal(typeof (job.result as { metrics: { faults: number } }).metrics.faults, "number");
+  } finally {
+    p.kill("SIGTERM");
+  }
+});
