@@ -5,7 +5,9 @@
  * deep: actor, fault handler, load page, ELDU, ENCLS wrapper, lock helpers), and, for comparison,
  * the same call chains run by a trampoline: each function yields the generator it calls to a driver
  * that keeps the stack of generators, so an op resumes one frame whatever the depth, but every call
- * is two more resumptions (docs/performance.md, "how threads become data"). Print only, no assert.
+ * is two more resumptions, and on resumable frames (plain objects holding locals and a resume point,
+ * as a transform of the model's functions would make; docs/performance.md, "how threads become
+ * data"). Print only, no assert.
  *   node --import tsx bench/generators.ts
  */
 
@@ -55,6 +57,75 @@ function drive(root: Generator<unknown, unknown, unknown>): number {
   return ops;
 }
 
+/**
+ * The same chains as resumable frames: what a build-time transform of model functions would make of
+ * them (docs/performance.md). A frame is a plain object holding its locals and its resume point; its
+ * step runs to the next op, call or return and says which; the driver keeps the stack of frames.
+ * The frames could be snapshotted with the world state, which generators cannot.
+ */
+const F_OP = 0;
+const F_CALL = 1;
+const F_RETURN = 2;
+interface Frame {
+  step(d: FrameDriver, v: number): number;
+}
+interface FrameDriver {
+  op: number;
+  callee: Frame | null;
+  ret: number;
+}
+
+class LeafFrame implements Frame {
+  private i = 0;
+  constructor(private readonly n: number) {}
+  step(d: FrameDriver): number {
+    if (this.i < this.n) {
+      d.op = this.i++;
+      return F_OP;
+    }
+    d.ret = this.n;
+    return F_RETURN;
+  }
+}
+
+class ChainFrame implements Frame {
+  private pc = 0;
+  constructor(
+    private readonly depth: number,
+    private readonly n: number,
+  ) {}
+  step(d: FrameDriver, v: number): number {
+    if (this.pc === 0) {
+      this.pc = 1;
+      d.callee = this.depth === 0 ? new LeafFrame(this.n) : new ChainFrame(this.depth - 1, this.n);
+      return F_CALL;
+    }
+    d.ret = v;
+    return F_RETURN;
+  }
+}
+
+function driveFrames(root: Frame): number {
+  const d: FrameDriver = { op: 0, callee: null, ret: 0 };
+  const stack: Frame[] = [root];
+  let ops = 0;
+  let v = 0;
+  while (stack.length > 0) {
+    const r = stack[stack.length - 1]!.step(d, v);
+    if (r === F_OP) {
+      ops++;
+      v = 0;
+    } else if (r === F_CALL) {
+      stack.push(d.callee!);
+      v = 0;
+    } else {
+      stack.pop();
+      v = d.ret;
+    }
+  }
+  return ops;
+}
+
 /** Best of 5, in ns per op. */
 function best(run: () => void, ops: number): number {
   let b = Number.POSITIVE_INFINITY;
@@ -81,8 +152,11 @@ for (const opsPerCall of [150, 1]) {
     const tramp = best(() => {
       for (let k = 0; k < runs; k++) drive(tchain(depth, opsPerCall));
     }, runs * opsPerCall);
+    const frames = best(() => {
+      for (let k = 0; k < runs; k++) driveFrames(new ChainFrame(depth, opsPerCall));
+    }, runs * opsPerCall);
     console.log(
-      `${String(opsPerCall).padStart(3)} op(s) per call chain, depth ${String(depth).padStart(2)}: yield* ${nested.toFixed(0).padStart(5)} ns per op, trampoline ${tramp.toFixed(0).padStart(5)} ns per op`,
+      `${String(opsPerCall).padStart(3)} op(s) per call chain, depth ${String(depth).padStart(2)}: yield* ${nested.toFixed(0).padStart(5)} ns per op, trampoline ${tramp.toFixed(0).padStart(5)}, resumable frames ${frames.toFixed(0).padStart(4)}`,
     );
   }
 }
