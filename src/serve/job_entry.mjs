@@ -1,10 +1,8 @@
-// Entry of a `epcsim serve` run job's worker thread: from the build when the server runs from it
-// (EPCSIM_BUILT, see experiment/worker_entry.mjs), else through the tsx loader, which worker
-// threads do not inherit.
-if (process.env.EPCSIM_BUILT === "1") {
-  await import("../../dist/serve-job.js");
-} else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  await import("./job_worker.ts");
-}
+// Entry of a `epcsim serve` run job's worker thread: the built dist/serve-job.js or the TypeScript
+// job (rt/worker_import.mjs says which and why).
+import { importWorker } from "../rt/worker_import.mjs";
+
+await importWorker(
+  new URL("../../dist/serve-job.js", import.meta.url),
+  new URL("./job_worker.ts", import.meta.url),
+);
