@@ -279,40 +279,6 @@ function classTable(opt: HashOptions): Map<unknown, ClassPlan> {
 const NO_SKIP: ReadonlySet<string> = new Set();
 
 /**
- * Hashes a typed array by the entries that differ from its last one: per-page tables, VA slots and
- * xarray chunks are mostly one fill value (0 or -1), used from the top.
- */
-type TypedHasher = (h: Hasher, a: Float64Array) => void;
-const TYPED_HASH_BODY = `
-  const n = a.length;
-  h.num(n);
-  const fill = n ? a[n - 1] : 0;
-  h.num(fill);
-  for (let i = 0; i < n - 1; i++) {
-    const x = a[i];
-    if (x !== fill) {
-      h.num(i);
-      h.num(x);
-    }
-  }
-  h.num(-1);
-`;
-/**
- * One compiled copy of the loop per element kind (Float64Array, Int32Array, ...): one shared loop
- * sees every kind, and its element loads go megamorphic (~15 ns each where a copy that sees one kind
- * takes ~1 ns). A state holds ~5,000 typed-array entries, most of what a hash reads.
- */
-const typedHashers = new Map<unknown, TypedHasher>();
-function typedHasher(a: ArrayBufferView): TypedHasher {
-  let f = typedHashers.get(a.constructor);
-  if (f === undefined) {
-    f = new Function("h", "a", TYPED_HASH_BODY) as TypedHasher;
-    typedHashers.set(a.constructor, f);
-  }
-  return f;
-}
-
-/**
  * Canonical hash of a state graph; functions are ignored.
  */
 export function hashDeep(
@@ -362,8 +328,21 @@ export function hashDeep(
     }
     ids.set(o, ids.size);
     if (ArrayBuffer.isView(o)) {
+      const a = o as unknown as Float64Array;
       h.num(8);
-      typedHasher(o)(h, o as unknown as Float64Array);
+      h.num(a.length);
+      // By the entries that differ from the last: per-page tables, VA slots and xarray chunks are
+      // mostly one fill value (0 or -1), used from the top.
+      const fill = a.length ? a[a.length - 1]! : 0;
+      h.num(fill);
+      for (let i = 0; i < a.length - 1; i++) {
+        const x = a[i]!;
+        if (x !== fill) {
+          h.num(i);
+          h.num(x);
+        }
+      }
+      h.num(-1);
       return;
     }
     if (Array.isArray(o)) {
