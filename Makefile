@@ -64,7 +64,7 @@ fuzz: $(NODE_DEPS) $(BUILD)
 simpy:
 	@/usr/bin/python3 -c "import SimPy" 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-simpy >/dev/null; }
 
-bench: $(NODE_DEPS) simpy
+bench: $(NODE_DEPS) $(BUILD) simpy
 	node --import tsx bench/run.ts
 	node --import tsx bench/check.ts
 	node --import tsx bench/bugs.ts

@@ -2,9 +2,15 @@
  * Benchmarks of the interleaving checker (print, never assert):
  *   - executions per second per strategy on the 3-thread fault-vs-reclaim scenario (target >= 20k);
  *   - distinct states per second of the hashed BFS (target >= 200k);
- *   - time to find each mutant with the default (portfolio) strategy on its scenario.
- *   node --import tsx bench/check.ts
+ *   - time to find each mutant with the default (portfolio) strategy on its scenario;
+ *   - `check --workers 1` against `--workers 2`, whole commands of the built CLI (the workers' start
+ *     included: what a user waits for; issue 12 wants the budget spent on exploration).
+ *   node --import tsx bench/check.ts        (`make bench` builds dist/ first)
  */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
 import { runCheck, type StrategyChoice } from "../src/check/checker.ts";
 import { prepare } from "../src/check/engine.ts";
 import { runCheckSession } from "../src/check/session.ts";
@@ -66,3 +72,36 @@ for (const [mutant, scenario] of MUTANTS) {
     `mutant ${mutant.padEnd(26)} on ${scenario.padEnd(27)} ${r.found ? `found after ${r.schedules} executions in ${r.elapsed_ms} ms (with minimization ${Math.round(total)} ms): ${r.property}` : "NOT FOUND"}`,
   );
 }
+
+// --workers: the same 20,000 random executions on 1 and 2 worker threads, whole commands, runs
+// interleaved, medians of 3.
+const root = join(import.meta.dirname, "..");
+if (!existsSync(join(root, "dist/main.js")))
+  console.log("dist/main.js is missing: the --workers case runs the sources through tsx (make build)");
+const times: Record<number, number[]> = { 1: [], 2: [] };
+for (let i = 0; i < 3; i++)
+  for (const w of [1, 2]) {
+    const t0 = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, "bin/epcsim.js"),
+        "check",
+        "check-fault-vs-reclaim",
+        "--strategy",
+        "random",
+        "--budget",
+        "20000",
+        "--workers",
+        String(w),
+        "--json",
+      ],
+      { stdio: "ignore" },
+    );
+    if (r.status !== 0) throw new Error(`check --workers ${w} exited ${r.status}`);
+    times[w]!.push(performance.now() - t0);
+  }
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+console.log(
+  `check-fault-vs-reclaim random 20,000 executions, whole command: --workers 1 ${Math.round(med(times[1]!))} ms, --workers 2 ${Math.round(med(times[2]!))} ms (${(med(times[1]!) / med(times[2]!)).toFixed(2)}x; load ${loadavg()[0]!.toFixed(2)})`,
+);
