@@ -128,6 +128,7 @@ function runEpcsim(depth: number): number {
 }
 
 // ---- The minimal engine: a (time, seq) binary heap, generator threads, a FIFO mutex -------------
+// Its own heap, not src/sim/heap.ts: the reference must not share the code whose cost it measures.
 
 class MiniMutex {
   owner = -1;

@@ -436,7 +436,7 @@ export class Simulator {
       stepThread(th, value);
       this.ops++;
       if ((oc & OC_METRICS) !== 0) this.metrics.executed(op, this.now, st, st.blockedAt, wasSecs);
-      else this.metrics.m.model_ops++;
+      else this.metrics.counted();
       if (this.observer) this.observer.executed(op, this.now, th.spec.task);
       if (st.woken && (oc & OC_EXCL) !== 0) {
         const q = this.waitQs[waitLoc(op)];

@@ -156,6 +156,19 @@ export function sigbus_delivered(m: Machine): boolean {
 }
 
 /**
+ * The current thread's fault at `index` ended in VM_FAULT_SIGBUS: it dies of the SIGBUS, or of the
+ * SIGKILL that made the fault give up (sigbus_delivered).
+ */
+function* enclave_fault_sigbus(m: Machine, th: EnclaveThread, index: number): ModelGen {
+  if (!sigbus_delivered(m)) {
+    th.killed = true;
+    return;
+  }
+  th.sigbus = true;
+  yield ev("sigbus", index, "SIGBUS");
+}
+
+/**
  * ENCLU[EACCEPT] of enclave page `index` by the current thread, which is in enclave mode. The leaf
  * needs a translation: without one (no PTE, or a page the walk cannot use) it is an ordinary #PF,
  * the kernel's fault handler runs (for a page not in page_array it EAUGs one) and the leaf is
@@ -183,11 +196,7 @@ export function* enclave_eaccept(
     m.hw.exit(m.cpu());
     const r = yield* enclave_page_fault(m, th, index);
     if (r & VM_FAULT_SIGBUS) {
-      if (!sigbus_delivered(m)) th.killed = true;
-      else {
-        th.sigbus = true;
-        yield ev("sigbus", index, "SIGBUS");
-      }
+      yield* enclave_fault_sigbus(m, th, index);
       return EACCEPT_KILLED;
     }
     // A retry that would fault again at once waits until another thread moved (see access_actor).
@@ -285,11 +294,7 @@ export function* enclave_run_loop(m: Machine, th: EnclaveThread): ModelGen {
       m.hw.exit(m.cpu());
       const ret = yield* enclave_page_fault(m, th, th.faultPage);
       if (ret & VM_FAULT_SIGBUS) {
-        if (!sigbus_delivered(m)) th.killed = true;
-        else {
-          th.sigbus = true;
-          yield ev("sigbus", th.faultPage, "SIGBUS");
-        }
+        yield* enclave_fault_sigbus(m, th, th.faultPage);
         break;
       }
       yield ev("eresume", th.faultPage, "ERESUME");
