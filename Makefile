@@ -13,7 +13,7 @@ $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-$(BUILD): $(NODE_DEPS) $(SOURCES) scripts/build.mjs
+$(BUILD): $(NODE_DEPS) $(SOURCES) scripts/build.mjs scripts/frames_transform.mjs
 	node scripts/build.mjs
 
 build: $(BUILD)

@@ -5,16 +5,16 @@
  *   - time to find each mutant with the default (portfolio) strategy on its scenario;
  *   - `check --workers 1` against `--workers 2`, whole commands of the built CLI (the workers' start
  *     included: what a user waits for; issue 12 wants the budget spent on exploration).
- *   node --import tsx bench/check.ts        (`make bench` builds dist/ first)
+ *   node --import tsx bench/check.ts [--src]   (the build, which `make bench` makes first; --src: the sources)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { runCheck, type StrategyChoice } from "../src/check/checker.ts";
-import { prepare } from "../src/check/engine.ts";
-import { runCheckSession } from "../src/check/session.ts";
-import { loadScenario } from "../src/scenario/load.ts";
+import type { StrategyChoice } from "../src/check/checker.ts";
+import { api, MEASURED } from "./api.ts";
+
+const { runCheck, prepare, runCheckSession, loadScenario } = api;
 
 function opts(strategy: StrategyChoice, schedules: number) {
   return {
@@ -29,7 +29,7 @@ function opts(strategy: StrategyChoice, schedules: number) {
   };
 }
 
-console.log(`node ${process.version}`);
+console.log(`node ${process.version}; ${MEASURED}`);
 const model = prepare(loadScenario("check-fault-vs-reclaim").scenario);
 // Warm the JIT first, so the first strategy measured is not charged for compiling the model.
 runCheck(model, opts("random", 1000));

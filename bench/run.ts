@@ -1,6 +1,7 @@
 /**
  * Benchmarks of the timed simulator. They print figures; they never assert on wall time.
- *   node --import tsx bench/run.ts [--only <case>]
+ *   node --import tsx bench/run.ts [--only <case>] [--src]
+ * It measures the build (dist/, `make bench` builds it), or with --src the sources through tsx.
  * Each case runs in its own process so its peak memory is its own. Long cases run only when named
  * with --only (the list says which).
  * Targets (issues 2 and 12): warm, >= 3M model ops/s and >= 100k simulated EPC faults per wall
@@ -10,8 +11,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { runScenario } from "../src/experiment/run.ts";
-import { loadScenario } from "../src/scenario/load.ts";
+import { api, FROM_SRC, MEASURED } from "./api.ts";
+
+const { runScenario, loadScenario } = api;
 
 const BUILD_AND_ZERO = fileURLToPath(new URL("build-and-zero.yaml", import.meta.url));
 
@@ -115,13 +117,17 @@ if (only) {
 } else {
   const optIn = Object.keys(CASES).filter((n) => CASES[n]!.optIn);
   console.log(
-    `node ${process.version}; one process per case; cold (first run) / warm (median of ${WARM_RUNS} more); with --only: ${optIn.join(", ")}`,
+    `node ${process.version}; ${MEASURED}; one process per case; cold (first run) / warm (median of ${WARM_RUNS} more); with --only: ${optIn.join(", ")}`,
   );
   for (const name of Object.keys(CASES)) {
     if (CASES[name]!.optIn) continue;
-    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--only", name], {
-      stdio: "inherit",
-    });
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1]!, "--only", name, ...(FROM_SRC ? ["--src"] : [])],
+      {
+        stdio: "inherit",
+      },
+    );
     if (r.status !== 0) process.exitCode = 1;
   }
 }

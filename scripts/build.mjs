@@ -6,6 +6,7 @@
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { framesPlugin } from "./frames_transform.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 rmSync(`${root}dist`, { recursive: true, force: true });
@@ -22,6 +23,8 @@ await build({
     "run-worker": "src/experiment/worker.ts",
     "check-worker": "src/check/worker.ts",
     "serve-job": "src/serve/job_worker.ts",
+    // The simulator and checker as the build runs them, for benchmarks and the golden test.
+    api: "src/build_api.ts",
   },
   outdir: "dist",
   bundle: true,
@@ -50,6 +53,9 @@ await build({
   banner: {
     js: 'import { createRequire as __epcsimRequire } from "node:module"; const require = __epcsimRequire(import.meta.url);',
   },
+  // Model generator functions become resumable frames (scripts/frames_transform.mjs).
+  // EPCSIM_FRAMES=0 builds them as they are, for comparisons.
+  plugins: process.env.EPCSIM_FRAMES === "0" ? [] : [framesPlugin(/[\\/]src[\\/]model[\\/].*\.ts$/)],
   sourcemap: true,
   sourcesContent: false,
   logLevel: "warning",

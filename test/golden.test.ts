@@ -4,9 +4,13 @@
  * (test/helpers/golden.ts says how they are made and re-recorded on purpose).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
-import { checkGolden, GOLDEN_FILE, type Golden, runGolden } from "./helpers/golden.ts";
+import { pathToFileURL } from "node:url";
+import { checkGolden, GOLDEN_FILE, type Golden, runGolden, type SimApi } from "./helpers/golden.ts";
+
+const BUILT_SIM = join(import.meta.dirname, "../dist/api.js");
 
 const recorded = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
 
@@ -23,6 +27,18 @@ test("every built-in run scenario gives its recorded result", () => {
     assert.deepEqual(r.metrics, want.metrics, `${name}: metrics`);
     assert.deepEqual(r, want, `${name}: the result (timeline, dmesg, latency quantiles, ops)`);
   }
+});
+
+test("the build (model compiled to frames) gives every built-in run scenario its recorded result", async () => {
+  // make test builds dist/ first; the command line and benchmarks run this code.
+  assert.ok(existsSync(BUILT_SIM), `${BUILT_SIM} is missing: run \`make build\``);
+  const now = runGolden((await import(pathToFileURL(BUILT_SIM).href)) as SimApi);
+  for (const [name, r] of Object.entries(now)) {
+    const want = recorded.runs[name]!;
+    assert.deepEqual(r.metrics, want.metrics, `${name}: metrics`);
+    assert.deepEqual(r, want, `${name}: the result (timeline, dmesg, latency quantiles, ops)`);
+  }
+  assert.deepEqual(Object.keys(now), Object.keys(recorded.runs));
 });
 
 test("every check scenario gives its recorded verdict, after as many executions, with the same replay token", () => {

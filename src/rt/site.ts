@@ -72,7 +72,7 @@ function isSkipped(file: string): boolean {
  * model frame (an actor that runs a library path such as kswapd's shmem passes).
  */
 export function captureSite(): string {
-  const frames = modelFrames(new Error().stack ?? "");
+  const frames = modelFrames(currentStack());
   const own = frames.filter((f) => !LIB.test(f.file));
   return (own.length ? own : frames)
     .slice(0, siteCapture.depth)
@@ -83,10 +83,57 @@ export function captureSite(): string {
 /** Where an exception was thrown in model code: its innermost model frames. */
 export function errorSite(e: unknown): string {
   const stack = e instanceof Error ? (e.stack ?? "") : "";
-  return modelFrames(stack)
+  const chains = (e as Record<symbol, string[][] | undefined> | null)?.[FRAME_CHAINS];
+  return modelFrames(asWithoutFrames(stack, Error.stackTraceLimit, chains))
     .slice(0, 3)
     .map((f) => `${f.fn} (${f.file.split("/").pop()}:${f.line})`)
     .join(" < ");
+}
+
+/**
+ * The V8 stack here, as it would read if the model's generator functions ran as written. In the
+ * build they run as frames (rt/frames.ts): each call level adds the runtime's `drive` and `next`
+ * to the stack (so more frames are captured, then cut back to the limit), and while site capture
+ * is on the functions run their untransformed twins, which V8 shows as the sources' functions.
+ */
+export function currentStack(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = limit * 3;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
+  // As if the caller had made the Error: this function's own frame is not counted.
+  const lines = stack.split("\n");
+  lines.splice(1, 1);
+  return asWithoutFrames(lines.join("\n"), limit, undefined, true);
+}
+
+/** Where rt/frames.ts keeps an exception's frame chains (a shared symbol: no import cycle). */
+const FRAME_CHAINS = Symbol.for("epcsim.frameChains");
+
+const FRAMES_RUNTIME = /[\\/]rt[\\/]frames\.ts:\d+:\d+\)$/;
+
+/**
+ * A V8 stack without the frames runtime's own frames, at most `limit` frames long. Each `drive` of
+ * the runtime is where a chain of frames (rt/frames.ts: FRAME_CHAINS) ran, whose functions are not
+ * on V8's stack: given the chains (innermost first, as the exception went through them), each
+ * takes the place of its drive.
+ */
+export function asWithoutFrames(stack: string, limit: number, chains?: string[][], cut = false): string {
+  if (!stack.includes("frames.ts:"))
+    return cut
+      ? stack
+          .split("\n")
+          .slice(0, limit + 1)
+          .join("\n")
+      : stack;
+  const lines = stack.split("\n");
+  const out = [lines[0]!];
+  let chain = 0;
+  for (const line of lines.slice(1)) {
+    if (!FRAMES_RUNTIME.test(line)) out.push(line);
+    else if (/^\s*at drive \(/.test(line) && chains?.[chain]) out.push(...chains[chain++]!);
+  }
+  return out.slice(0, limit + 1).join("\n");
 }
 
 const VERSION_SUFFIX = /_(pre_)?v\d+(_\d+)*$/;
@@ -104,7 +151,12 @@ export function modelFrames(stack: string): { fn: string; file: string; line: st
     // Kernel functions are called through the function table (m.fn.x): V8 names them Object.x.
     // Variants name an older copy of a function after its version (sgx_vma_fault_pre_v6_0): a
     // report shows the kernel's name.
-    const name = fn!.replace(/^Object\./, "").replace(VERSION_SUFFIX, "");
+    // The build's forms of a function (scripts/frames_transform.mjs) are named after it: its frame
+    // function `name$frame` and its untransformed twin `name$twinN`.
+    const name = fn!
+      .replace(/^Object\./, "")
+      .replace(/\$(frame|twin\d+)$/, "")
+      .replace(VERSION_SUFFIX, "");
     out.push({ fn: name, file: file!, line: ln! });
   }
   return out;

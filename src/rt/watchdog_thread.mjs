@@ -85,6 +85,29 @@ function mapper() {
   };
 }
 
+/**
+ * In the build, model generator functions run as frames (rt/frames.ts): the runtime's `drive`
+ * runs a chain of them, of which only the innermost is on V8's stack. The paused thread is asked
+ * for the chains of its drives in progress (innermost first), and each takes its drive's place.
+ */
+const CHAINS = 'globalThis[Symbol.for("epcsim.activeFrameChains")]?.() ?? []';
+
+function withChains(frames, chains) {
+  const out = [];
+  let i = 0;
+  for (const f of frames) {
+    if (!/\(src\/rt\/frames\.ts:\d+\)$/.test(f)) out.push(f);
+    else if (f.startsWith("drive (") && chains[i]) {
+      for (const line of chains[i++]) {
+        // "    at Object.ksgxd (/abs/src/model/kernel/sgx/main.ts:123:9)" -> "ksgxd (src/model/...:123)"
+        const m = /at (?:[\w$<>]+\.)?([\w$<>]+) \((.*):(\d+):\d+\)$/.exec(line);
+        if (m) out.push(`${m[1]} (${m[2].replace(/^.*\/(src|test|examples|bench)\//, "$1/")}:${m[3]})`);
+      }
+    }
+  }
+  return out;
+}
+
 function report(stuckMs, who, frames, why) {
   const where = frames.filter((f) => !/^node:|\(node:/.test(f)).slice(0, 8);
   const secs = Math.round(stuckMs / 100) / 10;
@@ -104,16 +127,24 @@ function trip(slot, tid, stuckMs, why) {
   if (slot === 0) {
     session.on("Debugger.scriptParsed", (m) => map.parsed(m.params));
     session.once("Debugger.paused", (m) => {
-      report(
-        stuckMs,
-        "the main thread",
-        m.params.callFrames.map((f) => map.where(f)),
-        why,
+      const callFrameId = m.params.callFrames[0].callFrameId;
+      session.post(
+        "Debugger.evaluateOnCallFrame",
+        { callFrameId, expression: CHAINS, returnByValue: true },
+        (err, r) => {
+          const chains = (!err && r?.result?.value) || [];
+          report(
+            stuckMs,
+            "the main thread",
+            withChains(
+              m.params.callFrames.map((f) => map.where(f)),
+              chains,
+            ),
+            why,
+          );
+          session.post("Debugger.evaluateOnCallFrame", { callFrameId, expression: "process.exit(1)" });
+        },
       );
-      session.post("Debugger.evaluateOnCallFrame", {
-        callFrameId: m.params.callFrames[0].callFrameId,
-        expression: "process.exit(1)",
-      });
     });
     session.post("Debugger.enable", () => session.post("Debugger.pause"));
     return;
@@ -126,22 +157,30 @@ function trip(slot, tid, stuckMs, why) {
     // The inspector numbers workers its own way; the title starts with "[worker <threadId>]".
     if (/^\[worker (\d+)\]/.exec(workerInfo.title)?.[1] !== String(tid)) return;
     found = true;
-    const send = (method, params = {}) =>
+    let paused = null;
+    let chainsId = -1;
+    const send = (method, params = {}) => {
+      const mid = id++;
       session.post("NodeWorker.sendMessageToWorker", {
         sessionId,
-        message: JSON.stringify({ id: id++, method, params }),
+        message: JSON.stringify({ id: mid, method, params }),
       });
+      return mid;
+    };
     session.on("NodeWorker.receivedMessageFromWorker", (r) => {
       if (r.params.sessionId !== sessionId) return;
       const msg = JSON.parse(r.params.message);
       if (msg.method === "Debugger.scriptParsed") map.parsed(msg.params);
       else if (msg.method === "Debugger.paused") {
-        report(
-          stuckMs,
-          `worker thread ${tid}`,
-          msg.params.callFrames.map((f) => map.where(f)),
-          why,
-        );
+        paused = msg.params.callFrames.map((f) => map.where(f));
+        chainsId = send("Debugger.evaluateOnCallFrame", {
+          callFrameId: msg.params.callFrames[0].callFrameId,
+          expression: CHAINS,
+          returnByValue: true,
+        });
+      } else if (msg.id === chainsId && paused) {
+        report(stuckMs, `worker thread ${tid}`, withChains(paused, msg.result?.result?.value ?? []), why);
+        paused = null;
         // A paused worker would keep the process from exiting: let it run on, then end everything.
         send("Debugger.resume");
         exitMain();

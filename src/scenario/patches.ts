@@ -4,6 +4,7 @@
  * entry point calls `loadKernel()` before it builds a machine; the composite variant is then
  * registered under the full name, and worker threads do the same with the name they receive.
  */
+
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { register as nodeRegister } from "node:module";
@@ -14,6 +15,7 @@ import { DEFAULT_SGX_CONSTANTS } from "../model/kernel/sgx/sgx.ts";
 import { capabilities, getVariant, registerVariant, variantNames } from "../model/kernel/variants/index.ts";
 import type { Patch } from "../patch.ts";
 import { PATCH_API_URL, srcUrl } from "../paths.ts";
+import { FRAMES_GENERATOR } from "../rt/frames.ts";
 import { didYouMean, nearest } from "./did_you_mean.ts";
 import { ScenarioError } from "./load.ts";
 
@@ -60,8 +62,10 @@ const CONSTANT_RANGE: Record<string, [number, number]> = {
   nr_ksgxd: [1, 256],
 };
 
+/** A generator function, as written or as the build's frames transform compiled it (rt/frames.ts). */
 function isGenerator(f: unknown): boolean {
-  return typeof f === "function" && f.constructor?.name === "GeneratorFunction";
+  if (typeof f !== "function") return false;
+  return f.constructor?.name === "GeneratorFunction" || FRAMES_GENERATOR in f;
 }
 
 export function validatePatch(file: string, mod: unknown, extra: object = {}): Patch {

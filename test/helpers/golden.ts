@@ -29,16 +29,22 @@ export interface Golden {
 
 const digest = (v: unknown) => createHash("sha256").update(JSON.stringify(v)).digest("hex").slice(0, 16);
 
-export function runGolden(): Golden["runs"] {
+/** The simulator's entry points: the sources' (through tsx), or the build's (dist/api.js). */
+export interface SimApi {
+  runScenario: typeof runScenario;
+  loadScenario: typeof loadScenario;
+}
+
+export function runGolden(api: SimApi = { runScenario, loadScenario }): Golden["runs"] {
   const out: Golden["runs"] = {};
   const names = readdirSync(BUILTIN_DIR)
     .filter((f) => f.endsWith(".yaml"))
     .map((f) => f.replace(/\.yaml$/, ""))
     .sort();
   for (const name of names) {
-    const { scenario } = loadScenario(name);
+    const { scenario } = api.loadScenario(name);
     if (scenario.kind !== "run") continue;
-    const { result } = runScenario(scenario);
+    const { result } = api.runScenario(scenario);
     const { wall_ms: _, ...rest } = result;
     out[name] = {
       end: result.end,

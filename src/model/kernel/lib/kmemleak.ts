@@ -3,7 +3,7 @@
  * each EPC page was last allocated. Recorded only while sites are captured (the checker's report
  * replay), so a search pays nothing and state hashes never see it.
  */
-import { modelFrames, siteCapture } from "../../../rt/site.ts";
+import { currentStack, modelFrames, siteCapture } from "../../../rt/site.ts";
 import type { Machine } from "../../machine.ts";
 
 /** Frames of the allocator itself: the report names who asked for the page. */
@@ -17,7 +17,7 @@ export function kmemleak_alloc(m: Machine, page: number): void {
 
 /** The three innermost model frames of the current call, but `skip`'s, as a report shows them. */
 function callChain(skip: RegExp): string {
-  return modelFrames(new Error().stack ?? "")
+  return modelFrames(currentStack())
     .filter((f) => !skip.test(f.fn) && f.fn !== "callChain")
     .slice(0, 3)
     .map((f) => `${f.fn} (${f.file.split("/").pop()}:${f.line})`)

@@ -1,0 +1,356 @@
+// The frames transform: model generator functions compiled into resumable frames (src/rt/frames.ts
+// says what a frame is and why). scripts/build.mjs runs it on every model source that has a
+// generator function, before esbuild bundles it; the sources stay as they are, and tsx (tests,
+// patches, mutants) runs them untransformed.
+//
+// Babel does the work: TypeScript's types are stripped, `for-of` and block scopes are lowered where
+// regenerator needs them, and regenerator compiles each generator function into a `switch` over its
+// resume points. Its runtime helpers are replaced by src/rt/frames.ts.
+//
+// Report replays (site capture on: src/rt/site.ts) read the model's call stack from V8, which holds
+// generators but not frames. So every generator function keeps an untransformed twin, and the
+// compiled function starts with `if (site capture is on) return twin.call(this, ...args)`: one
+// branch per call when capture is off, and while it is on the thread runs as the sources say, with
+// the same names and lines on V8's stack as without the transform. Exceptions and the watchdog,
+// which see frames, get the callers V8's stack lacks from the frames themselves (rt/frames.ts).
+import { readFile } from "node:fs/promises";
+import { dirname, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { types as t, transformSync } from "@babel/core";
+import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
+import { transformSync as esbuildTransform } from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SRC = `${here}${sep}..${sep}src${sep}`;
+const RUNTIME = `${SRC}rt${sep}frames.ts`;
+
+/** Does a source have a generator function (a `function*` or a `*method(`)? */
+export function hasGenerator(code) {
+  return /\bfunction\s*\*|^\s*(?:static\s+|public\s+|private\s+|protected\s+)*\*\s*[\w$[]/m.test(code);
+}
+
+/** The name V8 gives a function at this place (what its stack traces print), or null. */
+function inferredName(path) {
+  const node = path.node;
+  if (node.id) return node.id.name;
+  if ((t.isObjectMethod(node) || t.isClassMethod(node)) && !node.computed && t.isIdentifier(node.key))
+    return node.key.name;
+  const parent = path.parent;
+  if (t.isVariableDeclarator(parent) && t.isIdentifier(parent.id)) return parent.id.name;
+  if (t.isObjectProperty(parent) && !parent.computed && t.isIdentifier(parent.key)) return parent.key.name;
+  if (t.isAssignmentExpression(parent) && t.isIdentifier(parent.left)) return parent.left.name;
+  return null;
+}
+
+/**
+ * The untransformed twin of a generator function: a generator function expression with the same
+ * parameters and body (positions kept, so that source maps give V8's frames the source's lines).
+ */
+function twinOf(node) {
+  return t.functionExpression(
+    null,
+    node.params.map((p) => t.cloneNode(p, true, false)),
+    t.cloneNode(node.body, true, false),
+    true,
+    false,
+  );
+}
+
+/** `{ name: twin }.name`: V8 names a function after the property it is defined as. */
+function named(name, expr) {
+  if (name === null) return expr;
+  return t.memberExpression(
+    t.objectExpression([t.objectProperty(t.identifier(name), expr)]),
+    t.identifier(name),
+  );
+}
+
+/**
+ * `twin.call(this, a, b)`: the parameters themselves, not `arguments`, which would cost every call
+ * an arguments object (V8 makes one whenever a function reads it). Destructured parameters fall
+ * back to `twin.apply(this, arguments)`.
+ */
+function twinCall(twin, params) {
+  const args = [];
+  for (const p of params) {
+    if (t.isIdentifier(p, { name: "this" })) continue; // TypeScript's `this` parameter: no argument
+    const q = t.isAssignmentPattern(p) ? p.left : p;
+    if (t.isIdentifier(q)) args.push(t.identifier(q.name));
+    else if (t.isRestElement(q) && t.isIdentifier(q.argument))
+      args.push(t.spreadElement(t.identifier(q.argument.name)));
+    else
+      return t.callExpression(t.memberExpression(twin, t.identifier("apply")), [
+        t.thisExpression(),
+        t.identifier("arguments"),
+      ]);
+  }
+  return t.callExpression(t.memberExpression(twin, t.identifier("call")), [t.thisExpression(), ...args]);
+}
+
+/**
+ * What reports need of a frame function, which V8's stack cannot tell once its frames are off the
+ * stack: the name V8 would print, the source file, and for each `yield*` (by the location it
+ * resumes at) the source line and column of the call. Frames babel made for a loop body whose
+ * closures capture the loop's variables (block scoping) are marked `inline`: in the sources that
+ * body is part of the enclosing function's frame. Names the frame function `name$frame`, so that
+ * V8's own frame of a running body carries the name too.
+ */
+function frameMeta(inner, filename, map) {
+  let name = null;
+  let marked = false;
+  let dispatch = -1;
+  const at = [];
+  inner.traverse({
+    Function(p) {
+      p.skip(); // another frame function
+    },
+    CallExpression(p) {
+      const n = p.node;
+      if (t.isIdentifier(n.callee, { name: "__frames_here" })) {
+        marked = true;
+        name = t.isStringLiteral(n.arguments[0]) ? n.arguments[0].value : null;
+        dispatch = n.arguments[1].value;
+        p.parentPath.remove();
+        return;
+      }
+      if (!t.isMemberExpression(n.callee) || !t.isIdentifier(n.callee.property, { name: "d" })) return;
+      const [values, loc] = n.arguments;
+      const call = t.isCallExpression(values) ? values.arguments[0] : null;
+      const pos = call?.loc?.start;
+      if (!pos || !t.isNumericLiteral(loc)) return;
+      const o = map ? originalPositionFor(map, { line: pos.line, column: pos.column }) : pos;
+      if (o.line == null) return;
+      at.push(t.objectProperty(t.numericLiteral(loc.value), t.stringLiteral(`${o.line}:${o.column + 1}`)));
+    },
+  });
+  // A loop body's frame has the enclosing function's name (its frame function is inside that one's).
+  if (!marked) {
+    const outer = inner.findParent((p) => p.isFunctionExpression() && p.node.id?.name.endsWith("$frame"));
+    name = outer ? outer.node.id.name.slice(0, -"$frame".length) : null;
+  }
+  if (name !== null && t.isFunctionExpression(inner.node) && !inner.node.id)
+    inner.node.id = t.identifier(`${name}$frame`);
+  const file = relative(SRC, filename).split(sep).join("/");
+  const meta = t.objectExpression([
+    t.objectProperty(t.identifier("name"), name === null ? t.nullLiteral() : t.stringLiteral(name)),
+    t.objectProperty(t.identifier("file"), t.stringLiteral(file)),
+    t.objectProperty(t.identifier("inline"), t.booleanLiteral(!marked)),
+    t.objectProperty(t.identifier("at"), t.objectExpression(at)),
+  ]);
+  return { meta, dispatch };
+}
+
+/**
+ * The function a frame's `w(...)` call is in, which callers call: the compiled function itself, or
+ * for a method, the method (regenerator makes a method's frame in a container function it calls
+ * right away: `return m(function _callee() { return w(...) })()`).
+ */
+function wrapperOf(wcall) {
+  const fn = wcall.getFunctionParent();
+  const mark = fn.parentPath;
+  const invoked = mark?.parentPath;
+  if (mark?.isCallExpression() && invoked?.isCallExpression() && invoked.parentPath.isReturnStatement()) {
+    const method = invoked.getFunctionParent();
+    if (method?.isMethod()) return { wrapper: method, isMethod: true };
+  }
+  return { wrapper: fn, isMethod: false };
+}
+
+function babelPlugin() {
+  // Twins are kept out of the tree while the other plugins run (they must stay generators, as
+  // written), behind a placeholder identifier, and put back at the end.
+  // Per file (babel makes the plugin once and runs it on every file): reset in pre().
+  let twins = new Map();
+  let dispatches = [];
+  return {
+    name: "epcsim-frames",
+    pre(file) {
+      twins = new Map();
+      dispatches = [];
+      // Regenerator's helpers come from src/rt/frames.ts; any other helper stays inline.
+      file.set("helperGenerator", (name) =>
+        name === "regenerator" || name === "regeneratorValues" ? t.identifier(`__frames_${name}`) : undefined,
+      );
+    },
+    visitor: {
+      Program: {
+        enter(program) {
+          program.traverse({
+            Function(path) {
+              const node = path.node;
+              if (!node.generator || node.async) return;
+              if (t.isArrowFunctionExpression(node) || !t.isBlockStatement(node.body)) return;
+              const placeholder = `__frames_twin_${twins.size}`;
+              const name = inferredName(path);
+              let twinRef;
+              let stmt = path.getStatementParent();
+              if (stmt?.parentPath.isExportDeclaration()) stmt = stmt.parentPath;
+              const outer = stmt?.getFunctionParent();
+              const sameScope = stmt?.parentPath.scope === path.scope.parent;
+              if (name !== null && stmt && sameScope && !outer?.node.generator) {
+                // The twin is a declaration beside the statement that defines the function
+                // (`name$twinN`), in the same scope, not inside the frame function: nested there,
+                // its locals would shadow the frame's hoisted ones, and esbuild renames shadowing
+                // names (`unlockAndFree2`), which V8 would then print.
+                const decl = twinOf(node);
+                const id = `${name}$twin${twins.size}`;
+                twins.set(placeholder, {
+                  statement: true,
+                  node: t.functionDeclaration(t.identifier(id), decl.params, decl.body, true),
+                });
+                stmt.insertBefore(t.expressionStatement(t.identifier(placeholder)));
+                twinRef = t.identifier(id);
+              } else {
+                twins.set(placeholder, { statement: false, node: twinOf(node) });
+                twinRef = named(name, t.identifier(placeholder));
+              }
+              const call = twinCall(twinRef, node.params);
+              // Put at the top of the function once regenerator has made it a plain function that
+              // returns a frame: with site capture on, it returns its twin's generator instead.
+              dispatches.push(
+                t.ifStatement(
+                  t.memberExpression(t.identifier("__frames_sc"), t.identifier("on")),
+                  t.returnStatement(call),
+                ),
+              );
+              // Tells the exit which frame function this body became, and its dispatch (removed
+              // there: babel may have copied the function since, as block scoping does).
+              const here = t.expressionStatement(
+                t.callExpression(t.identifier("__frames_here"), [
+                  name === null ? t.nullLiteral() : t.stringLiteral(name),
+                  t.numericLiteral(dispatches.length - 1),
+                ]),
+              );
+              node.body.body.unshift(here);
+            },
+          });
+        },
+        exit(program, state) {
+          const metas = [];
+          const placed = [];
+          program.traverse(
+            {
+              CallExpression(path) {
+                const { callee, arguments: args } = path.node;
+                if (
+                  !t.isMemberExpression(callee) ||
+                  !t.isIdentifier(callee.property, { name: "w" }) ||
+                  !t.isCallExpression(callee.object) ||
+                  !t.isIdentifier(callee.object.callee, { name: "__frames_regenerator" })
+                )
+                  return;
+                // A try around a yield would need regenerator's exception table, which frames lack.
+                if (args.length > 3)
+                  throw path.buildCodeFrameError("frames transform: a try around a yield is not supported");
+                const { meta, dispatch } = frameMeta(
+                  path.get("arguments.0"),
+                  state.file.opts.filename,
+                  this.map,
+                );
+                const id = t.identifier(`__frames_meta_${metas.length}`);
+                metas.push(t.variableDeclarator(id, meta));
+                const { wrapper, isMethod } = wrapperOf(path);
+                if (dispatch >= 0) placed.push([wrapper.node, dispatches[dispatch]]);
+                while (args.length < 2) args.push(t.identifier("undefined"));
+                // The receiver, for reports (V8 prints it: `Object.x`, `Module.x`), which
+                // regenerator passes only when the body reads `this`. A method's frame is made in
+                // a container function of regenerator's, whose `this` is not the method's.
+                if (args.length < 3) args.push(isMethod ? t.identifier("undefined") : t.thisExpression());
+                while (args.length < 4) args.push(t.identifier("undefined"));
+                args.push(t.cloneNode(id));
+              },
+            },
+            { map: state.file.opts.inputSourceMap && new TraceMap(state.file.opts.inputSourceMap) },
+          );
+          for (const [wrapper, dispatch] of placed) wrapper.body.body.unshift(dispatch);
+          program.traverse({
+            Identifier(path) {
+              const twin = twins.get(path.node.name);
+              if (twin === undefined) return;
+              twins.delete(path.node.name);
+              const at = twin.statement ? path.parentPath : path;
+              at.replaceWith(twin.node);
+              at.skip();
+            },
+          });
+          if (metas.length) program.unshiftContainer("body", t.variableDeclaration("const", metas));
+          if (twins.size > 0) throw new Error(`frames transform: ${twins.size} twins were not put back`);
+          let rel = relative(dirname(state.filename), RUNTIME).split(sep).join("/");
+          if (!rel.startsWith(".")) rel = `./${rel}`;
+          program.unshiftContainer(
+            "body",
+            t.importDeclaration(
+              ["__frames_regenerator", "__frames_regeneratorValues", "__frames_sc"].map((n) =>
+                t.importSpecifier(t.identifier(n), t.identifier(n)),
+              ),
+              t.stringLiteral(rel),
+            ),
+          );
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The esbuild plugin that applies the transform to the sources whose path matches `filter` (the
+ * build: the model's sources) and that have a generator function.
+ */
+export function framesPlugin(filter) {
+  return {
+    name: "frames",
+    setup(b) {
+      b.onLoad({ filter }, async (args) => {
+        const code = await readFile(args.path, "utf8");
+        if (!hasGenerator(code)) return undefined;
+        return { contents: framesTransform(code, args.path), loader: "js" };
+      });
+    },
+  };
+}
+
+/** Regenerator's "unknown Expression of type X": a yield inside an X, which it cannot split. */
+function withClearErrors(filename, f) {
+  try {
+    return f();
+  } catch (e) {
+    const m = /unknown (Expression|Statement) of type "?(\w+)/.exec(e.message);
+    if (!m) throw e;
+    throw new Error(
+      `frames transform: ${filename}: a yield inside a ${m[2]} is not supported; move the yield into a local first`,
+    );
+  }
+}
+
+/** The transformed module (JavaScript with an inline source map of the TypeScript source). */
+export function framesTransform(code, filename) {
+  // esbuild strips the types (as it does for every other source); its map leads back to the source.
+  const js = esbuildTransform(code, {
+    loader: "ts",
+    sourcefile: filename,
+    sourcemap: "external",
+    format: "esm",
+  });
+  const out = withClearErrors(filename, () =>
+    transformSync(js.code, {
+      filename,
+      inputSourceMap: JSON.parse(js.map),
+      babelrc: false,
+      configFile: false,
+      sourceMaps: "inline",
+      sourceFileName: filename,
+      retainLines: false,
+      compact: false,
+      plugins: [
+        babelPlugin,
+        // Loose: no try/finally to call an iterator's return() when a loop breaks (model iterators
+        // have nothing to clean up, and regenerator cannot put a try around a yield).
+        ["@babel/plugin-transform-for-of", { loose: true }],
+        "@babel/plugin-transform-destructuring",
+        "@babel/plugin-transform-block-scoping",
+        "@babel/plugin-transform-regenerator",
+      ],
+    }),
+  );
+  return out.code;
+}
