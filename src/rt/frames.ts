@@ -61,6 +61,10 @@ export class Frame {
   cur: Frame;
   done = false;
   rv: unknown = undefined;
+  /** While a drive of this frame runs: the drive it interrupted (a frame run by untransformed code). */
+  outer: Frame | null = null;
+  /** The result object `next` hands out, made the first time this frame is driven. */
+  res: { value: unknown; done: false } | null = null;
   readonly inner: Inner;
   /** The `this` of the call (a method's receiver), which the body reads. */
   readonly self: unknown;
@@ -114,10 +118,11 @@ export class Frame {
 }
 
 /**
- * The drives in progress on this thread, innermost last: a watchdog that pauses a step (or an
- * exception that ends one) finds there the frames V8's stack does not show.
+ * The innermost drive in progress on this thread; each drive's frame keeps the one it interrupted
+ * (`outer`). A watchdog that pauses a step (or an exception that ends one) finds there the frames
+ * V8's stack does not show.
  */
-const active: Frame[] = [];
+let running: Frame | null = null;
 
 /**
  * Run `root`'s stack until its innermost frame yields (or `root` returns). `value` answers the
@@ -125,43 +130,10 @@ const active: Frame[] = [];
  */
 function drive(root: Frame, value: unknown): IteratorResult<unknown, unknown> {
   if (root.done) return { value: undefined, done: true };
-  let f = root.cur;
-  active.push(root);
+  root.outer = running;
+  running = root;
   try {
-    const pending = f.del;
-    if (pending !== null) {
-      // An untransformed generator this frame delegates to gets the value.
-      const r = pending.next(value);
-      if (!r.done) return r;
-      f.del = null;
-      f.v = r.value;
-    } else f.v = value;
-    for (;;) {
-      const out = f.inner.call(f.self, f);
-      if (out !== CONTINUE) return { value: out, done: false };
-      if (f.done) {
-        if (f === root) return { value: f.rv, done: true };
-        const caller = f.caller as Frame;
-        f.caller = null;
-        caller.del = null;
-        caller.v = f.rv;
-        root.cur = f = caller;
-        continue;
-      }
-      const callee = f.del;
-      if (callee === null) continue; // a jump
-      if (callee instanceof Frame && callee.cur === callee && callee.n === 0 && !callee.done) {
-        callee.caller = f;
-        callee.v = undefined;
-        root.cur = f = callee;
-        continue;
-      }
-      // Not a fresh frame: delegate the way V8 does, by its next().
-      const r = callee.next(undefined);
-      if (!r.done) return r;
-      f.del = null;
-      f.v = r.value;
-    }
+    return run(root, value);
   } catch (e) {
     // The sites of the frames this exception ends, for errorSite (rt/site.ts), innermost drive first.
     if (e !== null && typeof e === "object") {
@@ -172,7 +144,52 @@ function drive(root: Frame, value: unknown): IteratorResult<unknown, unknown> {
     root.cur = root;
     throw e;
   } finally {
-    active.pop();
+    running = root.outer;
+    root.outer = null;
+  }
+}
+
+function run(root: Frame, value: unknown): IteratorResult<unknown, unknown> {
+  // One result object per driven frame, reused: its reader (stepThread, or V8's `yield*` in
+  // untransformed code) takes the value before asking for the next.
+  const res = (root.res ??= { value: undefined, done: false });
+  let f = root.cur;
+  const pending = f.del;
+  if (pending !== null) {
+    // An untransformed generator this frame delegates to gets the value.
+    const r = pending.next(value);
+    if (!r.done) return r;
+    f.del = null;
+    f.v = r.value;
+  } else f.v = value;
+  for (;;) {
+    const out = f.inner.call(f.self, f);
+    if (out !== CONTINUE) {
+      res.value = out;
+      return res;
+    }
+    if (f.done) {
+      if (f === root) return { value: f.rv, done: true };
+      const caller = f.caller as Frame;
+      f.caller = null;
+      caller.del = null;
+      caller.v = f.rv;
+      root.cur = f = caller;
+      continue;
+    }
+    const callee = f.del;
+    if (callee === null) continue; // a jump
+    if (callee instanceof Frame && callee.cur === callee && callee.n === 0 && !callee.done) {
+      callee.caller = f;
+      callee.v = undefined;
+      root.cur = f = callee;
+      continue;
+    }
+    // Not a fresh frame: delegate the way V8 does, by its next().
+    const r = callee.next(undefined);
+    if (!r.done) return r;
+    f.del = null;
+    f.v = r.value;
   }
 }
 
@@ -211,7 +228,9 @@ function chainLines(root: Frame): string[] {
 
 /** The frame chains of the drives in progress, innermost drive first (the watchdog asks for them). */
 export function activeChains(): string[][] {
-  return active.map(chainLines).reverse();
+  const chains: string[][] = [];
+  for (let d = running; d !== null; d = d.outer) chains.push(chainLines(d));
+  return chains;
 }
 (globalThis as Record<symbol, unknown>)[Symbol.for("epcsim.activeFrameChains")] = activeChains;
 
