@@ -24,7 +24,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SRC = `${here}${sep}..${sep}src${sep}`;
 const RUNTIME = `${SRC}rt${sep}frames.ts`;
 
-/** Does a source have a generator function (a `function*` or a `*method(`)? */
+/** Might a source have a generator function (a `function*` or a `*method(`)? A comment line such
+ * as ` * Word` matches too: the transform then leaves the file as it is. */
 export function hasGenerator(code) {
   return /\bfunction\s*\*|^\s*(?:static\s+|public\s+|private\s+|protected\s+)*\*\s*[\w$[]/m.test(code);
 }
@@ -73,7 +74,6 @@ function named(name, expr) {
 function twinCall(twin, params) {
   const args = [];
   for (const p of params) {
-    if (t.isIdentifier(p, { name: "this" })) continue; // TypeScript's `this` parameter: no argument
     const q = t.isAssignmentPattern(p) ? p.left : p;
     if (t.isIdentifier(q)) args.push(t.identifier(q.name));
     else if (t.isRestElement(q) && t.isIdentifier(q.argument))
@@ -273,8 +273,10 @@ function babelPlugin() {
               at.skip();
             },
           });
-          if (metas.length) program.unshiftContainer("body", t.variableDeclaration("const", metas));
           if (twins.size > 0) throw new Error(`frames transform: ${twins.size} twins were not put back`);
+          // A source whose only "generators" were comment lines (hasGenerator is a quick test).
+          if (metas.length === 0) return;
+          program.unshiftContainer("body", t.variableDeclaration("const", metas));
           let rel = relative(dirname(state.filename), RUNTIME).split(sep).join("/");
           if (!rel.startsWith(".")) rel = `./${rel}`;
           program.unshiftContainer(
