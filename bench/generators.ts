@@ -7,19 +7,39 @@
  * that keeps the stack of generators, so an op resumes one frame whatever the depth, but every call
  * is two more resumptions, and on resumable frames (plain objects holding locals and a resume point,
  * as a transform of the model's functions would make; docs/performance.md, "how threads become
- * data"). Print only, no assert.
+ * data"), and compiled by the build's frames transform (scripts/frames_transform.mjs: what the
+ * command line runs). Print only, no assert.
  *   node --import tsx bench/generators.ts
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+// @ts-expect-error: a plain JavaScript build script
+import { framesPlugin } from "../scripts/frames_transform.mjs";
+import { chain } from "./generators_chain.ts";
 
-function* leaf(n: number): Generator<number, number, unknown> {
-  for (let i = 0; i < n; i++) yield i;
-  return n;
+/** The build's frames: the same chain compiled as scripts/build.mjs compiles the model. */
+async function compiledChain(): Promise<typeof import("./generators_chain.ts")> {
+  const dir = mkdtempSync(join(tmpdir(), "epcsim-bench-"));
+  const out = join(dir, "chain.mjs");
+  await build({
+    entryPoints: [join(import.meta.dirname, "generators_chain.ts")],
+    outfile: out,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    logLevel: "error",
+    plugins: [framesPlugin(/generators_chain\.ts$/)],
+  });
+  try {
+    return await import(pathToFileURL(out).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
-
-function* chain(depth: number, n: number): Generator<number, number, unknown> {
-  if (depth === 0) return yield* leaf(n);
-  return yield* chain(depth - 1, n);
-}
+const built = await compiledChain();
 
 /** A call in the trampolined form: the callee's generator, handed to the driver. */
 class Call {
@@ -155,8 +175,14 @@ for (const opsPerCall of [150, 1]) {
     const frames = best(() => {
       for (let k = 0; k < runs; k++) driveFrames(new ChainFrame(depth, opsPerCall));
     }, runs * opsPerCall);
+    const transformed = best(() => {
+      for (let k = 0; k < runs; k++) {
+        const g = built.chain(depth, opsPerCall);
+        while (!g.next().done);
+      }
+    }, runs * opsPerCall);
     console.log(
-      `${String(opsPerCall).padStart(3)} op(s) per call chain, depth ${String(depth).padStart(2)}: yield* ${nested.toFixed(0).padStart(5)} ns per op, trampoline ${tramp.toFixed(0).padStart(5)}, resumable frames ${frames.toFixed(0).padStart(4)}`,
+      `${String(opsPerCall).padStart(3)} op(s) per call chain, depth ${String(depth).padStart(2)}: yield* ${nested.toFixed(0).padStart(5)} ns per op, trampoline ${tramp.toFixed(0).padStart(5)}, hand-written frames ${frames.toFixed(0).padStart(4)}, the build's frames ${transformed.toFixed(0).padStart(4)}`,
     );
   }
 }
