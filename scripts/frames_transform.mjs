@@ -24,10 +24,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SRC = `${here}${sep}..${sep}src${sep}`;
 const RUNTIME = `${SRC}rt${sep}frames.ts`;
 
-/** Might a source have a generator function (a `function*` or a `*method(`)? A comment line such
- * as ` * Word` matches too: the transform then leaves the file as it is. */
+/** Might a source have a generator function (a `function*` or a `*method(`)? A quick test on the
+ * text (a comment could match: the transform then leaves the file as it was). */
 export function hasGenerator(code) {
-  return /\bfunction\s*\*|^\s*(?:static\s+|public\s+|private\s+|protected\s+)*\*\s*[\w$[]/m.test(code);
+  return /\bfunction\s*\*|^\s*(?:static\s+|public\s+|private\s+|protected\s+)*\*\s*[\w$]+\s*\(/m.test(code);
 }
 
 /** The name V8 gives a function at this place (what its stack traces print), or null. */
