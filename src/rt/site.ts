@@ -92,9 +92,11 @@ export function errorSite(e: unknown): string {
 
 /**
  * The V8 stack here, as it would read if the model's generator functions ran as written. In the
- * build they run as frames (rt/frames.ts): each call level adds the runtime's `drive` and `next`
- * to the stack (so more frames are captured, then cut back to the limit), and while site capture
- * is on the functions run their untransformed twins, which V8 shows as the sources' functions.
+ * build they run as frames (rt/frames.ts). While site capture is on, a function called runs its
+ * untransformed twin, which V8 shows as the sources' function; but frames made before capture was
+ * turned on (threads that started before a trace's window) are not on V8's stack: the chains of the
+ * drives in progress take the place of each drive (more frames are captured, then cut back to the
+ * limit).
  */
 export function currentStack(): string {
   const limit = Error.stackTraceLimit;
@@ -104,8 +106,12 @@ export function currentStack(): string {
   // As if the caller had made the Error: this function's own frame is not counted.
   const lines = stack.split("\n");
   lines.splice(1, 1);
-  return asWithoutFrames(lines.join("\n"), limit, undefined, true);
+  const chains = (globalThis as Record<symbol, (() => string[][]) | undefined>)[ACTIVE_CHAINS]?.();
+  return asWithoutFrames(lines.join("\n"), limit, chains, true);
 }
+
+/** rt/frames.ts's activeChains, found through a shared symbol (it imports this module). */
+const ACTIVE_CHAINS = Symbol.for("epcsim.activeFrameChains");
 
 /** Where rt/frames.ts keeps an exception's frame chains (a shared symbol: no import cycle). */
 const FRAME_CHAINS = Symbol.for("epcsim.frameChains");
@@ -152,10 +158,10 @@ export function modelFrames(stack: string): { fn: string; file: string; line: st
     // Variants name an older copy of a function after its version (sgx_vma_fault_pre_v6_0): a
     // report shows the kernel's name.
     // The build's forms of a function (scripts/frames_transform.mjs) are named after it: its frame
-    // function `name$frame` and its untransformed twin `name$twinN`.
+    // function `name$frame` and its untransformed twin `name$twinN` (esbuild may number either).
     const name = fn!
       .replace(/^Object\./, "")
-      .replace(/\$(frame|twin\d+)$/, "")
+      .replace(/\$(frame|twin)\d*$/, "")
       .replace(VERSION_SUFFIX, "");
     out.push({ fn: name, file: file!, line: ln! });
   }

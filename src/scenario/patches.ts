@@ -4,7 +4,6 @@
  * entry point calls `loadKernel()` before it builds a machine; the composite variant is then
  * registered under the full name, and worker threads do the same with the name they receive.
  */
-
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { register as nodeRegister } from "node:module";
