@@ -7,12 +7,10 @@
 // regenerator needs them, and regenerator compiles each generator function into a `switch` over its
 // resume points. Its runtime helpers are replaced by src/rt/frames.ts.
 //
-// Report replays (site capture on: src/rt/site.ts) read the model's call stack from V8, which holds
-// generators but not frames. So every generator function keeps an untransformed twin, and the
-// compiled function starts with `if (site capture is on) return twin.call(this, ...args)`: one
-// branch per call when capture is off, and while it is on the thread runs as the sources say, with
-// the same names and lines on V8's stack as without the transform. Exceptions and the watchdog,
-// which see frames, get the callers V8's stack lacks from the frames themselves (rt/frames.ts).
+// Reports read the model's call stack from V8 (src/rt/site.ts), which holds the running frame
+// function (named `name$frame`) but not its callers: the transform records, for each frame
+// function, its name, its file and the source position of each `yield*`, and the runtime gives
+// the chain of frames in place of its own frames on the stack.
 import { readFile } from "node:fs/promises";
 import { dirname, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,50 +42,6 @@ function inferredName(path) {
 }
 
 /**
- * The untransformed twin of a generator function: a generator function expression with the same
- * parameters and body (positions kept, so that source maps give V8's frames the source's lines).
- */
-function twinOf(node) {
-  return t.functionExpression(
-    null,
-    node.params.map((p) => t.cloneNode(p, true, false)),
-    t.cloneNode(node.body, true, false),
-    true,
-    false,
-  );
-}
-
-/** `{ name: twin }.name`: V8 names a function after the property it is defined as. */
-function named(name, expr) {
-  if (name === null) return expr;
-  return t.memberExpression(
-    t.objectExpression([t.objectProperty(t.identifier(name), expr)]),
-    t.identifier(name),
-  );
-}
-
-/**
- * `twin.call(this, a, b)`: the parameters themselves, not `arguments`, which would cost every call
- * an arguments object (V8 makes one whenever a function reads it). Destructured parameters fall
- * back to `twin.apply(this, arguments)`.
- */
-function twinCall(twin, params) {
-  const args = [];
-  for (const p of params) {
-    const q = t.isAssignmentPattern(p) ? p.left : p;
-    if (t.isIdentifier(q)) args.push(t.identifier(q.name));
-    else if (t.isRestElement(q) && t.isIdentifier(q.argument))
-      args.push(t.spreadElement(t.identifier(q.argument.name)));
-    else
-      return t.callExpression(t.memberExpression(twin, t.identifier("apply")), [
-        t.thisExpression(),
-        t.identifier("arguments"),
-      ]);
-  }
-  return t.callExpression(t.memberExpression(twin, t.identifier("call")), [t.thisExpression(), ...args]);
-}
-
-/**
  * What reports need of a frame function, which V8's stack cannot tell once its frames are off the
  * stack: the name V8 would print, the source file, and for each `yield*` (by the location it
  * resumes at) the source line and column of the call. Frames babel made for a loop body whose
@@ -98,7 +52,6 @@ function twinCall(twin, params) {
 function frameMeta(inner, filename, map) {
   let name = null;
   let marked = false;
-  let dispatch = -1;
   const at = [];
   inner.traverse({
     Function(p) {
@@ -109,7 +62,6 @@ function frameMeta(inner, filename, map) {
       if (t.isIdentifier(n.callee, { name: "__frames_here" })) {
         marked = true;
         name = t.isStringLiteral(n.arguments[0]) ? n.arguments[0].value : null;
-        dispatch = n.arguments[1].value;
         p.parentPath.remove();
         return;
       }
@@ -137,36 +89,26 @@ function frameMeta(inner, filename, map) {
     t.objectProperty(t.identifier("inline"), t.booleanLiteral(!marked)),
     t.objectProperty(t.identifier("at"), t.objectExpression(at)),
   ]);
-  return { meta, dispatch };
+  return meta;
 }
 
 /**
- * The function a frame's `w(...)` call is in, which callers call: the compiled function itself, or
- * for a method, the method (regenerator makes a method's frame in a container function it calls
- * right away: `return m(function _callee() { return w(...) })()`).
+ * Is a frame's `w(...)` call in regenerator's container for a method (`return m(function _callee()
+ * { return w(...) })()`)? The container's `this` is not the method's receiver.
  */
-function wrapperOf(wcall) {
+function isMethodContainer(wcall) {
   const fn = wcall.getFunctionParent();
   const mark = fn.parentPath;
   const invoked = mark?.parentPath;
-  if (mark?.isCallExpression() && invoked?.isCallExpression() && invoked.parentPath.isReturnStatement()) {
-    const method = invoked.getFunctionParent();
-    if (method?.isMethod()) return { wrapper: method, isMethod: true };
-  }
-  return { wrapper: fn, isMethod: false };
+  if (!mark?.isCallExpression() || !invoked?.isCallExpression() || !invoked.parentPath.isReturnStatement())
+    return false;
+  return invoked.getFunctionParent()?.isMethod() ?? false;
 }
 
 function babelPlugin() {
-  // Twins are kept out of the tree while the other plugins run (they must stay generators, as
-  // written), behind a placeholder identifier, and put back at the end.
-  // Per file (babel makes the plugin once and runs it on every file): reset in pre().
-  let twins = new Map();
-  let dispatches = [];
   return {
     name: "epcsim-frames",
     pre(file) {
-      twins = new Map();
-      dispatches = [];
       // Regenerator's helpers come from src/rt/frames.ts; any other helper stays inline.
       file.set("helperGenerator", (name) =>
         name === "regenerator" || name === "regeneratorValues" ? t.identifier(`__frames_${name}`) : undefined,
@@ -180,45 +122,12 @@ function babelPlugin() {
               const node = path.node;
               if (!node.generator || node.async) return;
               if (t.isArrowFunctionExpression(node) || !t.isBlockStatement(node.body)) return;
-              const placeholder = `__frames_twin_${twins.size}`;
               const name = inferredName(path);
-              let twinRef;
-              let stmt = path.getStatementParent();
-              if (stmt?.parentPath.isExportDeclaration()) stmt = stmt.parentPath;
-              const outer = stmt?.getFunctionParent();
-              const sameScope = stmt?.parentPath.scope === path.scope.parent;
-              if (name !== null && stmt && sameScope && !outer?.node.generator) {
-                // The twin is a declaration beside the statement that defines the function
-                // (`name$twinN`), in the same scope, not inside the frame function: nested there,
-                // its locals would shadow the frame's hoisted ones, and esbuild renames shadowing
-                // names (`unlockAndFree2`), which V8 would then print.
-                const decl = twinOf(node);
-                const id = `${name}$twin${twins.size}`;
-                twins.set(placeholder, {
-                  statement: true,
-                  node: t.functionDeclaration(t.identifier(id), decl.params, decl.body, true),
-                });
-                stmt.insertBefore(t.expressionStatement(t.identifier(placeholder)));
-                twinRef = t.identifier(id);
-              } else {
-                twins.set(placeholder, { statement: false, node: twinOf(node) });
-                twinRef = named(name, t.identifier(placeholder));
-              }
-              const call = twinCall(twinRef, node.params);
-              // Put at the top of the function once regenerator has made it a plain function that
-              // returns a frame: with site capture on, it returns its twin's generator instead.
-              dispatches.push(
-                t.ifStatement(
-                  t.memberExpression(t.identifier("__frames_sc"), t.identifier("on")),
-                  t.returnStatement(call),
-                ),
-              );
-              // Tells the exit which frame function this body became, and its dispatch (removed
-              // there: babel may have copied the function since, as block scoping does).
+              // Tells the exit which frame function this body became (removed there: babel may
+              // have copied the function since, as block scoping does).
               const here = t.expressionStatement(
                 t.callExpression(t.identifier("__frames_here"), [
                   name === null ? t.nullLiteral() : t.stringLiteral(name),
-                  t.numericLiteral(dispatches.length - 1),
                 ]),
               );
               node.body.body.unshift(here);
@@ -227,7 +136,6 @@ function babelPlugin() {
         },
         exit(program, state) {
           const metas = [];
-          const placed = [];
           program.traverse(
             {
               CallExpression(path) {
@@ -242,15 +150,10 @@ function babelPlugin() {
                 // A try around a yield would need regenerator's exception table, which frames lack.
                 if (args.length > 3)
                   throw path.buildCodeFrameError("frames transform: a try around a yield is not supported");
-                const { meta, dispatch } = frameMeta(
-                  path.get("arguments.0"),
-                  state.file.opts.filename,
-                  this.map,
-                );
+                const meta = frameMeta(path.get("arguments.0"), state.file.opts.filename, this.map);
                 const id = t.identifier(`__frames_meta_${metas.length}`);
                 metas.push(t.variableDeclarator(id, meta));
-                const { wrapper, isMethod } = wrapperOf(path);
-                if (dispatch >= 0) placed.push([wrapper.node, dispatches[dispatch]]);
+                const isMethod = isMethodContainer(path);
                 while (args.length < 2) args.push(t.identifier("undefined"));
                 // The receiver, for reports (V8 prints it: `Object.x`, `Module.x`), which
                 // regenerator passes only when the body reads `this`. A method's frame is made in
@@ -262,18 +165,6 @@ function babelPlugin() {
             },
             { map: state.file.opts.inputSourceMap && new TraceMap(state.file.opts.inputSourceMap) },
           );
-          for (const [wrapper, dispatch] of placed) wrapper.body.body.unshift(dispatch);
-          program.traverse({
-            Identifier(path) {
-              const twin = twins.get(path.node.name);
-              if (twin === undefined) return;
-              twins.delete(path.node.name);
-              const at = twin.statement ? path.parentPath : path;
-              at.replaceWith(twin.node);
-              at.skip();
-            },
-          });
-          if (twins.size > 0) throw new Error(`frames transform: ${twins.size} twins were not put back`);
           // A source whose only "generators" were comment lines (hasGenerator is a quick test).
           if (metas.length === 0) return;
           program.unshiftContainer("body", t.variableDeclaration("const", metas));
@@ -282,7 +173,7 @@ function babelPlugin() {
           program.unshiftContainer(
             "body",
             t.importDeclaration(
-              ["__frames_regenerator", "__frames_regeneratorValues", "__frames_sc"].map((n) =>
+              ["__frames_regenerator", "__frames_regeneratorValues"].map((n) =>
                 t.importSpecifier(t.identifier(n), t.identifier(n)),
               ),
               t.stringLiteral(rel),

@@ -23,8 +23,8 @@
  * yield (scripts/generator_survey.ts), so an exception simply ends every frame of the thread, as
  * it ends every generator of a `yield*` chain; the transform refuses a `try` around a yield.
  */
+import { resolve } from "node:path";
 import { SRC_DIR } from "../paths.ts";
-import { siteCapture } from "./site.ts";
 
 /** What `inner` returns when it did not yield: the driver looks at the frame to see why. */
 const CONTINUE: unique symbol = Symbol("frames.continue");
@@ -221,7 +221,12 @@ function chainLines(root: Frame): string[] {
     const pos = at[f.n];
     if (name === null || pos === undefined) continue;
     const recv = typeName(f.self);
-    lines.push(`    at ${recv ? `${recv}.` : ""}${name} (${SRC_DIR}${file}:${pos})`);
+    // With the line V8 adds under each generator's frame when it resumes it (the stack's length
+    // limit counts it): a chain reads as the sources' generators would.
+    lines.push(
+      `    at ${recv ? `${recv}.` : ""}${name} (${resolve(SRC_DIR, file)}:${pos})`,
+      `    at ${name}.next (<anonymous>)`,
+    );
   }
   return lines;
 }
@@ -259,6 +264,3 @@ export function __frames_regeneratorValues(x: unknown): Iterator<unknown, unknow
   if (typeof it !== "function") throw new TypeError(`${typeof x} is not iterable`);
   return it.call(x);
 }
-
-/** Report replays (site capture on) run the untransformed twin of each function: see the transform. */
-export const __frames_sc = siteCapture;

@@ -92,11 +92,9 @@ export function errorSite(e: unknown): string {
 
 /**
  * The V8 stack here, as it would read if the model's generator functions ran as written. In the
- * build they run as frames (rt/frames.ts). While site capture is on, a function called runs its
- * untransformed twin, which V8 shows as the sources' function; but frames made before capture was
- * turned on (threads that started before a trace's window) are not on V8's stack: the chains of the
- * drives in progress take the place of each drive (more frames are captured, then cut back to the
- * limit).
+ * build they run as frames (rt/frames.ts): only the running frame function is on V8's stack, and
+ * the chains of the drives in progress take the place of each drive (more frames are captured,
+ * then cut back to the limit).
  */
 export function currentStack(): string {
   const limit = Error.stackTraceLimit;
@@ -115,6 +113,9 @@ const ACTIVE_CHAINS = Symbol.for("epcsim.activeFrameChains");
 
 /** Where rt/frames.ts keeps an exception's frame chains (a shared symbol: no import cycle). */
 const FRAME_CHAINS = Symbol.for("epcsim.frameChains");
+
+/** A frame function of the build's on V8's stack (scripts/frames_transform.mjs names it `name$frame`). */
+const FRAME_FUNCTION = /^\s*at (?:[\w$<>]+\.)?([\w$<>]+)\$frame\d* \(/;
 
 const FRAMES_RUNTIME = /[\\/]rt[\\/]frames\.ts:\d+:\d+\)$/;
 
@@ -136,8 +137,14 @@ export function asWithoutFrames(stack: string, limit: number, chains?: string[][
   const out = [lines[0]!];
   let chain = 0;
   for (const line of lines.slice(1)) {
-    if (!FRAMES_RUNTIME.test(line)) out.push(line);
-    else if (/^\s*at drive \(/.test(line) && chains?.[chain]) out.push(...chains[chain++]!);
+    if (FRAMES_RUNTIME.test(line)) {
+      if (/^\s*at drive \(/.test(line) && chains?.[chain]) out.push(...chains[chain++]!);
+      continue;
+    }
+    out.push(line);
+    // A running frame function: V8 shows a generator's frame with the `next` that resumed it.
+    const fn = FRAME_FUNCTION.exec(line);
+    if (fn) out.push(`    at ${fn[1]}.next (<anonymous>)`);
   }
   return out.slice(0, limit + 1).join("\n");
 }
@@ -157,11 +164,11 @@ export function modelFrames(stack: string): { fn: string; file: string; line: st
     // Kernel functions are called through the function table (m.fn.x): V8 names them Object.x.
     // Variants name an older copy of a function after its version (sgx_vma_fault_pre_v6_0): a
     // report shows the kernel's name.
-    // The build's forms of a function (scripts/frames_transform.mjs) are named after it: its frame
-    // function `name$frame` and its untransformed twin `name$twinN` (esbuild may number either).
+    // The build's frame function of a model function is named after it (`name$frame`, which
+    // esbuild may number).
     const name = fn!
       .replace(/^Object\./, "")
-      .replace(/\$(frame|twin)\d*$/, "")
+      .replace(/\$frame\d*$/, "")
       .replace(VERSION_SUFFIX, "");
     out.push({ fn: name, file: file!, line: ln! });
   }
