@@ -3,9 +3,9 @@
 // generator function, before esbuild bundles it; the sources stay as they are, and tsx (tests,
 // patches, mutants) runs them untransformed.
 //
-// Babel does the work: TypeScript's types are stripped, `for-of` and block scopes are lowered where
-// regenerator needs them, and regenerator compiles each generator function into a `switch` over its
-// resume points. Its runtime helpers are replaced by src/rt/frames.ts.
+// esbuild strips the types; Babel lowers `for-of`, destructuring and block scopes where regenerator
+// needs them, and regenerator compiles each generator function into a `switch` over its resume
+// points. Its runtime helpers are replaced by src/rt/frames.ts.
 //
 // Reports read the model's call stack from V8 (src/rt/site.ts), which holds the running frame
 // function (named `name$frame`) but not its callers: the transform records, for each frame
@@ -83,13 +83,12 @@ function frameMeta(inner, filename, map) {
   if (name !== null && t.isFunctionExpression(inner.node) && !inner.node.id)
     inner.node.id = t.identifier(`${name}$frame`);
   const file = relative(SRC, filename).split(sep).join("/");
-  const meta = t.objectExpression([
+  return t.objectExpression([
     t.objectProperty(t.identifier("name"), name === null ? t.nullLiteral() : t.stringLiteral(name)),
     t.objectProperty(t.identifier("file"), t.stringLiteral(file)),
     t.objectProperty(t.identifier("inline"), t.booleanLiteral(!marked)),
     t.objectProperty(t.identifier("at"), t.objectExpression(at)),
   ]);
-  return meta;
 }
 
 /**
@@ -232,8 +231,6 @@ export function framesTransform(code, filename) {
       configFile: false,
       sourceMaps: "inline",
       sourceFileName: filename,
-      retainLines: false,
-      compact: false,
       plugins: [
         babelPlugin,
         // Loose: no try/finally to call an iterator's return() when a loop breaks (model iterators

@@ -14,8 +14,7 @@ const BUILT_SIM = join(import.meta.dirname, "../dist/api.js");
 
 const recorded = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
 
-test("every built-in run scenario gives its recorded result", () => {
-  const now = runGolden();
+function assertRecordedRuns(now: Golden["runs"]): void {
   assert.deepEqual(
     Object.keys(now),
     Object.keys(recorded.runs),
@@ -27,18 +26,16 @@ test("every built-in run scenario gives its recorded result", () => {
     assert.deepEqual(r.metrics, want.metrics, `${name}: metrics`);
     assert.deepEqual(r, want, `${name}: the result (timeline, dmesg, latency quantiles, ops)`);
   }
+}
+
+test("every built-in run scenario gives its recorded result", () => {
+  assertRecordedRuns(runGolden());
 });
 
 test("the build (model compiled to frames) gives every built-in run scenario its recorded result", async () => {
   // make test builds dist/ first; the command line and benchmarks run this code.
   assert.ok(existsSync(BUILT_SIM), `${BUILT_SIM} is missing: run \`make build\``);
-  const now = runGolden((await import(pathToFileURL(BUILT_SIM).href)) as SimApi);
-  for (const [name, r] of Object.entries(now)) {
-    const want = recorded.runs[name]!;
-    assert.deepEqual(r.metrics, want.metrics, `${name}: metrics`);
-    assert.deepEqual(r, want, `${name}: the result (timeline, dmesg, latency quantiles, ops)`);
-  }
-  assert.deepEqual(Object.keys(now), Object.keys(recorded.runs));
+  assertRecordedRuns(runGolden((await import(pathToFileURL(BUILT_SIM).href)) as SimApi));
 });
 
 test("every check scenario gives its recorded verdict, after as many executions, with the same replay token", () => {

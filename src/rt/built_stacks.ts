@@ -81,25 +81,6 @@ function formatFrame(cs: NodeJS.CallSite, caller: NodeJS.CallSite | undefined): 
   return `${prefix}${name || v8Name} (${here.at})`;
 }
 
-/** Source positions of the frames runtime (rt/frames.ts), whose functions call model functions. */
-const FRAMES_RUNTIME = /[\\/]rt[\\/]frames\.ts:/;
-
-/**
- * The frame that called frame i. The frames runtime is not it: in the build, a model generator
- * called with `yield*` is run by the runtime's drive (rt/frames.ts), and the model function that
- * wrote the call (whose call site names the callee) is the next frame that is not the runtime's.
- */
-function callerOf(frames: NodeJS.CallSite[], i: number): NodeJS.CallSite | undefined {
-  let j = i + 1;
-  while (j < frames.length) {
-    const cs = frames[j]!;
-    const at = mapPosition(cs.getFileName() ?? null, cs.getLineNumber(), cs.getColumnNumber()).at;
-    if (at === null || !FRAMES_RUNTIME.test(at)) break;
-    j++;
-  }
-  return frames[j];
-}
-
 function header(error: unknown): string {
   try {
     return String(error);
@@ -115,5 +96,5 @@ function header(error: unknown): string {
 export function installBuiltStackTraces(): void {
   if (import.meta.url.endsWith(".ts")) return;
   Error.prepareStackTrace = (error, frames) =>
-    [header(error), ...frames.map((cs, i) => `    at ${formatFrame(cs, callerOf(frames, i))}`)].join("\n");
+    [header(error), ...frames.map((cs, i) => `    at ${formatFrame(cs, frames[i + 1])}`)].join("\n");
 }

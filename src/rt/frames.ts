@@ -2,7 +2,7 @@
  * The runtime of the frames transform (scripts/frames_transform.mjs): model generator functions
  * compiled, in the build, into resumable frames, so that an op resumes one frame instead of the
  * whole chain of `yield*` delegations above it (docs/performance.md: ~150-250 ns per op at the
- * model's depth of 6-12 frames, against a few ns for a frame).
+ * model's depth of 6-12 frames, against 16-18 ns for the build's frames at any depth).
  *
  * The transform is Babel's regenerator: each generator function becomes a plain function that
  * returns a `Frame` whose `inner` function runs the body as a `switch` over resume points, with
@@ -119,8 +119,8 @@ export class Frame {
 
 /**
  * The innermost drive in progress on this thread; each drive's frame keeps the one it interrupted
- * (`outer`). A watchdog that pauses a step (or an exception that ends one) finds there the frames
- * V8's stack does not show.
+ * (`outer`). Site capture and a watchdog that pauses a step find there the frames V8's stack does
+ * not show (an exception carries its own: see the catch in drive).
  */
 let running: Frame | null = null;
 
@@ -231,7 +231,10 @@ function chainLines(root: Frame): string[] {
   return lines;
 }
 
-/** The frame chains of the drives in progress, innermost drive first (the watchdog asks for them). */
+/**
+ * The frame chains of the drives in progress, innermost drive first: site.ts reads them, and the
+ * watchdog thread asks the paused thread for them through the global below.
+ */
 export function activeChains(): string[][] {
   const chains: string[][] = [];
   for (let d = running; d !== null; d = d.outer) chains.push(chainLines(d));

@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { SRC_DIR } from "../paths.ts";
+import { activeChains, FRAME_CHAINS } from "./frames.ts";
 import type { Op } from "./ops.ts";
 
 /**
@@ -104,15 +105,8 @@ export function currentStack(): string {
   // As if the caller had made the Error: this function's own frame is not counted.
   const lines = stack.split("\n");
   lines.splice(1, 1);
-  const chains = (globalThis as Record<symbol, (() => string[][]) | undefined>)[ACTIVE_CHAINS]?.();
-  return asWithoutFrames(lines.join("\n"), limit, chains, true);
+  return asWithoutFrames(lines.join("\n"), limit, activeChains());
 }
-
-/** rt/frames.ts's activeChains, found through a shared symbol (it imports this module). */
-const ACTIVE_CHAINS = Symbol.for("epcsim.activeFrameChains");
-
-/** Where rt/frames.ts keeps an exception's frame chains (a shared symbol: no import cycle). */
-const FRAME_CHAINS = Symbol.for("epcsim.frameChains");
 
 /** A frame function of the build's on V8's stack (scripts/frames_transform.mjs names it `name$frame`). */
 const FRAME_FUNCTION = /^\s*at (?:[\w$<>]+\.)?([\w$<>]+)\$frame\d* \(/;
@@ -120,20 +114,15 @@ const FRAME_FUNCTION = /^\s*at (?:[\w$<>]+\.)?([\w$<>]+)\$frame\d* \(/;
 const FRAMES_RUNTIME = /[\\/]rt[\\/]frames\.ts:\d+:\d+\)$/;
 
 /**
- * A V8 stack without the frames runtime's own frames, at most `limit` frames long. Each `drive` of
- * the runtime is where a chain of frames (rt/frames.ts: FRAME_CHAINS) ran, whose functions are not
- * on V8's stack: given the chains (innermost first, as the exception went through them), each
- * takes the place of its drive.
+ * A V8 stack without the frames runtime's own frames, at most `limit` frames long (errorSite reads
+ * an exception under the limit it was thrown with: the cut changes nothing there unless chains
+ * were put in). Each `drive` of the runtime is where a chain of frames ran whose functions are not
+ * on V8's stack: given the chains (innermost first: rt/frames.ts's activeChains, or those an
+ * exception collected on its way out), each takes the place of its drive.
  */
-export function asWithoutFrames(stack: string, limit: number, chains?: string[][], cut = false): string {
-  if (!stack.includes("frames.ts:"))
-    return cut
-      ? stack
-          .split("\n")
-          .slice(0, limit + 1)
-          .join("\n")
-      : stack;
+export function asWithoutFrames(stack: string, limit: number, chains?: string[][]): string {
   const lines = stack.split("\n");
+  if (!stack.includes("frames.ts:")) return lines.slice(0, limit + 1).join("\n");
   const out = [lines[0]!];
   let chain = 0;
   for (const line of lines.slice(1)) {

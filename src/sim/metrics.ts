@@ -227,15 +227,15 @@ export class MetricsCollector {
     this.holdStart[id] = t;
   }
 
-  /**
-   * Account an op right after its action. `waitedSince` is when the thread first found the op
-   * disabled (-1 if it never waited); `wasSecs` tells whether an EWB targeted a SECS page.
-   */
   /** An op executed that no metric looks at beyond the count (op_class.ts: not OC_METRICS). */
   counted(): void {
     this.m.model_ops++;
   }
 
+  /**
+   * Account an op right after its action. `waitedSince` is when the thread first found the op
+   * disabled (-1 if it never waited); `wasSecs` tells whether an EWB targeted a SECS page.
+   */
   executed(op: Op, now: number, t: MetricThread, waitedSince: number, wasSecs: boolean): void {
     const m = this.m;
     this.counted();
